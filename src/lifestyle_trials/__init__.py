@@ -1,0 +1,51 @@
+"""lifestyle-trials: re-analysis of randomised trials of diet, exercise and both.
+
+The public API; see the README for a tour.
+"""
+
+from ._version import __version__
+from .arms import ARMS
+from .datasets.files import read_trial
+from .errors import (
+    ConfigError,
+    ConvergenceError,
+    ConvergenceWarning,
+    DatasetError,
+    DomainError,
+    LifestyleTrialsError,
+    ModelError,
+    Problem,
+    TrialDataError,
+    TrialDataWarning,
+    UnitError,
+)
+from .indices import homa_b, homa_ir, matsuda, quicki
+from .trial import Design, Exclusion, Provenance, Trial
+from .units import convert_glucose, convert_insulin
+
+__all__ = [
+    "ARMS",
+    "ConfigError",
+    "ConvergenceError",
+    "ConvergenceWarning",
+    "DatasetError",
+    "Design",
+    "DomainError",
+    "Exclusion",
+    "LifestyleTrialsError",
+    "ModelError",
+    "Problem",
+    "Provenance",
+    "Trial",
+    "TrialDataError",
+    "TrialDataWarning",
+    "UnitError",
+    "__version__",
+    "convert_glucose",
+    "convert_insulin",
+    "homa_b",
+    "homa_ir",
+    "matsuda",
+    "quicki",
+    "read_trial",
+]

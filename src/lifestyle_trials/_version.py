@@ -1,0 +1,10 @@
+"""The package version, read from the installed distribution metadata."""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("lifestyle-trials")
+except PackageNotFoundError:  # running from a source tree that is not installed
+    __version__ = "0+unknown"

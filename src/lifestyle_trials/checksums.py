@@ -1,0 +1,30 @@
+"""SHA-256 checksums of files and tables, for provenance."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pandas as pd
+
+__all__ = ["sha256_file", "sha256_frame"]
+
+
+def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
+    """Hex SHA-256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def sha256_frame(frame: pd.DataFrame) -> str:
+    """Hex SHA-256 of a DataFrame's content (column names, dtypes and values, not the index).
+
+    Two frames with equal content give the same checksum on any machine.
+    """
+    digest = hashlib.sha256()
+    digest.update("\x1f".join(f"{c}:{frame[c].dtype}" for c in frame.columns).encode())
+    digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+    return digest.hexdigest()

@@ -1,0 +1,1 @@
+"""Loaders: every way a trial arrives ends in one validated Trial."""

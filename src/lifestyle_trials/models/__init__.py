@@ -1,0 +1,1 @@
+"""Models of diet × exercise trials: ANCOVA, MMRM, random effects, mixed ANOVA, marginal means."""
