@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import TypeAlias
 
 import pandas as pd
 
@@ -15,7 +16,7 @@ from ..validation import RowLabeller, row_labeller, validate_long
 
 __all__ = ["read_trial"]
 
-type Source = pd.DataFrame | str | Path
+Source: TypeAlias = pd.DataFrame | str | Path
 
 
 def read_trial(
