@@ -13,7 +13,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help setup test lint bench report
+.PHONY: help setup test lint bench report reference
 
 help: ## Show the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sort | \
@@ -36,3 +36,10 @@ lint: $(STAMP) ## ruff and mypy on src/
 
 bench: $(STAMP) ## Benchmarks against peers (prints a table of times and ratios)
 	$(PY) -m benchmarks
+
+reference: $(STAMP) ## Regenerate tests/reference/*/expected.json with R (needs Rscript)
+	@for case in tests/reference/*/; do \
+	  echo "reference $$case"; \
+	  if [ -f $$case/make_data.py ]; then (cd $$case && ../../../$(PY) make_data.py); fi; \
+	  (cd $$case && Rscript --vanilla reference.R); \
+	done

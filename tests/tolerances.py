@@ -1,0 +1,13 @@
+"""One tolerance table for the whole test suite (see tests/reference/README.md)."""
+
+CLOSED_FORM_RTOL = 1e-8
+"""Least-squares fits (lm, ANCOVA, summary statistics): relative tolerance."""
+
+REML_RTOL = 1e-5
+"""Iterative (RE)ML fits: estimates and standard errors, relative tolerance."""
+
+LOGLIK_RTOL = 1e-6
+"""Log-likelihoods of iterative fits, relative tolerance."""
+
+DF_RTOL = 0.02
+"""Satterthwaite / Kenward-Roger degrees of freedom against emmeans or lmerTest."""
