@@ -150,9 +150,9 @@ def convert_glucose(values: Any, from_unit: str, to_unit: str) -> Any:
 
     Examples
     --------
-    >>> convert_glucose(5.0, "mmol/L", "mg/dL")
+    >>> round(convert_glucose(5.0, "mmol/L", "mg/dL"), 6)
     90.08
-    >>> convert_glucose(90.08, "mg/dL", "mmol/L")
+    >>> round(convert_glucose(90.08, "mg/dL", "mmol/L"), 6)
     5.0
     """
     src, dst = glucose_unit(from_unit), glucose_unit(to_unit)
