@@ -1,0 +1,603 @@
+"""The likelihood engine of marginal linear models with a covariance over visits (MMRM).
+
+Model: subject ``i`` has outcomes ``y_i`` at the visits ``v_i`` it was seen at, with
+``y_i ~ N(X_i β, Σ_i)``, ``Σ_i`` the rows and columns ``v_i`` of the ``T × T`` matrix
+``Σ(ψ)`` of a covariance structure (:mod:`lifestyle_trials.models.covariance`), subjects
+independent.
+
+Restricted (REML) and ordinary (ML) log-likelihoods, with ``β̂(ψ)`` profiled out
+(``N`` observations, ``p`` coefficients, ``A = Σ_i X_iᵀ Σ_i⁻¹ X_i``, ``r_i = y_i - X_i β̂``)::
+
+    ℓ_ML   = -½ [ Σ_i log|Σ_i| + Σ_i r_iᵀ Σ_i⁻¹ r_i + N log 2π ]
+    ℓ_REML = -½ [ Σ_i log|Σ_i| + log|A| + Σ_i r_iᵀ Σ_i⁻¹ r_i + (N - p) log 2π ]
+
+(the same constants as R's nlme and SAS PROC MIXED; ``ℓ_REML`` depends on the scaling of the
+columns of ``X`` through ``log|A|``, as theirs does).
+
+Subjects are grouped by their *missingness pattern* (the set of visits observed). For each
+pattern the engine keeps the cross-products ``Σ_i x_ia x_ibᵀ``, ``Σ_i x_ia y_ib`` and
+``Σ_i y_ia y_ib`` over its subjects (``a, b`` visits of the pattern), computed once with one
+matrix product. Every later evaluation of the likelihood, its gradient and its exact first
+and second derivatives costs ``O(patterns × k² p²)``, independent of the number of subjects,
+and no ``N × N`` matrix is ever formed.
+
+Derivatives with respect to the natural covariance parameters ``ψ`` (``V_k = ∂V/∂ψ_k``,
+``P = V⁻¹ - V⁻¹X A⁻¹XᵀV⁻¹`` for REML, ``V⁻¹`` for ML; Harville 1977)::
+
+    ∂ℓ/∂ψ_k        = -½ tr(P V_k) + ½ yᵀP V_k P y
+    E[-∂²ℓ/∂ψ_k∂ψ_l] = ½ tr(P V_k P V_l)
+    -∂²ℓ/∂ψ_k∂ψ_l  = ½ tr(P V_kl) - ½ tr(P V_k P V_l) - ½ yᵀP V_kl P y + yᵀP V_k P V_l P y
+
+The optimiser works on unconstrained parameters ``θ`` (``ψ = ψ(θ)``): Newton steps with the
+observed information when it is positive definite, Fisher scoring otherwise, with a
+backtracking line search, from starting values built from the least-squares residuals.
+
+References
+----------
+Harville DA. Maximum likelihood approaches to variance component estimation and to related
+problems. J Am Stat Assoc 1977;72:320-38. doi:10.1080/01621459.1977.10480998
+Jennrich RI, Schluchter MD. Unbalanced repeated-measures models with structured covariance
+matrices. Biometrics 1986;42:805-20. doi:10.2307/2530695
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import linalg
+
+from ..errors import ConvergenceError, ModelError
+from .covariance import Structure
+
+__all__ = [
+    "Convergence",
+    "Evaluation",
+    "GroupedData",
+    "PatternBlock",
+    "contract",
+    "evaluate",
+    "fit_covariance",
+    "group_by_pattern",
+    "pattern_pieces",
+]
+
+_LOG_2PI = float(np.log(2.0 * np.pi))
+_GRAM_LIMIT = 64e6  # bytes per pattern above which cross-products are recomputed on demand
+
+
+@dataclass(frozen=True)
+class PatternBlock:
+    """The subjects that share one missingness pattern.
+
+    Attributes
+    ----------
+    visits : ndarray of int, shape (k,)
+        Positions of the observed visits (0-based, increasing).
+    rows : ndarray of int, shape (n, k)
+        Row numbers of the observations in the input arrays, one row per subject.
+    x : ndarray, shape (n, k, p)
+    y : ndarray, shape (n, k)
+    sxx : ndarray, shape (k, p, k, p) or None
+        ``Σ_i x_ia x_ibᵀ`` over the subjects (None when recomputed on demand).
+    sxy : ndarray, shape (k, p, k)
+    syy : ndarray, shape (k, k)
+    """
+
+    visits: np.ndarray
+    rows: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    sxx: np.ndarray | None
+    sxy: np.ndarray
+    syy: np.ndarray
+
+    @property
+    def n(self) -> int:
+        """Number of subjects."""
+        return int(self.y.shape[0])
+
+    def cross_xx(self) -> np.ndarray:
+        """``Σ_i x_ia x_ibᵀ``, shape (k, p, k, p)."""
+        if self.sxx is not None:
+            return self.sxx
+        n, k, p = self.x.shape
+        flat = self.x.reshape(n, k * p)
+        return (flat.T @ flat).reshape(k, p, k, p)
+
+
+@dataclass(frozen=True)
+class GroupedData:
+    """Observations grouped by missingness pattern (see :func:`group_by_pattern`).
+
+    Attributes
+    ----------
+    blocks : tuple of PatternBlock
+    n_visits : int
+    n_coef : int
+    n_obs : int
+    n_subjects : int
+    subject_index : ndarray of int, shape (n_obs,)
+        Subject number (0-based, in order of first appearance) of every input row.
+    """
+
+    blocks: tuple[PatternBlock, ...]
+    n_visits: int
+    n_coef: int
+    n_obs: int
+    n_subjects: int
+    subject_index: np.ndarray
+
+
+def group_by_pattern(
+    y: np.ndarray,
+    x: np.ndarray,
+    subject: np.ndarray,
+    visit: np.ndarray,
+    n_visits: int,
+) -> GroupedData:
+    """Group observations by subject and missingness pattern.
+
+    Rows may come in any order: each is placed by its subject and visit position, so the
+    result does not depend on the order of the input.
+
+    Parameters
+    ----------
+    y : ndarray, shape (N,)
+    x : ndarray, shape (N, p)
+        Fixed-effects design matrix.
+    subject : array-like, shape (N,)
+        Subject identifiers (any hashable values).
+    visit : ndarray of int, shape (N,)
+        Position of each row's visit among the ``n_visits`` analysed visits (0-based).
+    n_visits : int
+
+    Raises
+    ------
+    ModelError
+        Non-finite values, a visit position out of range or not an integer, or a subject
+        with two rows at the same visit.
+
+    Examples
+    --------
+    >>> y = np.array([1.0, 2.0, 3.0]); x = np.ones((3, 1))
+    >>> data = group_by_pattern(y, x, np.array(["a", "a", "b"]), np.array([1, 0, 1]), 2)
+    >>> [(b.visits.tolist(), b.n) for b in data.blocks]
+    [([1], 1), ([0, 1], 1)]
+    """
+    y = np.asarray(y, dtype=float)
+    x = np.asarray(x, dtype=float)
+    if x.ndim != 2 or y.ndim != 1 or x.shape[0] != y.shape[0]:
+        raise ModelError("y must have one value per row of x")
+    n_obs, n_coef = x.shape
+    if not (np.all(np.isfinite(y)) and np.all(np.isfinite(x))):
+        raise ModelError("the outcome and the design matrix must be finite (no NaN or inf)")
+    visit_raw = np.asarray(visit)
+    if visit_raw.shape != (n_obs,) or not np.all(np.mod(visit_raw, 1) == 0):
+        raise ModelError("visit positions must be integers, one per row")
+    vis = visit_raw.astype(np.int64)
+    if n_visits > 62:
+        raise ModelError(f"at most 62 visits can be analysed together, not {n_visits}")
+    if vis.size and (vis.min() < 0 or vis.max() >= n_visits):
+        raise ModelError(f"visit positions must lie in 0..{n_visits - 1}")
+    _, subj = np.unique(np.asarray(subject), return_inverse=True)
+    # subjects numbered in order of first appearance
+    first = np.full(subj.max() + 1 if subj.size else 0, n_obs)
+    np.minimum.at(first, subj, np.arange(n_obs))
+    subj = np.argsort(np.argsort(first, kind="stable"), kind="stable")[subj]
+    n_subjects = int(subj.max() + 1) if subj.size else 0
+
+    key = subj * n_visits + vis
+    if np.unique(key).size != n_obs:
+        counts = np.bincount(key)
+        dup = np.flatnonzero(counts > 1)[:5]
+        raise ModelError(
+            "a subject has more than one row at the same visit "
+            f"(subject number(s) {', '.join(str(d // n_visits) for d in dup)}); "
+            "keep one value per subject and visit"
+        )
+    observed = np.zeros((n_subjects, n_visits), dtype=bool)
+    observed[subj, vis] = True
+    code = observed.astype(np.int64) @ (np.int64(1) << np.arange(n_visits, dtype=np.int64))
+    order = np.lexsort((vis, subj, code[subj]))
+    sorted_code = code[subj[order]]
+    starts = np.flatnonzero(np.r_[True, sorted_code[1:] != sorted_code[:-1]])
+    ends = np.r_[starts[1:], n_obs]
+
+    blocks = []
+    for start, end in zip(starts, ends, strict=True):
+        visits = np.flatnonzero(observed[subj[order[start]]])
+        k = visits.size
+        rows = order[start:end].reshape(-1, k)
+        xb = x[rows]
+        yb = y[rows]
+        n = rows.shape[0]
+        flat = xb.reshape(n, k * n_coef)
+        gram_bytes = 8.0 * (k * n_coef) ** 2
+        keep = gram_bytes <= _GRAM_LIMIT and n >= k * n_coef // 4
+        sxx = (flat.T @ flat).reshape(k, n_coef, k, n_coef) if keep else None
+        sxy = (flat.T @ yb).reshape(k, n_coef, k)
+        blocks.append(
+            PatternBlock(visits=visits, rows=rows, x=xb, y=yb, sxx=sxx, sxy=sxy, syy=yb.T @ yb)
+        )
+    return GroupedData(
+        blocks=tuple(blocks),
+        n_visits=n_visits,
+        n_coef=n_coef,
+        n_obs=n_obs,
+        n_subjects=n_subjects,
+        subject_index=subj,
+    )
+
+
+def contract(weights: np.ndarray, cross: np.ndarray) -> np.ndarray:
+    """``Σ_ab w_ab S[a, :, b, ...]``: weights of shape ``(..., k, k)`` against
+    cross-products of shape ``(k, p, k, ...)``."""
+    return np.tensordot(weights, cross, axes=([-2, -1], [0, 2]))
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """The likelihood and its derivatives at one value of the covariance parameters.
+
+    Attributes
+    ----------
+    psi : ndarray
+        Natural covariance parameters.
+    loglik : float
+        REML or ML log-likelihood.
+    beta : ndarray
+        GLS estimate ``β̂(ψ)``.
+    vcov : ndarray
+        ``Φ = (Σ_i X_iᵀ Σ_i⁻¹ X_i)⁻¹``, the model-based covariance of ``β̂``.
+    gradient : ndarray or None
+        ``∂ℓ/∂ψ``.
+    expected : ndarray or None
+        Expected information ``½ tr(P V_k P V_l)``.
+    observed : ndarray or None
+        Observed information ``-∂²ℓ/∂ψ_k∂ψ_l``.
+    q : ndarray or None, shape (K, p, p)
+        ``Q_k = Xᵀ V⁻¹ V_k V⁻¹ X``; ``∂Φ/∂ψ_k = Φ Q_k Φ``.
+    """
+
+    psi: np.ndarray
+    loglik: float
+    beta: np.ndarray
+    vcov: np.ndarray
+    gradient: np.ndarray | None = None
+    expected: np.ndarray | None = None
+    observed: np.ndarray | None = None
+    q: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class _Pieces:
+    """Per-pattern quantities at one ``ψ``."""
+
+    block: PatternBlock
+    w: np.ndarray  # Σ_p⁻¹, (k, k)
+    logdet: float
+    d_sigma: np.ndarray  # (K, k, k)
+
+
+def pattern_pieces(
+    data: GroupedData, struct: Structure, psi: np.ndarray
+) -> tuple[list[_Pieces], np.ndarray] | None:
+    """Inverse covariance and derivatives of every pattern; None if ``Σ`` is not positive
+    definite. Also returns the full ``∂Σ/∂ψ`` (K, T, T)."""
+    sigma = struct.sigma(psi)
+    d_sigma = struct.d_sigma(psi)
+    pieces = []
+    for block in data.blocks:
+        idx = block.visits
+        try:
+            chol = linalg.cho_factor(sigma[np.ix_(idx, idx)], lower=True)
+        except linalg.LinAlgError:
+            return None
+        w = linalg.cho_solve(chol, np.eye(idx.size))
+        logdet = 2.0 * float(np.sum(np.log(np.diag(chol[0]))))
+        pieces.append(_Pieces(block, w, logdet, d_sigma[:, idx][:, :, idx]))
+    return pieces, d_sigma
+
+
+def evaluate(
+    data: GroupedData,
+    struct: Structure,
+    psi: np.ndarray,
+    *,
+    reml: bool = True,
+    order: int = 0,
+) -> Evaluation | None:
+    """Log-likelihood at ``psi`` and, for ``order`` 1 and 2, its derivatives.
+
+    ``order=1`` adds the gradient, the expected information and ``Q_k``; ``order=2`` adds
+    the observed information. Returns None when ``Σ(ψ)`` is not positive definite or the
+    fixed effects are not estimable.
+    """
+    psi = np.asarray(psi, dtype=float)
+    got = pattern_pieces(data, struct, psi)
+    if got is None:
+        return None
+    pieces, _ = got
+    p = data.n_coef
+    a = np.zeros((p, p))
+    c = np.zeros(p)
+    ywy = 0.0
+    logdet_v = 0.0
+    for pc in pieces:
+        b = pc.block
+        a += contract(pc.w, b.cross_xx())
+        c += contract(pc.w, b.sxy)
+        ywy += float(np.sum(pc.w * b.syy))
+        logdet_v += b.n * pc.logdet
+    try:
+        a_chol = linalg.cho_factor(a, lower=True)
+    except linalg.LinAlgError:
+        return None
+    beta = linalg.cho_solve(a_chol, c)
+    vcov = linalg.cho_solve(a_chol, np.eye(p))
+    vcov = 0.5 * (vcov + vcov.T)
+    quad = ywy - float(c @ beta)
+    if reml:
+        logdet_a = 2.0 * float(np.sum(np.log(np.diag(a_chol[0]))))
+        loglik = -0.5 * (logdet_v + logdet_a + quad + (data.n_obs - p) * _LOG_2PI)
+    else:
+        loglik = -0.5 * (logdet_v + quad + data.n_obs * _LOG_2PI)
+    if order == 0:
+        return Evaluation(psi, loglik, beta, vcov)
+
+    k_par = psi.size
+    grad = np.zeros(k_par)
+    trace_vv = np.zeros((k_par, k_par))  # tr(V⁻¹V_k V⁻¹V_l)
+    trace_vvc = np.zeros((k_par, k_par))  # tr(A⁻¹ XᵀV⁻¹V_k V⁻¹V_l V⁻¹X)
+    q = np.zeros((k_par, p, p))
+    observed = None
+    if order >= 2:
+        d2_full = None if struct.linear else struct.d2_sigma(psi)
+        hess_v = np.zeros((k_par, k_par))  # the V_kl terms of -∂²ℓ
+        quad_vv = np.zeros((k_par, k_par))  # r̃ᵀV_k V⁻¹ V_l r̃
+        u = np.zeros((k_par, p))  # XᵀV⁻¹V_k V⁻¹ r
+    for pc in pieces:
+        b = pc.block
+        sxx = b.cross_xx()
+        w = pc.w
+        resid_cross = _residual_cross(b, sxx, beta)  # Σ_i r_ia r_ib
+        trace_cross = np.tensordot(sxx, vcov, axes=([1, 3], [0, 1]))  # tr(A⁻¹ S_ab)
+        m = resid_cross + trace_cross if reml else resid_cross
+        wv = w @ pc.d_sigma  # (K, k, k)
+        wvw = wv @ w
+        grad += -0.5 * (b.n * np.einsum("kaa->k", wv) - np.einsum("kab,ba->k", wvw, m))
+        trace_vv += b.n * np.einsum("kab,lba->kl", wv, wv)
+        q += contract(wvw, sxx)
+        if reml:
+            trace_vvc += np.einsum("kab,lbc,ca->kl", wv, wv, w @ trace_cross)
+        if order >= 2:
+            quad_vv += np.einsum("kab,lbc,ca->kl", wv, wv, w @ resid_cross)
+            sxr = b.sxy - np.tensordot(sxx, beta, axes=([3], [0]))  # Σ_i x_ia r_ib
+            u += contract(wvw, sxr)
+            if d2_full is not None:
+                idx = b.visits
+                d2 = d2_full[:, :, idx][:, :, :, idx]
+                wv2 = w @ d2
+                hess_v += 0.5 * (
+                    b.n * np.einsum("klaa->kl", wv2) - np.einsum("klab,bc,ca->kl", wv2, w, m)
+                )
+    trace_vvc = 0.5 * (trace_vvc + trace_vvc.T)
+    if reml:
+        phi_q = vcov @ q  # (K, p, p)
+        trace_pp = trace_vv - 2.0 * trace_vvc + np.einsum("kij,lji->kl", phi_q, phi_q)
+    else:
+        trace_pp = trace_vv
+    expected = 0.5 * trace_pp
+    if order >= 2:
+        quad_vv = 0.5 * (quad_vv + quad_vv.T)
+        quad_p = quad_vv - u @ vcov @ u.T
+        observed = hess_v - expected + quad_p
+        observed = 0.5 * (observed + observed.T)
+    return Evaluation(psi, loglik, beta, vcov, grad, expected, observed, q)
+
+
+def _residual_cross(block: PatternBlock, sxx: np.ndarray, beta: np.ndarray) -> np.ndarray:
+    """``Σ_i r_ia r_ib`` from the cross-products."""
+    xy = np.tensordot(block.sxy, beta, axes=([1], [0]))  # Σ_i (x_ia·β) y_ib, (k, k)
+    xbx = np.tensordot(np.tensordot(sxx, beta, axes=([3], [0])), beta, axes=([1], [0]))
+    out = block.syy - xy - xy.T + xbx
+    return 0.5 * (out + out.T)
+
+
+@dataclass(frozen=True)
+class Convergence:
+    """How the optimiser ended.
+
+    Attributes
+    ----------
+    converged : bool
+    iterations : int
+    gradient_norm : float
+        Largest absolute derivative of the log-likelihood with respect to the working
+        parameters at the end.
+    decrement : float
+        ``gᵀ H⁻¹ g`` at the end: twice the log-likelihood still to gain by a Newton step.
+    message : str
+    """
+
+    converged: bool
+    iterations: int
+    gradient_norm: float
+    decrement: float
+    message: str
+
+
+def fit_covariance(
+    data: GroupedData,
+    struct: Structure,
+    *,
+    reml: bool = True,
+    theta0: np.ndarray | None = None,
+    max_iter: int = 200,
+    tol: float = 1e-11,
+) -> tuple[np.ndarray, Evaluation, Convergence]:
+    """Maximise the (restricted) likelihood over the covariance parameters.
+
+    Parameters
+    ----------
+    data : GroupedData
+    struct : Structure
+    reml : bool, default True
+        REML (True) or ML (False).
+    theta0 : ndarray, optional
+        Starting working parameters (default: from the least-squares residuals).
+    max_iter : int, default 200
+    tol : float, default 1e-11
+        Convergence when the Newton decrement ``gᵀH⁻¹g`` (twice the predicted gain in
+        log-likelihood) falls below ``tol``.
+
+    Returns
+    -------
+    theta : ndarray
+        Working parameters at the optimum.
+    evaluation : Evaluation
+        Likelihood and derivatives (order 2) at the optimum.
+    convergence : Convergence
+
+    Raises
+    ------
+    ConvergenceError
+        When no positive definite starting point is found or the optimiser fails; the
+        message says what to try.
+    """
+    theta = start_values(data, struct) if theta0 is None else np.asarray(theta0, dtype=float)
+    current = _evaluate_theta(data, struct, theta, reml)
+    if current is None:
+        raise ConvergenceError(
+            f"the {struct.description} covariance model cannot be evaluated at its starting "
+            f"values; {struct.theta_bounds_hint()}"
+        )
+    message = "iteration limit reached"
+    converged = False
+    decrement = np.inf
+    grad_theta = np.zeros_like(theta)
+    iterations = 0
+    for iterations in range(1, max_iter + 1):  # noqa: B007 (used after the loop)
+        ev, jac = current
+        grad_theta, hess_theta = _theta_derivatives(data, struct, theta, ev, jac, reml)
+        direction = _ascent_direction(grad_theta, hess_theta, jac.T @ ev.expected @ jac)
+        decrement = float(grad_theta @ direction)
+        if decrement < tol:
+            converged, message = True, "converged"
+            break
+        step = 1.0
+        improved = False
+        while step > 1e-10:
+            trial = theta + step * direction
+            got = _evaluate_theta(data, struct, trial, reml)
+            if got is not None and got[0].loglik >= ev.loglik + 1e-4 * step * decrement:
+                theta, current, improved = trial, got, True
+                break
+            step *= 0.5
+        if not improved:
+            # no ascent along the direction: the log-likelihood is flat to rounding error
+            converged = decrement < 1e-9 * max(1.0, abs(ev.loglik))
+            message = "converged (flat to rounding error)" if converged else "line search failed"
+            break
+    ev, jac = current
+    final = evaluate(data, struct, ev.psi, reml=reml, order=2)
+    if final is None:  # pragma: no cover - the same point evaluated above
+        raise ConvergenceError("the fitted covariance matrix is not positive definite")
+    grad_theta = jac.T @ final.gradient if final.gradient is not None else grad_theta
+    info = Convergence(
+        converged=converged,
+        iterations=iterations,
+        gradient_norm=float(np.max(np.abs(grad_theta))) if grad_theta.size else 0.0,
+        decrement=float(max(decrement, 0.0)),
+        message=message,
+    )
+    return theta, final, info
+
+
+def _evaluate_theta(
+    data: GroupedData, struct: Structure, theta: np.ndarray, reml: bool
+) -> tuple[Evaluation, np.ndarray] | None:
+    if not np.all(np.isfinite(theta)):
+        return None
+    psi = struct.psi(theta)
+    ev = evaluate(data, struct, psi, reml=reml, order=2)
+    if ev is None or not np.isfinite(ev.loglik):
+        return None
+    return ev, struct.jacobian(theta)
+
+
+def _theta_derivatives(
+    data: GroupedData,
+    struct: Structure,
+    theta: np.ndarray,
+    ev: Evaluation,
+    jac: np.ndarray,
+    reml: bool,
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Gradient and observed information with respect to θ (chain rule, including the
+    curvature of ψ(θ), from central differences of the exact Jacobian)."""
+    assert ev.gradient is not None and ev.observed is not None
+    grad = jac.T @ ev.gradient
+    info = jac.T @ ev.observed @ jac
+    h = 1e-5 * (1.0 + np.abs(theta))
+    curvature = np.zeros_like(info)
+    for j in range(theta.size):
+        step = np.zeros_like(theta)
+        step[j] = h[j]
+        d_jac = (struct.jacobian(theta + step) - struct.jacobian(theta - step)) / (2 * h[j])
+        curvature[:, j] = ev.gradient @ d_jac
+    info = info - 0.5 * (curvature + curvature.T)
+    return grad, info
+
+
+def _ascent_direction(
+    grad: np.ndarray, observed: np.ndarray | None, expected: np.ndarray
+) -> np.ndarray:
+    """Newton direction with the observed information when positive definite, else Fisher
+    scoring, else a damped version of the latter."""
+    for matrix in (observed, expected):
+        if matrix is None:
+            continue
+        try:
+            chol = linalg.cho_factor(matrix, lower=True)
+        except linalg.LinAlgError:
+            continue
+        return linalg.cho_solve(chol, grad)
+    scale = float(np.max(np.abs(np.diag(expected)))) if expected.size else 1.0
+    damping = 1e-8 * max(scale, 1e-300)
+    eye = np.eye(grad.size)
+    while True:
+        try:
+            chol = linalg.cho_factor(expected + damping * eye, lower=True)
+            return linalg.cho_solve(chol, grad)
+        except linalg.LinAlgError:
+            damping *= 100.0
+
+
+def start_values(data: GroupedData, struct: Structure) -> np.ndarray:
+    """Starting working parameters from the covariance of the least-squares residuals
+    (pairwise over the subjects observed at both visits)."""
+    t, p = data.n_visits, data.n_coef
+    xtx = np.zeros((p, p))
+    xty = np.zeros(p)
+    for b in data.blocks:
+        eye = np.eye(b.visits.size)
+        xtx += contract(eye, b.cross_xx())
+        xty += contract(eye, b.sxy)
+    beta = linalg.lstsq(xtx, xty)[0]
+    total = np.zeros((t, t))
+    count = np.zeros((t, t))
+    for b in data.blocks:
+        idx = np.ix_(b.visits, b.visits)
+        total[idx] += _residual_cross(b, b.cross_xx(), beta)
+        count[idx] += b.n
+    with np.errstate(invalid="ignore", divide="ignore"):
+        s = total / count
+    s = np.where(count > 0, s, np.nan)
+    diag = np.diag(s).copy()
+    if not np.all(np.isfinite(diag) & (diag > 0)):
+        fallback = np.nanmean(diag[np.isfinite(diag) & (diag > 0)]) if np.any(diag > 0) else 1.0
+        diag = np.where(np.isfinite(diag) & (diag > 0), diag, fallback)
+        s[np.diag_indices(t)] = diag
+    return struct.start(s)
