@@ -1,0 +1,542 @@
+"""Reading tables as people have them: CSV/TSV in any common dialect, Excel and Parquet.
+
+:func:`read_table` returns the raw table with what is needed to report problems in terms of
+the file (line numbers, sheet rows) and the checksum of the bytes read. It refuses a file it
+cannot read unambiguously instead of guessing silently:
+
+- **Encoding**: UTF-8 (with or without a byte-order mark) and UTF-16 with a byte-order mark
+  are read as such. A file that is not UTF-8 is read as Windows-1252/Latin-1 only when every
+  non-ASCII character then decodes to a letter or a common symbol (µ, °, ±, ², ·, ×); this is
+  recorded. Anything else is refused: pass ``encoding=``.
+- **Separator**: ``,``, ``;``, tab or ``|``, chosen from the header line (tab for .tsv/.tab).
+  Every line must have as many fields as the header; a line with more or fewer is refused
+  with its line number (pandas would silently pad it, or shift the columns).
+- **Decimal mark**: text columns whose values are all numbers written with a decimal comma
+  (``5,6``) are converted, and this is recorded. A file mixing a decimal comma in some
+  columns with decimal points in others is refused (the point may be a thousands separator).
+- **Empty lines** and lines of separators only are skipped and recorded; line numbers stay
+  those of the file.
+- **Excel** (.xlsx, .xlsm): the sheet must be named when the workbook has several.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+import unicodedata
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeAlias
+
+import numpy as np
+import pandas as pd
+
+from ..checksums import sha256_frame
+from ..errors import Problem, TrialDataError
+from ..validation import RowLabeller, index_rows, numbered_rows
+
+__all__ = ["TEXT_SUFFIXES", "Source", "Table", "read_table"]
+
+Source: TypeAlias = pd.DataFrame | str | Path
+"""What the loaders accept: a DataFrame or the path of a file."""
+
+TEXT_SUFFIXES: dict[str, str | None] = {
+    ".csv": None,
+    ".txt": None,
+    ".tsv": "\t",
+    ".tab": "\t",
+}
+"""Text formats and their fixed separator (None: detected from the header line)."""
+
+_EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+_PARQUET_SUFFIXES = (".parquet", ".pq")
+_SEPARATORS = (",", ";", "\t", "|")
+_SYMBOLS = frozenset("µ°±²·×€–—‘’“”«»§½¼¾")
+_COMMA_NUMBER = re.compile(r"\s*[+-]?(?:\d+(?:,\d+)?|,\d+)\s*")
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+")
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table as read from a source, before validation.
+
+    Attributes
+    ----------
+    frame : DataFrame
+        The columns and values as read (empty lines removed).
+    label : str
+        How to name the source in messages: the file name (and sheet), or "the DataFrame".
+    sha256 : str
+        SHA-256 of the bytes read (for a DataFrame: of its content, see
+        :func:`lifestyle_trials.checksums.sha256_frame`).
+    rows : callable
+        0-based row positions of ``frame`` → labels (file lines, sheet rows, index labels).
+    steps : tuple of str
+        What reading did that a reader of the data should know (encoding, decimal comma,
+        empty lines skipped).
+    """
+
+    frame: pd.DataFrame
+    label: str
+    sha256: str
+    rows: RowLabeller
+    steps: tuple[str, ...] = ()
+
+
+def read_table(
+    source: Source,
+    *,
+    sheet: str | int | None = None,
+    encoding: str | None = None,
+    sep: str | None = None,
+    decimal: str | None = None,
+    text_columns: Sequence[str] = (),
+) -> Table:
+    """Read a DataFrame, CSV/TSV, Excel or Parquet source as it is (no validation).
+
+    Parameters
+    ----------
+    source : DataFrame or path
+        .csv, .txt, .tsv, .tab, .xlsx, .xlsm, .parquet or .pq.
+    sheet : str or int, optional
+        Excel sheet (name or 0-based position); required when the workbook has several.
+    encoding : str, optional
+        Text encoding; detected when omitted (see the module docstring).
+    sep : str, optional
+        Field separator of a text file; detected from the header line when omitted.
+    decimal : {'.', ','}, optional
+        Decimal mark of a text file; when omitted, columns written with a decimal comma are
+        detected and converted.
+    text_columns : sequence of str
+        Columns kept as text as written (e.g. subject ids such as ``007``).
+
+    Returns
+    -------
+    Table
+
+    Raises
+    ------
+    TrialDataError
+        A file that is missing, of an unknown format, or cannot be read unambiguously.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "trial.csv"
+    >>> _ = path.write_bytes("subject;visit;glucose\\n007;0;5,6\\n\\n007;12;5,2\\n".encode())
+    >>> table = read_table(path, text_columns=["subject"])
+    >>> table.frame.to_dict("list")
+    {'subject': ['007', '007'], 'visit': [0.0, 12.0], 'glucose': [5.6, 5.2]}
+    >>> table.rows(np.array([1])), table.steps
+    (['line 4'], ('empty line(s) skipped: line 3', 'decimal comma read in column(s) glucose'))
+    """
+    if isinstance(source, pd.DataFrame):
+        _check_duplicate_names([str(c) for c in source.columns], "the DataFrame")
+        return Table(source, "the DataFrame", sha256_frame(source), index_rows(source.index))
+    path = Path(source)
+    if not path.is_file():
+        raise _error(str(path), f"file not found: {path}", "check the path")
+    suffix = path.suffix.lower()
+    if suffix in TEXT_SUFFIXES:
+        return _read_text(path, encoding, sep or TEXT_SUFFIXES[suffix], decimal, text_columns)
+    if suffix in _EXCEL_SUFFIXES:
+        return _read_excel(path, sheet, decimal, text_columns)
+    if suffix in _PARQUET_SUFFIXES:
+        return _read_parquet(path)
+    hint = "save it as .csv, .xlsx or .parquet"
+    if suffix == ".xls":
+        hint = "the old .xls format is not read: save the workbook as .xlsx or .csv"
+    known = sorted([*TEXT_SUFFIXES, *_EXCEL_SUFFIXES, *_PARQUET_SUFFIXES])
+    raise _error(path.name, f"unknown file format {suffix!r} (known: {', '.join(known)})", hint)
+
+
+def _error(label: str, message: str, hint: str, column: str | None = None) -> TrialDataError:
+    return TrialDataError([Problem(column, message, hint)], label)
+
+
+# -- text --------------------------------------------------------------------------------------
+
+
+def _read_text(
+    path: Path,
+    encoding: str | None,
+    sep: str | None,
+    decimal: str | None,
+    text_columns: Sequence[str],
+) -> Table:
+    raw = path.read_bytes()
+    label = path.name
+    sha = hashlib.sha256(raw).hexdigest()
+    steps: list[str] = []
+    encoding = _encoding(raw, encoding, label, steps)
+    header = _header_line(raw, encoding)
+    if sep is None:
+        sep = _sniff_separator(header)
+    names = _header_fields(header, sep)
+    if len(names) == 1 and not decimal:
+        raise _error(
+            label,
+            f"only one column found in the header ({header[:60]!r})",
+            "the separator was not recognised: pass sep=... (',', ';' or '\\t')",
+        )
+    _check_duplicate_names(names, label)
+    starts = _check_field_counts(raw, encoding, sep, len(names), label)
+    may_have_commas = (b'"' in raw) if sep == "," else (b"," in raw)
+
+    dtype = {c: "str" for c in text_columns if c in names}
+    options: dict = {"sep": sep, "encoding": encoding, "dtype": dtype, "index_col": False}
+    options |= {"skip_blank_lines": False, "keep_default_na": True}
+    if decimal is not None:
+        if decimal not in (".", ","):
+            raise _error(label, f"decimal must be '.' or ',', got {decimal!r}", "")
+        options["decimal"] = decimal
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            frame = pd.read_csv(io.BytesIO(raw), **options)
+    except (pd.errors.ParserError, pd.errors.ParserWarning) as exc:
+        _check_field_counts(raw, encoding, sep, len(names), label, exact=True)
+        raise _error(label, f"the file could not be read as a table: {exc}", "") from None
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise _error(label, f"the file could not be read as a table: {exc}", "") from None
+    del raw
+
+    if len(frame) <= len(starts) - 1:
+        lines = starts[1 : len(frame) + 1]
+        noun = "line"
+    else:  # line ends pandas knows and this count does not (a lone carriage return)
+        lines = np.arange(1, len(frame) + 1)
+        noun = "record"
+    frame, lines = _drop_empty_rows(frame, lines, steps, noun)
+    rows = numbered_rows(lines, noun)
+    if decimal is None and may_have_commas:
+        frame = _decimal_commas(frame, sep, text_columns, label, steps)
+    return Table(frame, label, sha, rows, tuple(steps))
+
+
+def _encoding(raw: bytes, encoding: str | None, label: str, steps: list[str]) -> str:
+    if raw[:4] == b"PK\x03\x04":
+        raise _error(
+            label,
+            "this is a zip archive (an Excel workbook?) with a text file's name",
+            "give it its real extension (.xlsx) or export it as CSV",
+        )
+    if encoding is not None:
+        try:
+            raw.decode(encoding)
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise _error(label, f"the file cannot be decoded as {encoding}: {exc}", "") from None
+        return encoding
+    if raw.startswith(b"\xef\xbb\xbf"):
+        encoding = "utf-8-sig"
+    elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        steps.append("text decoded as UTF-16")
+        return "utf-16"
+    elif b"\x00" in raw[:4096]:
+        raise _error(
+            label,
+            "the file contains NUL bytes: it is binary or UTF-16 without a byte-order mark",
+            "export it as UTF-8 CSV, or pass encoding='utf-16-le'",
+        )
+    else:
+        encoding = "utf-8"
+    if raw.isascii():
+        return encoding
+    try:
+        raw.decode(encoding)
+        return encoding
+    except UnicodeDecodeError as exc:
+        first_bad = exc.start
+    for legacy in ("cp1252", "latin-1"):
+        try:
+            text = raw.decode(legacy)
+        except UnicodeDecodeError:
+            continue
+        odd = sorted({ch for ch in text if ord(ch) > 127 and not _plausible_char(ch)})
+        if not odd:
+            steps.append(f"text decoded as {legacy} (the file is not UTF-8)")
+            return legacy
+        break
+    line = raw.count(b"\n", 0, first_bad) + 1
+    raise _error(
+        label,
+        f"the file is not UTF-8 (line {line} has byte 0x{raw[first_bad]:02x}) and does not "
+        "look like Latin-1 text either",
+        "pass encoding=... (e.g. 'cp1250', 'mac_roman'), or save the file as UTF-8",
+    )
+
+
+def _plausible_char(ch: str) -> bool:
+    return unicodedata.category(ch).startswith("L") or ch in _SYMBOLS
+
+
+def _header_line(raw: bytes, encoding: str) -> str:
+    end = raw.find(b"\n")
+    head = raw if end < 0 else raw[: end + 1]
+    if encoding.startswith("utf-16"):
+        text = raw.decode(encoding)
+        return text.splitlines()[0] if text else ""
+    return head.decode(encoding).lstrip("\ufeff").rstrip("\r\n")
+
+
+def _sniff_separator(header: str) -> str:
+    unquoted = re.sub(r'"[^"]*"', "", header)
+    counts = {s: unquoted.count(s) for s in _SEPARATORS}
+    best = max(counts, key=lambda s: counts[s])
+    return best if counts[best] > 0 else ","
+
+
+def _header_fields(header: str, sep: str) -> list[str]:
+    return next(csv.reader([header], delimiter=sep)) if header else []
+
+
+def _check_duplicate_names(names: list[str], label: str) -> None:
+    seen: dict[str, list[int]] = {}
+    for i, name in enumerate(names, start=1):
+        seen.setdefault(name, []).append(i)
+    problems = [
+        Problem(
+            name or None,
+            f"column name {name!r} used {len(pos)} times (columns {', '.join(map(str, pos))})",
+            "give every column its own name",
+        )
+        for name, pos in seen.items()
+        if len(pos) > 1
+    ]
+    if problems:
+        raise TrialDataError(problems, label)
+
+
+def _check_field_counts(
+    raw: bytes, encoding: str, sep: str, n_fields: int, label: str, exact: bool = False
+) -> np.ndarray:
+    """Refuse records with more or fewer fields than the header (blank lines are allowed).
+
+    Returns the line number on which each record (the header first) starts. For a file with
+    no quotes and no blank lines the quick test is that the separators add up to
+    ``(n_fields - 1) × lines``: as pandas refuses any line with too many fields, no line can
+    then have too few. Otherwise every line is counted (``exact=True`` forces this).
+    """
+    single_byte = not encoding.startswith("utf-16") and len(sep.encode(encoding)) == 1
+    if single_byte and b'"' not in raw:
+        sep_byte = sep.encode(encoding)
+        n_lines = raw.count(b"\n") + (0 if raw.endswith(b"\n") else 1)
+        blank_lines = raw.startswith((b"\n", b"\r\n")) or b"\n\n" in raw or b"\n\r\n" in raw
+        if not exact and not blank_lines and raw.count(sep_byte) == (n_fields - 1) * n_lines:
+            return np.arange(1, n_lines + 1)
+        counts, blank = _count_fields_fast(raw, sep_byte[0])
+        starts = np.arange(1, len(counts) + 1)
+    else:
+        counts, blank, starts = _count_fields_csv(raw.decode(encoding), sep)
+    wrong = np.flatnonzero((counts != n_fields) & ~blank)
+    wrong = wrong[wrong > 0]
+    if len(wrong) == 0:
+        return starts
+    lines = starts[wrong]
+    seen = ", ".join(f"line {ln}: {counts[i]}" for ln, i in zip(lines[:5], wrong[:5], strict=True))
+    hint = "fix those lines; a value with the separator in it must be quoted"
+    if sep == "," and (counts[wrong] > n_fields).any():
+        hint += " (numbers with a decimal comma in a comma-separated file: export with ';')"
+    raise TrialDataError(
+        [
+            Problem(
+                None,
+                f"{len(wrong)} line(s) with a number of fields other than the header's "
+                f"{n_fields} ({seen})",
+                hint,
+                rows=tuple(f"line {ln}" for ln in lines),
+            )
+        ],
+        label,
+    )
+
+
+def _count_fields_fast(raw: bytes, sep: int, chunk: int = 1 << 22) -> tuple[np.ndarray, np.ndarray]:
+    """Fields per line and blank lines, for a file without quotes (vectorised, in chunks)."""
+    body = np.frombuffer(raw, dtype=np.uint8)
+    newlines = np.flatnonzero(body == 10)
+    ends = np.append(newlines, len(body)) if (len(body) and body[-1] != 10) else newlines
+    counts = np.empty(len(ends), dtype=np.int64)
+    blank = np.empty(len(ends), dtype=bool)
+    start_line = 0
+    begin = 0
+    while start_line < len(ends):
+        stop_line = int(np.searchsorted(ends, begin + chunk, side="right"))
+        stop_line = max(stop_line, start_line + 1)
+        end = int(ends[stop_line - 1]) + 1
+        part = body[begin:end]
+        line_ends = ends[start_line:stop_line] - begin
+        seps = np.flatnonzero(part == sep)
+        before = np.searchsorted(seps, line_ends, side="left")
+        counts[start_line:stop_line] = np.diff(np.append(0, before)) + 1
+        starts = np.append(0, line_ends[:-1] + 1)
+        length = line_ends - starts
+        cr = (length > 0) & (part[np.maximum(line_ends - 1, 0)] == 13)
+        blank[start_line:stop_line] = (length - cr) == 0
+        start_line, begin = stop_line, end
+    return counts, blank
+
+
+def _count_fields_csv(text: str, sep: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Fields per record, blank records and the line each record starts on, honouring quotes
+    (a quoted value may span several lines)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    counts: list[int] = []
+    starts: list[int] = []
+    previous = 0
+    for record in reader:
+        counts.append(len(record))
+        starts.append(previous + 1)
+        previous = reader.line_num
+    n = np.array(counts, dtype=np.int64)
+    return n, n == 0, np.array(starts, dtype=np.int64)
+
+
+def _drop_empty_rows(
+    frame: pd.DataFrame, lines: np.ndarray, steps: list[str], noun: str = "line"
+) -> tuple[pd.DataFrame, np.ndarray]:
+    empty = frame.isna().all(axis=1).to_numpy()
+    if not empty.any():
+        return frame, lines
+    n = int(empty.sum())
+    shown = ", ".join(str(v) for v in lines[empty][:10])
+    more = f" and {n - 10} more" if n > 10 else ""
+    plural = "s" if n > 1 else ""
+    steps.append(f"empty {noun}(s) skipped: {noun}{plural} {shown}{more}")
+    keep = ~empty
+    return frame.loc[keep].reset_index(drop=True), lines[keep]
+
+
+def _decimal_commas(
+    frame: pd.DataFrame,
+    sep: str,
+    text_columns: Sequence[str],
+    label: str,
+    steps: list[str],
+) -> pd.DataFrame:
+    """Convert text columns written with a decimal comma; refuse mixed decimal marks.
+
+    With ``;`` as separator (or in a workbook) a comma is a decimal mark. Otherwise a column
+    whose commas all group thousands (``1,234``) is ambiguous and refused.
+    """
+    candidates = [
+        c
+        for c in frame.columns
+        if c not in text_columns
+        and not pd.api.types.is_numeric_dtype(frame[c].dtype)
+        and not pd.api.types.is_bool_dtype(frame[c].dtype)
+    ]
+    converted: list[str] = []
+    for col in candidates:
+        values = frame[col]
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        tokens = [u for u in uniques if isinstance(u, str)]
+        if len(tokens) != len(uniques) or not any("," in t for t in tokens):
+            continue
+        if not all(_COMMA_NUMBER.fullmatch(t) for t in tokens):
+            continue
+        with_comma = [t.strip() for t in tokens if "," in t]
+        if sep != ";" and all(_THOUSANDS.fullmatch(t) for t in with_comma):
+            raise _error(
+                label,
+                f"column {col!r} has numbers such as {with_comma[0]!r}: a decimal comma or a "
+                "thousands separator?",
+                "pass decimal=',' if it is a decimal comma; remove thousands separators otherwise",
+                column=str(col),
+            )
+        numbers = np.array([float(t.strip().replace(",", ".")) for t in tokens] + [np.nan])
+        frame = frame.assign(**{col: numbers[codes]})
+        converted.append(col)
+    if not converted:
+        return frame
+    pointed = [
+        c
+        for c in frame.columns
+        if c not in converted
+        and pd.api.types.is_float_dtype(frame[c].dtype)
+        and _has_fraction(frame[c].to_numpy())
+    ]
+    if pointed:
+        raise _error(
+            label,
+            f"mixed decimal marks: column(s) {', '.join(converted)} use a decimal comma and "
+            f"column(s) {', '.join(pointed)} a point, which may be a thousands separator",
+            "pass decimal=',' or decimal='.' to say which, after making the file consistent",
+        )
+    steps.append(f"decimal comma read in column(s) {', '.join(converted)}")
+    return frame
+
+
+def _has_fraction(values: np.ndarray) -> bool:
+    finite = values[np.isfinite(values)]
+    return bool((finite != np.round(finite)).any())
+
+
+# -- Excel and Parquet ---------------------------------------------------------------------------
+
+
+def _read_excel(
+    path: Path, sheet: str | int | None, decimal: str | None, text_columns: Sequence[str]
+) -> Table:
+    raw = path.read_bytes()
+    sha = hashlib.sha256(raw).hexdigest()
+    try:
+        book = pd.ExcelFile(io.BytesIO(raw), engine="openpyxl")
+    except Exception as exc:  # openpyxl raises several unrelated types for a bad workbook
+        raise _error(path.name, f"not a readable Excel workbook: {exc}", "") from None
+    names = [str(n) for n in book.sheet_names]
+    if sheet is None:
+        if len(names) > 1:
+            raise _error(
+                path.name,
+                f"the workbook has {len(names)} sheets ({', '.join(map(repr, names))})",
+                "name the sheet to read with sheet=...",
+            )
+        sheet = names[0]
+    if isinstance(sheet, int):
+        if not 0 <= sheet < len(names):
+            raise _error(path.name, f"no sheet number {sheet}; sheets: {names}", "")
+        sheet = names[sheet]
+    if sheet not in names:
+        raise _error(
+            path.name,
+            f"no sheet named {sheet!r}; sheets: {', '.join(map(repr, names))}",
+            "pass one of those names as sheet=...",
+        )
+    label = f"{path.name}, sheet {sheet!r}"
+    header = book.parse(sheet_name=sheet, header=None, nrows=1)
+    names = [str(v) for v in header.iloc[0].tolist()] if len(header) else []
+    _check_duplicate_names([n for n in names if n != "nan"], label)
+    dtype = {c: "str" for c in text_columns if c in names}
+    frame = book.parse(sheet_name=sheet, dtype=dtype or None)
+    book.close()
+    unnamed = [str(c) for c in frame.columns if str(c).startswith("Unnamed:")]
+    if unnamed and len(unnamed) == frame.shape[1]:
+        raise _error(
+            label,
+            "the first row of the sheet is empty: the header must be on row 1",
+            "move the column names to the first row",
+        )
+    steps: list[str] = []
+    lines = np.arange(2, len(frame) + 2)
+    frame, lines = _drop_empty_rows(frame, lines, steps, "row")
+    rows = numbered_rows(lines, f"sheet {sheet!r} row")
+    if decimal is None:
+        frame = _decimal_commas(frame, ";", text_columns, label, steps)
+    return Table(frame, label, sha, rows, tuple(steps))
+
+
+def _read_parquet(path: Path) -> Table:
+    raw = path.read_bytes()
+    sha = hashlib.sha256(raw).hexdigest()
+    try:
+        frame = pd.read_parquet(io.BytesIO(raw))
+    except Exception as exc:  # pyarrow raises its own error types for a bad file
+        raise _error(path.name, f"not a readable Parquet file: {exc}", "") from None
+    if not isinstance(frame.index, pd.RangeIndex):
+        frame = frame.reset_index()
+    return Table(frame, path.name, sha, numbered_rows(np.arange(1, len(frame) + 1), "row"))
