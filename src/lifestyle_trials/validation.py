@@ -177,6 +177,7 @@ def validate_long(
     baseline: float = 0.0,
     outcomes: Iterable[str] | None = None,
     covariates: Iterable[str] | None = None,
+    fixed_outcomes: Sequence[str] = (),
     units: Mapping[str, str] | None = None,
     insulin_factor: float = INSULIN_PMOL_L_PER_UU_ML,
     source: str = "the data",
@@ -216,9 +217,13 @@ def validate_long(
     outcomes, covariates : iterable of str, optional
         Roles of the other columns. When omitted: well-known outcome names (glucose,
         insulin, homa_ir, weight, ...) are outcomes, age/sex/height/centre/site are
-        covariates, other numeric columns are covariates if constant within every subject
-        and outcomes otherwise, other text columns are covariates if constant within every
-        subject and not used otherwise. Columns not used are recorded in ``steps``.
+        covariates; another column is a covariate when it looks subject-level (constant
+        within every subject, and given on all of a subject's rows or only on its first
+        visit), else an outcome (numeric) or not used (text). Columns not used are recorded
+        in ``steps``.
+    fixed_outcomes : sequence of str
+        Columns that are outcomes whatever their values look like (the measured columns of
+        a wide table), when ``outcomes`` and ``covariates`` are omitted.
     units : mapping, optional
         Declared unit per column; glucose and insulin are converted to mmol/L and µU/mL.
     insulin_factor : float, default 6.00
@@ -349,7 +354,7 @@ def validate_long(
                 )
 
     outcome_cols, covariate_cols, unused = _decide_roles(
-        numeric, text, groups, outcomes, covariates, others, problems
+        numeric, text, groups, outcomes, covariates, others, problems, fixed_outcomes
     )
     if unused:
         steps.append(f"columns not used: {', '.join(unused)}")
@@ -485,6 +490,21 @@ class _Groups:
 
     def sort(self, values: np.ndarray) -> np.ndarray:
         return values if self.order is None else values[self.order]
+
+    def subject_level(self, values: np.ndarray, observed: np.ndarray) -> bool:
+        """True when the values look like a subject-level covariate: no subject's values vary,
+        and each subject has them on all its rows, on none, or only on its first visit."""
+        if self.varies(values, observed).any():
+            return False
+        valid = self.codes >= 0
+        n_rows = np.bincount(self.codes[valid], minlength=self.n_subjects)
+        n_obs = np.bincount(self.codes[valid & observed], minlength=self.n_subjects)
+        c = self.sorted_codes
+        start = np.flatnonzero((c >= 0) & np.append(True, c[1:] != c[:-1]))
+        first_observed = np.zeros(self.n_subjects, dtype=bool)
+        first_observed[c[start]] = self.sort(observed)[start]
+        ok = (n_obs == n_rows) | (n_obs == 0) | ((n_obs == 1) & first_observed)
+        return bool(ok.all())
 
     def varies(self, values: np.ndarray, observed: np.ndarray) -> np.ndarray:
         """Per subject: True when the observed values are not all equal."""
@@ -937,6 +957,7 @@ def _decide_roles(
     covariates: Iterable[str] | None,
     columns: list[str],
     problems: list[Problem],
+    fixed_outcomes: Sequence[str] = (),
 ) -> tuple[list[str], list[str], list[str]]:
     available = [c for c in columns if c in numeric or c in text]
     if outcomes is not None or covariates is not None:
@@ -970,16 +991,18 @@ def _decide_roles(
         return outs, covs, unused
     outs, covs, unused = [], [], []
     for col in available:
-        if col in KNOWN_COVARIATES:
+        if col in fixed_outcomes and col in numeric:
+            outs.append(col)
+        elif col in KNOWN_COVARIATES:
             covs.append(col)
         elif col in numeric and col in DEFAULT_UNITS:
             outs.append(col)
         elif col in numeric:
             values = numeric[col]
-            (outs if groups.varies(values, ~np.isnan(values)).any() else covs).append(col)
+            (covs if groups.subject_level(values, ~np.isnan(values)) else outs).append(col)
         else:
             ids = pd.factorize(text[col], use_na_sentinel=True)[0]
-            (unused if groups.varies(ids, ids >= 0).any() else covs).append(col)
+            (covs if groups.subject_level(ids, ids >= 0) else unused).append(col)
     return outs, covs, unused
 
 

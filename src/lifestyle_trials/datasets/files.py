@@ -140,6 +140,7 @@ def read_trial(
     )
     frame, rows, steps = table.frame, table.rows, list(table.steps)
     visit_column = visit
+    fixed_outcomes: tuple[str, ...] = ()
     if layout == "wide":
         long = wide_to_long(
             frame,
@@ -150,6 +151,7 @@ def read_trial(
             source=table.label,
         )
         frame, rows, visit_column = long.frame, long.rows, "visit"
+        fixed_outcomes = long.outcomes
         steps += long.steps
     elif layout != "long":
         raise TrialDataError(
@@ -171,6 +173,7 @@ def read_trial(
         baseline=baseline,
         outcomes=outcomes,
         covariates=covariates,
+        fixed_outcomes=fixed_outcomes,
         units=units,
         insulin_factor=insulin_factor,
         source=table.label,

@@ -417,11 +417,14 @@ def _decimal_commas(
     text_columns: Sequence[str],
     label: str,
     steps: list[str],
+    typed: bool = False,
 ) -> pd.DataFrame:
     """Convert text columns written with a decimal comma; refuse mixed decimal marks.
 
     With ``;`` as separator (or in a workbook) a comma is a decimal mark. Otherwise a column
-    whose commas all group thousands (``1,234``) is ambiguous and refused.
+    whose commas all group thousands (``1,234``) is ambiguous and refused. In a text file, a
+    decimal comma in some columns and a decimal point in others is refused; in a workbook
+    (``typed``) numeric cells are numbers whatever their display, so only text cells count.
     """
     candidates = [
         c
@@ -452,6 +455,9 @@ def _decimal_commas(
         frame = frame.assign(**{col: numbers[codes]})
         converted.append(col)
     if not converted:
+        return frame
+    if typed:
+        steps.append(f"decimal comma read in text cells of column(s) {', '.join(converted)}")
         return frame
     pointed = [
         c
@@ -508,11 +514,11 @@ def _read_excel(
             "pass one of those names as sheet=...",
         )
     label = f"{path.name}, sheet {sheet!r}"
-    header = book.parse(sheet_name=sheet, header=None, nrows=1)
+    header = pd.read_excel(book, sheet_name=sheet, header=None, nrows=1)
     names = [str(v) for v in header.iloc[0].tolist()] if len(header) else []
     _check_duplicate_names([n for n in names if n != "nan"], label)
     dtype = {c: "str" for c in text_columns if c in names}
-    frame = book.parse(sheet_name=sheet, dtype=dtype or None)
+    frame = pd.read_excel(book, sheet_name=sheet, dtype=dtype or None)
     book.close()
     unnamed = [str(c) for c in frame.columns if str(c).startswith("Unnamed:")]
     if unnamed and len(unnamed) == frame.shape[1]:
@@ -526,7 +532,7 @@ def _read_excel(
     frame, lines = _drop_empty_rows(frame, lines, steps, "row")
     rows = numbered_rows(lines, f"sheet {sheet!r} row")
     if decimal is None:
-        frame = _decimal_commas(frame, ";", text_columns, label, steps)
+        frame = _decimal_commas(frame, ";", text_columns, label, steps, typed=True)
     return Table(frame, label, sha, rows, tuple(steps))
 
 

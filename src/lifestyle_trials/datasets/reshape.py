@@ -38,11 +38,14 @@ class Long:
         Row positions of ``frame`` → labels of the wide source row and column.
     steps : tuple of str
         What was done (which columns became which outcome and visit).
+    outcomes : tuple of str
+        The outcomes made from the measured columns.
     """
 
     frame: pd.DataFrame
     rows: RowLabeller
     steps: tuple[str, ...]
+    outcomes: tuple[str, ...] = ()
 
 
 def wide_to_long(
@@ -136,11 +139,14 @@ def wide_to_long(
                 "wide={column: (outcome, visit)}",
             )
         )
-    targets = pd.Series(list(mapping), index=pd.MultiIndex.from_tuples(list(mapping.values())))
-    twice = targets.index.duplicated(keep=False)
-    if twice.any():
-        same = ", ".join(targets[twice])
-        problems.append(Problem(None, f"columns {same} give the same outcome and visit", ""))
+    seen: dict[tuple[str, float], list[str]] = {}
+    for col, target in mapping.items():
+        seen.setdefault(target, []).append(col)
+    for cols in seen.values():
+        if len(cols) > 1:
+            problems.append(
+                Problem(None, f"columns {', '.join(cols)} give the same outcome and visit", "")
+            )
     if problems:
         raise TrialDataError(problems, source)
 
@@ -199,4 +205,4 @@ def wide_to_long(
     if extra:
         shown = ", ".join(format_visit(v) for v in sorted(set(extra)))
         steps.append(f"visit(s) {shown}: rows added with the outcomes missing (not measured)")
-    return Long(long, label, tuple(steps))
+    return Long(long, label, tuple(steps), tuple(outcomes))
