@@ -6,6 +6,9 @@ The public API; see the README for a tour.
 from ._version import __version__
 from .arms import ARMS
 from .datasets.files import read_trial
+from .datasets.odes_params import DropoutTruth, FactorialEffects, OutcomeTruth
+from .datasets.synthetic import simulate_odes
+from .derived import add_indices
 from .errors import (
     ConfigError,
     ConvergenceError,
@@ -31,9 +34,12 @@ __all__ = [
     "DatasetError",
     "Design",
     "DomainError",
+    "DropoutTruth",
     "Exclusion",
+    "FactorialEffects",
     "LifestyleTrialsError",
     "ModelError",
+    "OutcomeTruth",
     "Problem",
     "Provenance",
     "Trial",
@@ -41,6 +47,7 @@ __all__ = [
     "TrialDataWarning",
     "UnitError",
     "__version__",
+    "add_indices",
     "convert_glucose",
     "convert_insulin",
     "homa_b",
@@ -48,4 +55,5 @@ __all__ = [
     "matsuda",
     "quicki",
     "read_trial",
+    "simulate_odes",
 ]
