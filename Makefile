@@ -13,7 +13,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help setup test lint bench report reference
+.PHONY: help setup test lint bench report reference datasets
 
 help: ## Show the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sort | \
@@ -43,3 +43,6 @@ reference: $(STAMP) ## Regenerate tests/reference/*/expected.json with R (needs 
 	  if [ -f $$case/make_data.py ]; then (cd $$case && ../../../$(PY) make_data.py); fi; \
 	  (cd $$case && Rscript --vanilla reference.R); \
 	done
+
+datasets: $(STAMP) ## Re-extract the bundled public datasets from R and record their checksums
+	$(PY) tools/public_datasets.py

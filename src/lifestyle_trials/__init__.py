@@ -7,6 +7,7 @@ from ._version import __version__
 from .arms import ARMS
 from .datasets.files import read_trial
 from .datasets.odes_params import DropoutTruth, FactorialEffects, OutcomeTruth
+from .datasets.public import list_datasets, load_dataset
 from .datasets.synthetic import simulate_odes
 from .derived import add_indices
 from .errors import (
@@ -52,6 +53,8 @@ __all__ = [
     "convert_insulin",
     "homa_b",
     "homa_ir",
+    "list_datasets",
+    "load_dataset",
     "matsuda",
     "quicki",
     "read_trial",
