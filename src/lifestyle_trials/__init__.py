@@ -5,6 +5,7 @@ The public API; see the README for a tour.
 
 from ._version import __version__
 from .arms import ARMS
+from .datasets.cdisc import read_adam
 from .datasets.files import read_trial
 from .datasets.odes_params import DropoutTruth, FactorialEffects, OutcomeTruth
 from .datasets.public import list_datasets, load_dataset
@@ -57,6 +58,7 @@ __all__ = [
     "load_dataset",
     "matsuda",
     "quicki",
+    "read_adam",
     "read_trial",
     "simulate_odes",
 ]

@@ -43,6 +43,7 @@ __all__ = [
     "RowLabeller",
     "ValidTable",
     "arm_codes",
+    "arm_target",
     "index_rows",
     "numbered_rows",
     "validate_long",
@@ -380,6 +381,13 @@ def validate_long(
             )
         if n_filled:
             steps.append(f"covariate {col} filled within subject on {n_filled} row(s)")
+        if (
+            isinstance(filled, np.ndarray)
+            and filled.dtype.kind == "f"
+            and pd.api.types.is_integer_dtype(frame[col].dtype)
+            and not np.isnan(filled).any()
+        ):
+            filled = filled.astype(np.int64)  # integer covariates (age) stay integers
         out[col] = filled
     for col in outcome_cols:
         out[col] = numeric[col]
@@ -782,7 +790,7 @@ def _parse_arm(
                 keep_label.append(False)
                 described.append(f"{u} → set aside")
                 continue
-            pair = _arm_target(target)
+            pair = arm_target(target)
             if pair is None:
                 problems.append(
                     Problem(
@@ -831,7 +839,14 @@ def _parse_arm(
     return diet_codes, exercise_codes, keep
 
 
-def _arm_target(target: ArmValue) -> tuple[int, int] | None:
+def arm_target(target: ArmValue) -> tuple[int, int] | None:
+    """(diet, exercise) codes of what an arm label is mapped to (None if not an arm).
+
+    Examples
+    --------
+    >>> arm_target("diet+exercise"), arm_target((0, 1)), arm_target("placebo")
+    ((1, 1), (0, 1), None)
+    """
     if isinstance(target, str):
         return arm_codes(target)
     try:

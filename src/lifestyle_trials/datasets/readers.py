@@ -17,6 +17,9 @@ cannot read unambiguously instead of guessing silently:
 - **Empty lines** and lines of separators only are skipped and recorded; line numbers stay
   those of the file.
 - **Excel** (.xlsx, .xlsm): the sheet must be named when the workbook has several.
+- **SAS transport** (.xpt, version 5, as CDISC submissions use): text is decoded as UTF-8
+  (or ``encoding=``); blank text is missing, as in SAS. pandas reads a stored 0 as
+  5.397605e-79, the smallest IBM float (pandas issue #50670); that value is read as 0.
 """
 
 from __future__ import annotations
@@ -53,6 +56,9 @@ TEXT_SUFFIXES: dict[str, str | None] = {
 """Text formats and their fixed separator (None: detected from the header line)."""
 
 _EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+_SAS_SUFFIXES = (".xpt",)
+_IBM_ZERO_MISREAD = 2.0**-260
+"""What pandas returns for an IBM-float zero in a SAS transport file (16 ** -65)."""
 _PARQUET_SUFFIXES = (".parquet", ".pq")
 _SEPARATORS = (",", ";", "\t", "|")
 _SYMBOLS = frozenset("µ°±²·×€–—‘’“”«»§½¼¾")
@@ -101,7 +107,7 @@ def read_table(
     Parameters
     ----------
     source : DataFrame or path
-        .csv, .txt, .tsv, .tab, .xlsx, .xlsm, .parquet or .pq.
+        .csv, .txt, .tsv, .tab, .xlsx, .xlsm, .parquet, .pq or .xpt (SAS transport v5).
     sheet : str or int, optional
         Excel sheet (name or 0-based position); required when the workbook has several.
     encoding : str, optional
@@ -147,10 +153,12 @@ def read_table(
         return _read_excel(path, sheet, decimal, text_columns)
     if suffix in _PARQUET_SUFFIXES:
         return _read_parquet(path)
+    if suffix in _SAS_SUFFIXES:
+        return _read_xpt(path, encoding)
     hint = "save it as .csv, .xlsx or .parquet"
     if suffix == ".xls":
         hint = "the old .xls format is not read: save the workbook as .xlsx or .csv"
-    known = sorted([*TEXT_SUFFIXES, *_EXCEL_SUFFIXES, *_PARQUET_SUFFIXES])
+    known = sorted([*TEXT_SUFFIXES, *_EXCEL_SUFFIXES, *_PARQUET_SUFFIXES, *_SAS_SUFFIXES])
     raise _error(path.name, f"unknown file format {suffix!r} (known: {', '.join(known)})", hint)
 
 
@@ -546,3 +554,30 @@ def _read_parquet(path: Path) -> Table:
     if not isinstance(frame.index, pd.RangeIndex):
         frame = frame.reset_index()
     return Table(frame, path.name, sha, numbered_rows(np.arange(1, len(frame) + 1), "row"))
+
+
+def _read_xpt(path: Path, encoding: str | None) -> Table:
+    raw = path.read_bytes()
+    sha = hashlib.sha256(raw).hexdigest()
+    encoding = encoding or "utf-8"
+    try:
+        frame = pd.read_sas(io.BytesIO(raw), format="xport", encoding=encoding)
+    except UnicodeDecodeError as exc:
+        raise _error(
+            path.name, f"text in the file is not {encoding}: {exc}", "pass encoding=..."
+        ) from None
+    except Exception as exc:  # the SAS reader raises several types for a bad file
+        raise _error(path.name, f"not a readable SAS transport (XPT) file: {exc}", "") from None
+    columns = {}
+    for col in frame.columns:
+        values = frame[col]
+        if pd.api.types.is_float_dtype(values.dtype):
+            arr = values.to_numpy(dtype=float, copy=True)
+            arr[np.abs(arr) == _IBM_ZERO_MISREAD] = 0.0
+            columns[col] = arr
+        elif pd.api.types.is_string_dtype(values.dtype):
+            columns[col] = values.where(values.str.strip() != "")
+        else:
+            columns[col] = values
+    frame = pd.DataFrame(columns, index=frame.index)
+    return Table(frame, path.name, sha, numbered_rows(np.arange(1, len(frame) + 1), "record"))
