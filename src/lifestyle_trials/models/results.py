@@ -134,6 +134,17 @@ class LinearFit(Protocol):
         The variables of the reference grid and their levels: design factors (e.g. diet,
         exercise, visit) with their levels, and each numeric covariate with the single value it
         is held at (its mean), as emmeans does by default.
+
+    Optional attributes (read with ``getattr``; not part of the structural type):
+
+    grid_counts : DataFrame
+        Observations at each combination of the factor levels of the grid: one column per
+        factor (a grid variable that is a factor, not a covariate held at a value) and ``n``;
+        build it with :func:`lifestyle_trials.models.marginal.count_grid`. Marginal means with
+        ``weights="proportional"`` or ``"cells"`` need it.
+    log : bool
+        True when the response is log-transformed; marginal means and contrasts then add
+        back-transformed columns by default.
     """
 
     @property
