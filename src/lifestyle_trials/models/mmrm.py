@@ -1,0 +1,452 @@
+"""MMRM: a mixed model for repeated measures of a 2 × 2 diet × exercise trial.
+
+:func:`mmrm` fits, to every post-baseline visit at once,
+
+    y_iv = β_v + γ_v · baseline_i + diet_i δ_v + exercise_i ε_v + diet_i exercise_i ι_v
+           (+ covariates) + e_iv,      (e_i1, ..., e_iT) ~ N(0, Σ)
+
+(``y ~ baseline × visit + diet × exercise × visit + covariates``), a marginal model with no
+random effects whose errors are correlated within a subject through a covariance structure
+``Σ`` over the visits (unstructured by default), by REML. Subjects with a baseline value and at
+least one follow-up value are analysed, using all the values they have (valid when data are
+missing at random). See :mod:`~lifestyle_trials.models.reml` for the likelihood and engine.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..trial import Exclusion, Trial, format_visit
+from .covariance import STRUCTURES
+from .ftest import TEST_COLUMNS, type3_hypotheses
+from .prepare import analysis_data
+from .reml import Convergence
+from .results import effects_table
+from .visit_fit import VisitFit, check_options, fit_visits
+
+__all__ = ["MMRMResult", "mmrm"]
+
+_FACTORIAL = {
+    # weights of the cells (control, diet, exercise, diet+exercise)
+    "diet": (-0.5, 0.5, -0.5, 0.5),
+    "exercise": (-0.5, -0.5, 0.5, 0.5),
+    "diet:exercise": (1.0, -1.0, -1.0, 1.0),
+}
+_CELLS = ((0, 0), (1, 0), (0, 1), (1, 1))
+_ARM_NAMES = ("control", "diet", "exercise", "diet+exercise")
+
+
+@dataclass(frozen=True)
+class MMRMResult:
+    """A fitted MMRM.
+
+    Attributes
+    ----------
+    outcome : str
+    covariance : str
+        The covariance structure (``"us"``, ``"cs"``, ...).
+    df_method : str
+    method : str
+        ``"REML"`` or ``"ML"``.
+    vcov_type : str
+        ``"model"`` or ``"empirical"`` (sandwich) standard errors.
+    log : bool
+    visits : tuple of float
+        The analysed (post-baseline) visits.
+    covariates : tuple of str
+    effects : DataFrame
+        ``term, visit, estimate, std_error, df, statistic, p_value, conf_low, conf_high``
+        (+ ``ratio, ratio_low, ratio_high`` when ``log``): ``diet`` and ``exercise`` (main
+        effects, averaged over the other factor with equal weights) and ``diet:exercise``
+        ((DE − E) − (D − C)) at each visit.
+    means : DataFrame
+        Marginal means by arm and visit: ``arm, diet, exercise, visit, estimate, std_error,
+        df, conf_low, conf_high`` (baseline and numeric covariates at their mean over
+        subjects, averaged over the levels of categorical covariates).
+    tests : DataFrame
+        Type III F tests of each term: ``term, num_df, den_df, statistic, p_value``.
+    n : DataFrame
+        ``arm, randomised, analysed`` and the number of subjects observed at each visit.
+    exclusions : tuple of Exclusion
+    coef : Series
+    vcov : DataFrame
+        Covariance of the coefficients used for inference (Kenward-Roger adjusted, or the
+        sandwich, when asked).
+    sigma, correlation : DataFrame
+        Estimated covariance and correlation matrices over the visits.
+    parameters : Series
+        Covariance parameters (variances, covariances, correlations).
+    loglik, aic, bic : float
+    convergence : Convergence
+    n_subjects, n_obs : int
+    """
+
+    outcome: str
+    covariance: str
+    df_method: str
+    method: str
+    vcov_type: str
+    log: bool
+    visits: tuple[float, ...]
+    covariates: tuple[str, ...]
+    effects: pd.DataFrame
+    means: pd.DataFrame
+    tests: pd.DataFrame
+    n: pd.DataFrame
+    exclusions: tuple[Exclusion, ...]
+    coef: pd.Series
+    vcov: pd.DataFrame
+    sigma: pd.DataFrame
+    correlation: pd.DataFrame
+    parameters: pd.Series
+    loglik: float
+    aic: float
+    bic: float
+    convergence: Convergence
+    n_subjects: int
+    n_obs: int
+    level: float = 0.95
+    _fit: VisitFit | None = field(default=None, repr=False, compare=False)
+
+    # -- LinearFit -----------------------------------------------------------------------------
+
+    @property
+    def grid_variables(self) -> Mapping[str, tuple[Any, ...]]:
+        """Reference-grid variables: diet, exercise, visit, categorical covariates with their
+        levels; baseline and numeric covariates at their subject mean."""
+        return self._require_fit().model.grid_variables
+
+    def model_rows(self, grid: pd.DataFrame) -> np.ndarray:
+        """Design-matrix rows for the points of ``grid``."""
+        return self._require_fit().model.matrix(grid)
+
+    def contrast_df(self, contrasts: np.ndarray) -> np.ndarray:
+        """Degrees of freedom (of ``df_method``) of each row of a contrast matrix."""
+        return self._require_fit().inference.df(contrasts)
+
+    def f_test(self, contrasts: np.ndarray) -> tuple[float, int, float, float]:
+        """F test of ``L β = 0`` with the fit's df method: ``(F, num_df, den_df, p)``."""
+        return self._require_fit().inference.f_test(contrasts)
+
+    def _require_fit(self) -> VisitFit:
+        if self._fit is None:
+            raise AttributeError("this result was rebuilt without its fit; refit with lt.mmrm")
+        return self._fit
+
+    # -- output --------------------------------------------------------------------------------
+
+    def summary(self) -> str:
+        """A readable report of the fit."""
+        return summary_text(self, "MMRM")
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready content (tables as lists of records)."""
+        return result_dict(self)
+
+
+def mmrm(
+    trial: Trial,
+    outcome: str,
+    covariance: str = "us",
+    df_method: str = "satterthwaite",
+    log: bool = False,
+    *,
+    covariates: Iterable[str] = (),
+    method: str = "reml",
+    vcov: str = "model",
+    level: float = 0.95,
+) -> MMRMResult:
+    """Fit a mixed model for repeated measures (MMRM) to all post-baseline visits.
+
+    Model: ``y ~ baseline × visit + diet × exercise × visit (+ covariates)``, visit a factor,
+    errors correlated within subject with covariance ``Σ`` over the visits (no random
+    effects), fitted by REML; ``effects`` reports the factorial estimands at every visit.
+
+    Parameters
+    ----------
+    trial : Trial
+    outcome : str
+    covariance : str, default "us"
+        ``"us"`` (unstructured), ``"cs"``/``"csh"`` (compound symmetry, heterogeneous),
+        ``"ar1"``/``"ar1h"`` (first-order autoregressive over the visit order),
+        ``"toep"``/``"toeph"`` (Toeplitz), ``"diag"``; see
+        :mod:`~lifestyle_trials.models.covariance`. Compare them with ``aic``/``bic``
+        (same fixed effects, REML).
+    df_method : str, default "satterthwaite"
+        ``"satterthwaite"``, ``"kenward-roger"`` (adjusted standard errors too),
+        ``"residual"`` or ``"between-within"``; see
+        :mod:`~lifestyle_trials.models.inference`.
+    log : bool, default False
+        Analyse the natural log of the outcome and of its baseline; ``effects`` then adds
+        ratios (geometric mean ratios) ``exp(estimate)`` with limits.
+    covariates : iterable of str
+        Subject-level covariates (numeric, or text/categorical as indicators).
+    method : {"reml", "ml"}
+    vcov : {"model", "empirical"}
+        Model-based, or empirical (sandwich, clustered by subject, CR0) covariance of the
+        coefficients; with ``"empirical"`` the Satterthwaite df are Bell-McCaffrey's.
+    level : float, default 0.95
+        Confidence level.
+
+    Returns
+    -------
+    MMRMResult
+
+    Raises
+    ------
+    ModelError
+        Unknown outcome/covariate/structure/method, missing arms, an arm with no value at a
+        visit, more visits than subjects can support for ``us``.
+    ConvergenceError
+        The fit did not converge; the message suggests a simpler structure.
+
+    Notes
+    -----
+    Defaults that differ from other software:
+
+    - ``aic``/``bic`` count the covariance parameters only under REML (plus the coefficients
+      under ML) and BIC uses the number of subjects, as SAS and R's mmrm do; R's nlme counts
+      the coefficients too (``AIC_nlme = aic + 2p``) and uses ``N - p`` in BIC.
+    - Marginal means hold baseline at its mean over subjects; emmeans and SAS use the mean
+      over analysed rows, which differs when visits are missing. Effects do not depend on it.
+    - ``tests`` are type III (equal-weight) hypotheses, as SAS and ``emmeans::joint_tests``.
+    - With a single analysed visit the model is the ANCOVA ``y ~ baseline + diet × exercise``
+      and every structure reduces to one variance: estimates, standard errors and df equal
+      ``lm``'s.
+
+    References
+    ----------
+    Mallinckrodt CH, Lane PW, Schnell D, Peng Y, Mancuso JP. Recommendations for the primary
+    analysis of continuous endpoints in longitudinal clinical trials. Drug Inf J
+    2008;42:303-19. doi:10.1177/009286150804200402
+    Kenward MG, Roger JH. Biometrics 1997;53:983-97. doi:10.2307/2533558
+
+    Examples
+    --------
+    >>> import lifestyle_trials as lt
+    >>> trial = lt.simulate_odes(seed=1997)
+    >>> fit = lt.mmrm(trial, "homa_ir", log=True)
+    >>> print(fit.effects[["term", "visit", "estimate", "std_error", "df"]].round(3)
+    ...       .to_string(index=False))  # doctest: +SKIP
+    """
+    reml, df_name, vcov_name = check_options(method, df_method, vcov)
+    name = str(covariance).lower()
+    if name not in STRUCTURES:
+        from ..errors import ModelError
+
+        raise ModelError(
+            f"unknown covariance structure {covariance!r}; use one of {', '.join(STRUCTURES)}"
+        )
+    ad = analysis_data(trial, outcome, log=log, covariates=covariates, step=f"mmrm {outcome}")
+    fit = fit_visits(ad, name, reml=reml, df_method=df_name, vcov=vcov_name)
+    effects, means = factorial_tables(fit, log=log, level=level)
+    loglik, aic, bic = fit.information_criteria()
+    return MMRMResult(
+        outcome=outcome,
+        covariance=name,
+        df_method=df_name,
+        method="REML" if reml else "ML",
+        vcov_type=vcov_name,
+        log=log,
+        visits=fit.model.visits,
+        covariates=fit.model.covariates,
+        effects=effects,
+        means=means,
+        tests=type3_table(fit),
+        n=arm_counts(ad),
+        exclusions=ad.exclusions,
+        coef=fit.coef,
+        vcov=fit.vcov,
+        sigma=fit.sigma,
+        correlation=fit.correlation,
+        parameters=fit.parameters,
+        loglik=loglik,
+        aic=aic,
+        bic=bic,
+        convergence=fit.convergence,
+        n_subjects=fit.data.n_subjects,
+        n_obs=fit.data.n_obs,
+        level=level,
+        _fit=fit,
+    )
+
+
+# -- tables shared with lmm -----------------------------------------------------------------------
+
+
+def cell_grid(fit: VisitFit) -> tuple[pd.DataFrame, np.ndarray]:
+    """Design rows of the cells (arm × visit), averaged over categorical covariates."""
+    gv = fit.model.grid_variables
+    rows = []
+    for visit in fit.model.visits:
+        for d, e in _CELLS:
+            point: dict[str, Any] = {"diet": d, "exercise": e, "visit": visit}
+            for var, levels in gv.items():
+                if var not in point and len(levels) == 1:
+                    point[var] = levels[0]
+            rows.append(point)
+    cells = pd.DataFrame(rows)
+    categorical = [
+        v for v, lev in gv.items() if v not in ("diet", "exercise", "visit") and len(lev) > 1
+    ]
+    if not categorical:
+        return cells, fit.model.matrix(cells)
+    total = np.zeros((len(cells), fit.data.n_coef))
+    combos = pd.MultiIndex.from_product([gv[v] for v in categorical]).to_list()
+    for combo in combos:
+        point = cells.copy()
+        for var, level in zip(
+            categorical, combo if isinstance(combo, tuple) else (combo,), strict=True
+        ):
+            point[var] = level
+        total += fit.model.matrix(point)
+    return cells, total / len(combos)
+
+
+def factorial_tables(
+    fit: VisitFit, *, log: bool, level: float
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The factorial effects at each visit and the marginal means by arm and visit."""
+    cells, rows = cell_grid(fit)
+    beta = fit.evaluation.beta
+    vcov = fit.inference.vcov
+    n_cells = len(_CELLS)
+    contrasts, terms, visits = [], [], []
+    for i, visit in enumerate(fit.model.visits):
+        block = rows[i * n_cells : (i + 1) * n_cells]
+        for term, weights in _FACTORIAL.items():
+            contrasts.append(np.asarray(weights) @ block)
+            terms.append(term)
+            visits.append(visit)
+    lmat = np.array(contrasts)
+    effects = effects_table(
+        terms,
+        lmat @ beta,
+        np.sqrt(np.einsum("mi,ij,mj->m", lmat, vcov, lmat)),
+        fit.inference.df(lmat),
+        level=level,
+        log=log,
+        extra={"visit": visits},
+    )
+    effects = effects.sort_values(["term", "visit"], key=_term_order, kind="stable")
+    effects = effects.reset_index(drop=True)
+    means_tab = effects_table(
+        [
+            _ARM_NAMES[_CELLS.index((int(d), int(e)))]
+            for d, e in zip(cells["diet"], cells["exercise"], strict=True)
+        ],
+        rows @ beta,
+        np.sqrt(np.einsum("mi,ij,mj->m", rows, vcov, rows)),
+        fit.inference.df(rows),
+        level=level,
+    )
+    means_tab = means_tab.rename(columns={"term": "arm"}).drop(columns=["statistic", "p_value"])
+    means_tab.insert(1, "diet", cells["diet"].to_numpy())
+    means_tab.insert(2, "exercise", cells["exercise"].to_numpy())
+    means_tab.insert(3, "visit", cells["visit"].to_numpy())
+    return effects, means_tab
+
+
+def _term_order(col: pd.Series) -> pd.Series:
+    if col.name == "term":
+        order = {t: i for i, t in enumerate(_FACTORIAL)}
+        return col.map(order)
+    return col
+
+
+def type3_table(fit: VisitFit) -> pd.DataFrame:
+    """Type III F tests of each model term."""
+    terms = [t for t in dict.fromkeys(fit.model.terms) if t != "(Intercept)"]
+    hyps = type3_hypotheses(fit.model.grid_variables, fit.model.matrix, terms)
+    rows = []
+    for term in terms:
+        if term not in hyps:
+            continue
+        f, q, den, p = fit.inference.f_test(hyps[term])
+        rows.append((term, q, den, f, p))
+    return pd.DataFrame(rows, columns=list(TEST_COLUMNS))
+
+
+def arm_counts(ad: Any) -> pd.DataFrame:
+    """Subjects per arm: randomised, analysed, and observed at each visit."""
+    frame = ad.frame
+    table = pd.DataFrame(
+        {
+            "arm": list(ad.randomised),
+            "randomised": [ad.randomised[a] for a in ad.randomised],
+            "analysed": [ad.analysed.get(a, 0) for a in ad.randomised],
+        }
+    )
+    by_visit = pd.crosstab(frame["arm"], frame["visit"]).reindex(
+        index=list(ad.randomised), fill_value=0
+    )
+    for v in ad.visits:
+        col = by_visit[v] if v in by_visit.columns else pd.Series(0, index=by_visit.index)
+        table[f"visit {format_visit(v)}"] = col.to_numpy()
+    return table
+
+
+def summary_text(result: Any, title: str) -> str:
+    """The text of ``summary()`` for MMRM and random-effects results."""
+    fit = result._fit
+    scale = " (log scale)" if result.log else ""
+    conv = result.convergence
+    visits = ", ".join(format_visit(v) for v in result.visits)
+    lines = [
+        f"{title} of {result.outcome}{scale}: {result.n_subjects} subjects, "
+        f"{result.n_obs} observations at visits {visits}",
+        f"Covariance: {fit.struct.description if fit else result.covariance}; "
+        f"{result.method}; df: {result.df_method}; standard errors: {result.vcov_type}",
+        f"Log-likelihood {result.loglik:.4f}, AIC {result.aic:.2f}, BIC {result.bic:.2f}; "
+        f"{conv.message} in {conv.iterations} iterations",
+        "",
+        "Subjects per arm:",
+        result.n.to_string(index=False),
+        "",
+        "Effects (treated minus untreated):",
+        result.effects.round(4).to_string(index=False),
+        "",
+        "Type III tests:",
+        result.tests.round(4).to_string(index=False),
+    ]
+    if result.exclusions:
+        lines += ["", "Not analysed:"]
+        lines += [f"  {e.n_subjects} subject(s): {e.reason}" for e in result.exclusions]
+    return "\n".join(lines)
+
+
+def result_dict(result: Any) -> dict[str, Any]:
+    """JSON-ready content of an MMRM or random-effects result."""
+
+    def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+        return json.loads(frame.to_json(orient="records", double_precision=15))
+
+    out: dict[str, Any] = {}
+    for name, value in vars(result).items():
+        if name.startswith("_"):
+            continue
+        if isinstance(value, pd.DataFrame):
+            if name in ("sigma", "correlation", "vcov"):
+                out[name] = {
+                    "index": [str(i) for i in value.index],
+                    "values": value.to_numpy().tolist(),
+                }
+            else:
+                out[name] = records(value)
+        elif isinstance(value, pd.Series):
+            out[name] = {str(k): float(v) for k, v in value.items()}
+        elif isinstance(value, Convergence):
+            out[name] = dict(vars(value))
+        elif isinstance(value, tuple) and value and isinstance(value[0], Exclusion):
+            out[name] = [dict(vars(e)) for e in value]
+        elif isinstance(value, tuple):
+            out[name] = list(value)
+        else:
+            out[name] = value
+    return out

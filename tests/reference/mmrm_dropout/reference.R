@@ -1,0 +1,17 @@
+# Monotone dropout, unequal arms, unstructured covariance (gls corSymm + varIdent, REML);
+# emmeans (approximate Satterthwaite) and exact Satterthwaite df
+# (satterthwaite_numeric in mmrm_common.R) for cell means and factorial effects; joint_tests.
+source("../mmrm_common.R")
+d <- analysis_set()
+fit <- fit_gls(d, "us")
+out <- c(
+  gls_numbers(fit, d),
+  factorial_numbers(fit, d, mode = "satterthwaite"),
+  list(
+    sigma = full_sigma(fit, d),
+    exact_df = exact_df(fit, d),
+    joint_tests = joint_numbers(fit, mode = "satterthwaite"),
+    versions = versions(c("nlme", "emmeans", "jsonlite"))
+  )
+)
+write_expected(out)
