@@ -25,11 +25,17 @@ from .errors import (
     UnitError,
 )
 from .indices import homa_b, homa_ir, matsuda, quicki
+from .models.ancova import AncovaFit, ancova
+from .models.marginal import Contrasts, MarginalMeans, contrast, linear_contrasts, marginal_means
+from .models.mmrm import MMRMResult, mmrm
 from .trial import Design, Exclusion, Provenance, Trial
 from .units import convert_glucose, convert_insulin
 
 __all__ = [
     "ARMS",
+    "AncovaFit",
+    "Contrasts",
+    "MarginalMeans",
     "ConfigError",
     "ConvergenceError",
     "ConvergenceWarning",
@@ -40,6 +46,7 @@ __all__ = [
     "Exclusion",
     "FactorialEffects",
     "LifestyleTrialsError",
+    "MMRMResult",
     "ModelError",
     "OutcomeTruth",
     "Problem",
@@ -49,6 +56,10 @@ __all__ = [
     "TrialDataWarning",
     "UnitError",
     "__version__",
+    "ancova",
+    "contrast",
+    "linear_contrasts",
+    "marginal_means",
     "add_indices",
     "convert_glucose",
     "convert_insulin",
@@ -57,6 +68,7 @@ __all__ = [
     "list_datasets",
     "load_dataset",
     "matsuda",
+    "mmrm",
     "quicki",
     "read_adam",
     "read_trial",

@@ -25,21 +25,12 @@ import pandas as pd
 from ..trial import Exclusion, Trial, format_visit
 from .covariance import STRUCTURES
 from .ftest import TEST_COLUMNS, type3_hypotheses
+from .marginal import contrast, marginal_means
 from .prepare import analysis_data
 from .reml import Convergence
-from .results import effects_table
 from .visit_fit import VisitFit, check_options, fit_visits
 
 __all__ = ["MMRMResult", "mmrm"]
-
-_FACTORIAL = {
-    # weights of the cells (control, diet, exercise, diet+exercise)
-    "diet": (-0.5, 0.5, -0.5, 0.5),
-    "exercise": (-0.5, -0.5, 0.5, 0.5),
-    "diet:exercise": (1.0, -1.0, -1.0, 1.0),
-}
-_CELLS = ((0, 0), (1, 0), (0, 1), (1, 1))
-_ARM_NAMES = ("control", "diet", "exercise", "diet+exercise")
 
 
 @dataclass(frozen=True)
@@ -121,6 +112,12 @@ class MMRMResult:
         """Reference-grid variables: diet, exercise, visit, categorical covariates with their
         levels; baseline and numeric covariates at their subject mean."""
         return self._require_fit().model.grid_variables
+
+    @property
+    def grid_counts(self) -> pd.DataFrame:
+        """Observations per combination of diet, exercise, visit (and categorical
+        covariates): for ``weights="proportional"`` marginal means."""
+        return self._require_fit().counts
 
     def model_rows(self, grid: pd.DataFrame) -> np.ndarray:
         """Design-matrix rows for the points of ``grid``."""
@@ -230,10 +227,20 @@ def mmrm(
     Examples
     --------
     >>> import lifestyle_trials as lt
-    >>> trial = lt.simulate_odes(seed=1997)
+    >>> trial = lt.simulate_odes(seed=1997, visits=(0, 3, 6, 12))
     >>> fit = lt.mmrm(trial, "homa_ir", log=True)
-    >>> print(fit.effects[["term", "visit", "estimate", "std_error", "df"]].round(3)
-    ...       .to_string(index=False))  # doctest: +SKIP
+    >>> print(fit.effects[["term", "visit", "estimate", "std_error", "df", "ratio"]]
+    ...       .round(3).to_string(index=False))
+             term  visit  estimate  std_error      df  ratio
+             diet    3.0    -0.128      0.036 206.000  0.880
+             diet    6.0    -0.228      0.043 197.897  0.796
+             diet   12.0    -0.231      0.050 195.556  0.793
+         exercise    3.0    -0.098      0.036 206.000  0.907
+         exercise    6.0    -0.146      0.043 198.082  0.865
+         exercise   12.0    -0.186      0.050 195.632  0.831
+    diet:exercise    3.0    -0.011      0.073 206.000  0.989
+    diet:exercise    6.0    -0.073      0.087 197.490  0.930
+    diet:exercise   12.0     0.015      0.100 194.527  1.015
     """
     reml, df_name, vcov_name = check_options(method, df_method, vcov)
     name = str(covariance).lower()
@@ -280,84 +287,20 @@ def mmrm(
 # -- tables shared with lmm -----------------------------------------------------------------------
 
 
-def cell_grid(fit: VisitFit) -> tuple[pd.DataFrame, np.ndarray]:
-    """Design rows of the cells (arm × visit), averaged over categorical covariates."""
-    gv = fit.model.grid_variables
-    rows = []
-    for visit in fit.model.visits:
-        for d, e in _CELLS:
-            point: dict[str, Any] = {"diet": d, "exercise": e, "visit": visit}
-            for var, levels in gv.items():
-                if var not in point and len(levels) == 1:
-                    point[var] = levels[0]
-            rows.append(point)
-    cells = pd.DataFrame(rows)
-    categorical = [
-        v for v, lev in gv.items() if v not in ("diet", "exercise", "visit") and len(lev) > 1
-    ]
-    if not categorical:
-        return cells, fit.model.matrix(cells)
-    total = np.zeros((len(cells), fit.data.n_coef))
-    combos = pd.MultiIndex.from_product([gv[v] for v in categorical]).to_list()
-    for combo in combos:
-        point = cells.copy()
-        for var, level in zip(
-            categorical, combo if isinstance(combo, tuple) else (combo,), strict=True
-        ):
-            point[var] = level
-        total += fit.model.matrix(point)
-    return cells, total / len(combos)
-
-
 def factorial_tables(
     fit: VisitFit, *, log: bool, level: float
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The factorial effects at each visit and the marginal means by arm and visit."""
-    cells, rows = cell_grid(fit)
-    beta = fit.evaluation.beta
-    vcov = fit.inference.vcov
-    n_cells = len(_CELLS)
-    contrasts, terms, visits = [], [], []
-    for i, visit in enumerate(fit.model.visits):
-        block = rows[i * n_cells : (i + 1) * n_cells]
-        for term, weights in _FACTORIAL.items():
-            contrasts.append(np.asarray(weights) @ block)
-            terms.append(term)
-            visits.append(visit)
-    lmat = np.array(contrasts)
-    effects = effects_table(
-        terms,
-        lmat @ beta,
-        np.sqrt(np.einsum("mi,ij,mj->m", lmat, vcov, lmat)),
-        fit.inference.df(lmat),
-        level=level,
-        log=log,
-        extra={"visit": visits},
-    )
-    effects = effects.sort_values(["term", "visit"], key=_term_order, kind="stable")
-    effects = effects.reset_index(drop=True)
-    means_tab = effects_table(
-        [
-            _ARM_NAMES[_CELLS.index((int(d), int(e)))]
-            for d, e in zip(cells["diet"], cells["exercise"], strict=True)
-        ],
-        rows @ beta,
-        np.sqrt(np.einsum("mi,ij,mj->m", rows, vcov, rows)),
-        fit.inference.df(rows),
-        level=level,
-    )
-    means_tab = means_tab.rename(columns={"term": "arm"}).drop(columns=["statistic", "p_value"])
-    means_tab.insert(1, "diet", cells["diet"].to_numpy())
-    means_tab.insert(2, "exercise", cells["exercise"].to_numpy())
-    means_tab.insert(3, "visit", cells["visit"].to_numpy())
-    return effects, means_tab
-
-
-def _term_order(col: pd.Series) -> pd.Series:
-    if col.name == "term":
-        order = {t: i for i, t in enumerate(_FACTORIAL)}
-        return col.map(order)
-    return col
+    """The factorial effects at each visit and the marginal means by arm and visit
+    (through :mod:`~lifestyle_trials.models.marginal`, equal weights)."""
+    arms = marginal_means(fit, ["diet", "exercise"], by="visit", level=level, log=log)
+    effects = contrast(arms, "factorial").effects
+    order = {term: i for i, term in enumerate(("diet", "exercise", "diet:exercise"))}
+    effects = effects.sort_values(
+        ["term", "visit"], key=lambda col: col.map(order) if col.name == "term" else col
+    ).reset_index(drop=True)
+    means = arms.table.copy()
+    means.insert(0, "arm", list(arms.labels))
+    return effects, means
 
 
 def type3_table(fit: VisitFit) -> pd.DataFrame:

@@ -106,7 +106,7 @@ def combine_f_df(nu: np.ndarray) -> float:
     >>> combine_f_df(np.array([20.0, 20.0]))
     20.0
     >>> round(combine_f_df(np.array([10.0, 40.0])), 4)
-    15.6364
+    15.2174
     """
     nu = np.asarray(nu, dtype=float)
     if nu.size == 1:

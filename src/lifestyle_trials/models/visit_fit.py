@@ -21,6 +21,7 @@ from ..trial import format_visit
 from .covariance import Structure, structure
 from .inference import DF_METHODS, ContrastInference
 from .kenward_roger import kenward_roger
+from .marginal import count_grid
 from .model_matrix import VisitModel, visit_model
 from .prepare import AnalysisData
 from .reml import Convergence, Evaluation, GroupedData, fit_covariance, group_by_pattern
@@ -49,6 +50,8 @@ class VisitFit:
     convergence : Convergence
     inference : ContrastInference
     reml : bool
+    counts : DataFrame
+        Observations per grid cell (see ``grid_counts``).
     """
 
     model: VisitModel
@@ -59,6 +62,7 @@ class VisitFit:
     convergence: Convergence
     inference: ContrastInference
     reml: bool
+    counts: pd.DataFrame
 
     @property
     def coef(self) -> pd.Series:
@@ -68,6 +72,16 @@ class VisitFit:
     def vcov(self) -> pd.DataFrame:
         names = list(self.model.columns)
         return pd.DataFrame(self.inference.vcov, index=names, columns=names)
+
+    @property
+    def grid_variables(self) -> dict[str, tuple[Any, ...]]:
+        return self.model.grid_variables
+
+    @property
+    def grid_counts(self) -> pd.DataFrame:
+        """Observations per combination of diet, exercise, visit and categorical
+        covariates (for proportional weights in marginal means)."""
+        return self.counts
 
     @property
     def sigma(self) -> pd.DataFrame:
@@ -166,7 +180,9 @@ def fit_visits(
             f"{struct.theta_bounds_hint()}"
         )
     inference = _inference(data, struct, ev, model, frame, df_method, vcov)
-    return VisitFit(model, struct, data, theta, ev, conv, inference, reml)
+    factors = ["diet", "exercise", "visit", *model.levels]
+    counts = count_grid(frame, factors)
+    return VisitFit(model, struct, data, theta, ev, conv, inference, reml, counts)
 
 
 def _require_factorial(ad: AnalysisData) -> None:
