@@ -11,3 +11,8 @@ LOGLIK_RTOL = 1e-6
 
 DF_RTOL = 0.02
 """Satterthwaite / Kenward-Roger degrees of freedom against emmeans or lmerTest."""
+
+DF_EXACT_RTOL = 1e-4
+"""Satterthwaite / Kenward-Roger degrees of freedom against a reference that evaluates the
+same formula (lmerTest, pbkrtest, clubSandwich, or the numerically differentiated REML
+likelihood in a case's R script) rather than approximating it as emmeans does for gls."""
