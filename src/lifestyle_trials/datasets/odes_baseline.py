@@ -184,7 +184,7 @@ def _model(sex: str) -> _Model:
     )
 
 
-_ACCEPTANCE = {"M": 0.23, "F": 0.07}
+_ACCEPTANCE = {"M": 0.26, "F": 0.068}
 """Rough acceptance rates of step 2 by sex. They only size the batches: draws are kept in
 the order made, so a different value changes which draws are used, never their law."""
 

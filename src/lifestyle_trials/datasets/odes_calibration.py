@@ -11,18 +11,19 @@ checks them against a large simulated sample.
 
 Sources
 -------
-- Torjesen PA, Birkeland KI, Anderssen SA, et al. Lifestyle changes may reverse development
-  of the insulin resistance syndrome. Diabetes Care 1997;20:26-31. doi:10.2337/diacare.20.1.26
-- Anderssen SA, Hjermann I, Urdal P, Torjesen PA, Holme I. Improved carbohydrate metabolism
-  after physical training and dietary intervention in individuals with the "atherothrombogenic
-  syndrome". J Intern Med 1996;240:203-9. doi:10.1046/j.1365-2796.1996.22848000.x
-- Anderssen SA, Holme I, Urdal P, Hjermann I. Diet and exercise intervention have favourable
-  effects on blood pressure in mild hypertensives: the Oslo Diet and Exercise Study (ODES).
-  Blood Press 1995;4:343-9. doi:10.3109/08037059509077619
-- Holme I, Torjesen PA, Tonstad S, Anderssen SA. Effects of diet and exercise on the
-  metabolic syndrome (ODES). 2007 (completers per arm: 37, 45, 48, 58 of 43, 55, 54, 67).
+- Torjesen PA et al. Diabetes Care 1997;20:26-31. doi:10.2337/diacare.20.1.26 (arm sizes,
+  198 men and 21 women, "calculated insulin resistance" 4.6–5.0 at baseline and its changes,
+  its correlation with BMI).
+- Anderssen SA et al. J Intern Med 1996;240:203-9. doi:10.1046/j.1365-2796.1996.22848000.x
+  (eligibility criteria; one-year changes of fasting insulin and glucose, with their standard
+  errors).
+- Anderssen SA et al. Blood Pressure 1995. doi:10.3109/08037059509077619 (blood-pressure
+  changes in the top third of diastolic BP).
+- Holme I et al., 2007: completers per arm (37, 45, 48, 58 men of 43, 55, 54, 67 randomised;
+  188 in all). The counts are reported for men; the generator uses them as the completers of
+  each arm.
 - CDC NCHS. National Health and Nutrition Examination Survey 2017–2018, fasting subsample
-  (public domain).
+  (US federal data, public domain).
 
 NHANES estimates
 ----------------
@@ -32,6 +33,17 @@ WTSAF2YR. Means and SDs by sex: weighted, each variable on its available values 
 men, 143–147 women). Correlations: weighted Pearson correlations of log glucose, log insulin,
 log BMI, waist and height on the 274 people with all five, after centring each sex on its own
 weighted means (pooled within-sex correlations).
+
+Known departures from ODES
+--------------------------
+The base population is American (2017–2018), not Norwegian (1990): with the ODES criteria it
+gives a mean baseline BMI of about 33 kg/m² and weight of about 101 kg, probably heavier than
+ODES (whose baseline means are not public). Baseline glucose varies little between people
+compared with its visit-to-visit variation (one-year within-subject correlation about 0.38),
+which is what the published SD of change (about 0.55 mmol/L) against the NHANES spread
+(SD about 0.46 mmol/L) requires. ODES applied its criteria at a screening examination done
+before the baseline visit (Cochrane review CD008274, doi:10.1002/14651858.CD008274.pub3);
+here every subject meets them at the simulated baseline.
 """
 
 from __future__ import annotations
@@ -67,7 +79,7 @@ PUBLISHED_N_PER_ARM: tuple[int, int, int, int] = (43, 55, 54, 67)
 """Randomised per arm (control, diet, exercise, diet + exercise): 219 in all (Torjesen 1997)."""
 
 PUBLISHED_COMPLETERS: tuple[int, int, int, int] = (37, 45, 48, 58)
-"""Completers per arm at one year: 188 in all (Holme 2007)."""
+"""Completers per arm at one year: 188 in all (Holme 2007, reported for men)."""
 
 PUBLISHED_SEX: tuple[int, int] = (198, 21)
 """Men and women among the 219 randomised (Torjesen 1997)."""
@@ -81,7 +93,7 @@ ELIGIBILITY: MappingProxyType[str, tuple[float, float]] = MappingProxyType(
         "triglycerides": (1.4, float("inf")),
     }
 )
-"""ODES eligibility at baseline (Anderssen 1995; Torjesen 1997), as (low, high) in the
+"""ODES eligibility (Anderssen 1996), applied to the simulated baseline, as (low, high) in the
 Trial's units: BMI > 24 kg/m², diastolic BP 86–99 mmHg, total cholesterol 5.20–7.74 mmol/L,
 HDL cholesterol < 1.20 mmol/L, fasting triglycerides > 1.4 mmol/L."""
 

@@ -121,22 +121,66 @@ def simulate_odes(
 ) -> Trial:
     """A synthetic 2 × 2 diet × exercise trial calibrated to the Oslo Diet and Exercise Study.
 
-    ODES randomised 219 sedentary adults aged 41–50 (198 men, 21 women) with raised blood
-    pressure and lipids to control, diet, exercise or diet + exercise for one year. Its
+    ODES randomised 219 sedentary adults aged 41–50 (198 men, 21 women) with raised weight,
+    blood pressure and lipids to control, diet, exercise or diet + exercise for one year. Its
     participant data are not public; this generator reproduces its design, eligibility and
-    published one-year changes so that analyses can be built, checked and compared against
-    a known truth.
+    published one-year changes, so that analyses can be built, checked and compared against
+    a known truth (``trial.truth``). The same seed gives the same trial.
 
-    Model
+    Parameters
+    ----------
+    seed : int, default 1997
+        Seed of the random streams (a non-negative integer).
+    n_per_arm : sequence of 4 int, default (43, 55, 54, 67)
+        Subjects randomised to control, diet, exercise and diet + exercise (Torjesen 1997).
+    visits : sequence of float, default (0, 12)
+        Visits in months since randomisation; must include the baseline 0 and a later visit.
+    dropout : "published", float, sequence of 4 float, 0 or None, default "published"
+        Proportion of each arm that drops out: "published" (completers 37/43, 45/55, 48/54,
+        58/67, Holme 2007: 188 of 219), one proportion for every arm, one per arm, or 0 /
+        None for none. Counts are ``round(proportion × arm size)``, exactly.
+    effects : mapping of outcome to FactorialEffects, optional
+        One-year arm changes to use instead of the defaults, in the Trial's units (insulin in
+        µU/mL). Keys among glucose, insulin, weight, waist, vo2max, triglycerides, hdl,
+        cholesterol, sbp, dbp (HOMA-IR and BMI follow from these).
+    effect_scale : float, default 1
+        Multiplies the diet, exercise and interaction effects of every outcome; 0 gives a
+        trial with no treatment effect (the control change, common to all arms, stays).
+    dropout_mar : float, default 1
+        Exponent of baseline HOMA-IR in the dropout weight (**assumed**); 0 makes dropout
+        completely at random within arm.
+
+    Returns
+    -------
+    Trial
+        Columns subject ("ODES-001", ...), diet, exercise, arm, visit, age (years), sex
+        ("M"/"F"), height (cm) and the outcomes glucose (mmol/L), insulin (µU/mL), homa_ir,
+        weight (kg), bmi (kg/m2), waist (cm), vo2max (mL/kg/min), triglycerides, hdl,
+        cholesterol (mmol/L), sbp, dbp (mmHg). ``trial.truth`` maps ``"outcomes"`` to an
+        :class:`~lifestyle_trials.OutcomeTruth` per outcome (expected baseline mean, mean
+        change by visit and arm, factorial effects on the natural and log scales),
+        ``"dropout"`` to a :class:`~lifestyle_trials.DropoutTruth` (who dropped out, when)
+        and ``"settings"`` to the parameters used (their SHA-256 is
+        ``trial.provenance.sha256``).
+
+    Raises
+    ------
+    ConfigError
+        For an argument out of range, naming it and what it accepts.
+
+    Notes
     -----
-    *Baseline.* A multivariate normal base population per sex (NHANES 2017–2018 aged 41–50
-    without diabetes for log glucose, log insulin, log BMI, waist, height and their
-    correlations; assumed values for VO2max, lipids and blood pressure), restricted exactly to
-    the ODES eligibility: BMI > 24 kg/m², diastolic BP 86–99 mmHg, total cholesterol
-    5.20–7.74 mmol/L, HDL < 1.20 mmol/L, triglycerides > 1.4 mmol/L. Log insulin is shifted
-    so that the mean baseline HOMA-IR of the eligible population is 4.8 (Torjesen 1997:
-    4.6–5.0). Weight is BMI × height²; HOMA-IR is always computed from the generated glucose
-    and insulin with :func:`~lifestyle_trials.homa_ir`, never drawn.
+    *Baseline.* A multivariate normal base population per sex (NHANES 2017–2018, aged 41–50,
+    without diabetes, for log glucose, log insulin, log BMI, waist, height and their
+    correlations; **assumed** values for VO2max, lipids and blood pressure), restricted
+    exactly to the ODES eligibility (Anderssen 1996): BMI > 24 kg/m², diastolic BP 86–99
+    mmHg, total cholesterol 5.20–7.74 mmol/L, HDL < 1.20 mmol/L, triglycerides > 1.4 mmol/L.
+    Log insulin is shifted so that the mean baseline HOMA-IR of the eligible population is
+    4.8 (Torjesen 1997: 4.6–5.0), and its correlation with BMI set so that baseline HOMA-IR
+    and BMI correlate with r = 0.54 (Torjesen 1997). Sex: 198 men to 21 women (Torjesen 1997),
+    kept in that proportion for other sizes; age uniform on 41–50 years. Weight is
+    BMI × height²; HOMA-IR is always computed from the generated glucose and insulin with
+    :func:`~lifestyle_trials.homa_ir`, never drawn.
 
     *Follow-up.* For a subject in arm a at visit t (months), with trajectory f(t)
     (:func:`trajectory`, f(12) = 1), level L, own change component z ~ N(0, 1) (correlated
@@ -145,79 +189,40 @@ def simulate_odes(
 
     ``X_t = exp(L + f·δ_a + f·σ_s·z − f²σ_s²/2 + σ_e·ε − σ_e²/2)``,
 
-    so that ``E[X_t] = exp(L)·exp(f·δ_a)`` exactly, whatever the eligibility does to L; with
-    ``δ_a = log(1 + Δ_a / m)``, m the reference mean of exp(L) in the eligible population,
-    the arm's expected one-year change is Δ_a. Other outcomes change additively,
-    ``X_t = L + f·(Δ_a + σ_s·z) + σ_e·ε``. The arm changes Δ are control c, diet c + d,
-    exercise c + e, diet + exercise c + d + e + i (:class:`FactorialEffects`), and
-    ``effect_scale`` multiplies d, e and i. The change in log insulin correlates with the
-    change in weight (hence BMI), which gives the diet-arm correlation of ΔHOMA-IR with ΔBMI
-    reported by Torjesen (1997). Outcomes selected on at baseline (triglycerides, HDL,
-    cholesterol, diastolic BP) also regress to the mean in every arm; ``trial.truth`` includes
-    it. The 12-month values do not depend on which other visits are asked for (each visit has
-    its own random stream).
+    so that ``E[X_t] = exp(L)·exp(f·δ_a)`` exactly, whatever the eligibility does to L. With
+    ``δ_a = log(1 + Δ_a / m)``, m the reference mean of exp(L) in the eligible population
+    (a documented constant, for this trial's sex mix), the arm's expected one-year change is
+    Δ_a. The other outcomes change additively, ``X_t = L + f·(Δ_a + σ_s·z) + σ_e·ε``. The arm
+    changes Δ are c (control), c + d (diet), c + e (exercise) and c + d + e + i (diet +
+    exercise) (:class:`~lifestyle_trials.FactorialEffects`); ``effect_scale`` multiplies d, e
+    and i. The change in log insulin correlates with the change in weight, hence BMI, which
+    gives the diet-arm correlation of ΔHOMA-IR with ΔBMI of r = 0.40 (Torjesen 1997).
+    Outcomes selected on at baseline (triglycerides, HDL, cholesterol, diastolic BP) also
+    regress to the mean in every arm; ``trial.truth`` includes it. Each visit has its own
+    random stream, so the 12-month values do not depend on which other visits are asked for.
 
-    *Dropout.* In each arm, ``round(proportion × arm size)`` subjects drop out, drawn without
-    replacement with weights HOMA-IR₀^``dropout_mar`` (missing at random given arm and
-    baseline; Efraimidis–Spirakis keys log(U)/w). A subject who drops out attends the
-    baseline and, with equal probability, up to each later visit but the last; rows after
-    dropout are absent.
+    *Dropout.* Within each arm the subjects who drop out are drawn without replacement with
+    weights w = HOMA-IR₀^``dropout_mar`` (Efraimidis–Spirakis keys log(U)/w): missing at
+    random given arm and baseline. A subject who drops out attends the baseline and, with
+    equal probability, each later visit up to one of the visits before the last; the rows
+    after that are absent.
 
-    Defaults and their sources (see :mod:`~lifestyle_trials.datasets.odes_calibration`):
+    *Defaults* (sources and the **assumed** values in
+    :mod:`~lifestyle_trials.datasets.odes_calibration`):
 
-    - arm sizes 43/55/54/67 (Torjesen 1997); 198 men and 21 women (Torjesen 1997), kept in
-      that proportion for other sizes; age uniform on 41–50 years (ODES inclusion);
-    - fasting insulin one-year change: control +3.9, diet + exercise −22.6 pmol/L (Anderssen
-      1996); diet −6.0 and exercise −6.0 pmol/L **assumed** (published as not significant);
+    - fasting insulin: control +3.9, diet + exercise −22.6 pmol/L (Anderssen 1996); diet −6.0
+      and exercise −6.0 pmol/L **assumed** (published only as not significant); SD of the
+      one-year change 37–42 pmol/L, as the SEs of Anderssen (1996) imply;
     - fasting glucose: diet −0.21, diet + exercise −0.26 mmol/L (Anderssen 1996); control 0
-      and exercise −0.05 **assumed**;
-    - SD of the one-year change about 38 pmol/L (insulin) and 0.55 mmol/L (glucose), as the
-      SEs of Anderssen (1996) imply;
-    - HOMA-IR follows: its implied mean change is about −0.4 in the diet arm (Torjesen 1997:
-      4.6 → 4.2) and −1.1 in the diet + exercise arm (published 5.0 → 4.0: the published
-      insulin, glucose and HOMA-IR figures come from different papers and do not quite
-      agree; the residual gap is about 0.1–0.2 units);
-    - blood pressure: Anderssen (1995) net effects for the top third of diastolic BP, halved
-      (**assumed**) for the whole eligible range; weight, waist, VO2max and lipid changes
-      **assumed**;
-    - dropout: the published completers 37/43, 45/55, 48/54, 58/67 (Holme 2007), 188 of 219;
-      ``dropout_mar = 1`` (**assumed**).
-
-    Parameters
-    ----------
-    seed : int, default 1997
-        Seed of the random streams (a non-negative integer). Same seed, same trial.
-    n_per_arm : sequence of 4 int, default (43, 55, 54, 67)
-        Subjects randomised to control, diet, exercise and diet + exercise.
-    visits : sequence of float, default (0, 12)
-        Visits in months since randomisation; must include the baseline 0 and a later visit.
-    dropout : "published", float, sequence of 4 float, 0 or None, default "published"
-        Proportion of each arm that drops out: "published" (Holme 2007), one proportion for
-        every arm, one per arm, or 0 / None for none.
-    effects : mapping of outcome to FactorialEffects, optional
-        One-year arm changes to use instead of the defaults, in the Trial's units (insulin in
-        µU/mL). Keys among glucose, insulin, weight, waist, vo2max, triglycerides, hdl,
-        cholesterol, sbp, dbp (HOMA-IR and BMI follow from these).
-    effect_scale : float, default 1
-        Multiplies the diet, exercise and interaction effects of every outcome; 0 gives a
-        trial with no treatment effect.
-    dropout_mar : float, default 1
-        Exponent of baseline HOMA-IR in the dropout weight; 0 makes dropout completely at
-        random within arm.
-
-    Returns
-    -------
-    Trial
-        Columns subject ("ODES-001", ...), diet, exercise, arm, visit, age, sex, height and
-        the outcomes glucose (mmol/L), insulin (µU/mL), homa_ir, weight (kg), bmi (kg/m2),
-        waist (cm), vo2max (mL/kg/min), triglycerides, hdl, cholesterol (mmol/L), sbp, dbp
-        (mmHg). ``trial.truth`` maps ``"outcomes"`` to an :class:`OutcomeTruth` per outcome,
-        ``"dropout"`` to a :class:`DropoutTruth` and ``"settings"`` to the parameters used.
-
-    Raises
-    ------
-    ConfigError
-        For an argument out of range, naming it and what it accepts.
+      and exercise −0.05 **assumed**; SD of change about 0.54 mmol/L;
+    - HOMA-IR follows from insulin and glucose: mean change −0.42 with diet (Torjesen 1997:
+      4.6 → 4.2) and −1.17 with diet + exercise (Torjesen 1997: 5.0 → 4.0). The published
+      insulin, glucose and HOMA-IR figures come from different papers and do not quite agree;
+      the gap of about 0.17 units in the diet + exercise arm is left as it is. Control +0.18,
+      exercise −0.30;
+    - blood pressure: the net effects of Anderssen (1995) for the top third of diastolic BP,
+      halved (**assumed**) for the whole eligible range; weight, waist, VO2max and lipids
+      **assumed**.
 
     References
     ----------
@@ -225,7 +230,7 @@ def simulate_odes(
 
     Anderssen SA et al. J Intern Med 1996;240:203-9. doi:10.1046/j.1365-2796.1996.22848000.x
 
-    Anderssen SA et al. Blood Press 1995;4:343-9. doi:10.3109/08037059509077619
+    Anderssen SA et al. Blood Pressure 1995. doi:10.3109/08037059509077619
 
     Efraimidis PS, Spirakis PG. Weighted random sampling with a reservoir. Inf Process Lett
     2006;97:181-5. doi:10.1016/j.ipl.2005.11.003
@@ -234,14 +239,16 @@ def simulate_odes(
     --------
     >>> import lifestyle_trials as lt
     >>> trial = lt.simulate_odes(seed=1)
-    >>> trial
-    Trial('simulate_odes': 219 subjects (control 43, diet 55, exercise 54, diet+exercise 67); visits 0, 12; outcomes glucose, insulin, homa_ir, weight, bmi, waist, vo2max, triglycerides, hdl, cholesterol, sbp, dbp)
+    >>> trial.design.n_subjects, dict(trial.design.arm_sizes)
+    (219, {'control': 43, 'diet': 55, 'exercise': 54, 'diet+exercise': 67})
     >>> dict(trial.truth["dropout"].completers)
     {'control': 37, 'diet': 45, 'exercise': 48, 'diet+exercise': 58}
     >>> insulin = trial.truth["outcomes"]["insulin"]
-    >>> round(insulin.change[12.0]["diet+exercise"] * 6.0, 1)  # pmol/L
+    >>> round(insulin.change[12.0]["diet+exercise"] * 6.0, 1)  # µU/mL → pmol/L
     -22.6
-    """  # noqa: E501
+    >>> {term: round(v, 3) for term, v in insulin.log_effects[12.0].items()}
+    {'diet': -0.135, 'exercise': -0.135, 'diet:exercise': -0.085}
+    """
     settings = _settings(seed, n_per_arm, visits, dropout, effects, effect_scale, dropout_mar)
     return _simulate(settings)
 
