@@ -17,7 +17,11 @@ from hypothesis import strategies as st
 import lifestyle_trials as lt
 from lifestyle_trials.arms import ARMS
 from lifestyle_trials.datasets import odes_calibration as cal
-from lifestyle_trials.datasets.odes_baseline import estimate_reference_means
+from lifestyle_trials.datasets.odes_baseline import (
+    estimate_reference_means,
+    level_covariance,
+    observed_covariance,
+)
 from lifestyle_trials.datasets.odes_params import factorial
 from lifestyle_trials.datasets.synthetic import trajectory
 from lifestyle_trials.units import DEFAULT_UNITS, INSULIN_PMOL_L_PER_UU_ML
@@ -108,6 +112,12 @@ def test_default_trial_has_the_published_design(default_trial):
     assert subjects["subject"].is_unique
 
 
+def test_other_sizes_keep_the_published_sex_ratio():
+    trial = lt.simulate_odes(seed=2, n_per_arm=(250, 250, 250, 250), dropout=0)
+    # 198 / 219 men, rounded: 1000 x 198 / 219 = 904.1
+    assert (trial.subjects()["sex"] == "M").sum() == 904
+
+
 def test_columns_units_and_provenance(default_trial):
     trial = default_trial
     assert list(trial.data.columns) == [
@@ -136,6 +146,19 @@ def test_columns_units_and_provenance(default_trial):
     assert any("homa_ir" in step for step in p.steps)
 
 
+def test_covariances_are_positive_definite():
+    # the calibration constants must define proper normal distributions
+    for sex in ("M", "F"):
+        assert np.linalg.eigvalsh(observed_covariance(sex)).min() > 0
+        assert np.linalg.eigvalsh(level_covariance(sex)).min() > 0
+    k = len(cal.CHANGE_OUTCOMES)
+    corr = np.eye(k)
+    for (a, b), r in cal.CHANGE_CORRELATION.items():
+        i, j = cal.CHANGE_OUTCOMES.index(a), cal.CHANGE_OUTCOMES.index(b)
+        corr[i, j] = corr[j, i] = r
+    assert np.linalg.eigvalsh(corr).min() > 0
+
+
 def test_checksum_describes_the_parameters():
     base = lt.simulate_odes(seed=3, n_per_arm=(5, 5, 5, 5))
     same = lt.simulate_odes(seed=3, n_per_arm=(5, 5, 5, 5))
@@ -144,6 +167,9 @@ def test_checksum_describes_the_parameters():
     assert base.provenance.sha256 != other.provenance.sha256
     assert base.truth["settings"]["effect_scale"] == 1.0
     assert other.truth["settings"]["effect_scale"] == 0.5
+    assert other.truth["settings"]["n_per_arm"] == (5, 5, 5, 5)
+    with pytest.raises(TypeError):
+        other.truth["settings"]["effects"]["insulin"] = (0, 0, 0, 0)  # read-only
 
 
 def test_the_generator_output_passes_validation(default_trial):

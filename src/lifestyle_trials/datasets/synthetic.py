@@ -475,7 +475,7 @@ def _simulate(settings: Mapping[str, Any]) -> Trial:
     truth = {
         "outcomes": MappingProxyType(_outcome_truth(settings, ref, arm_change)),
         "dropout": dropout_truth,
-        "settings": MappingProxyType(dict(settings)),
+        "settings": _freeze(settings),
     }
     canonical = json.dumps(settings, sort_keys=True, separators=(",", ":"))
     provenance = Provenance(
@@ -679,6 +679,15 @@ def _outcome_truth(
     means = {v: {a: ref["bmi"] + f[v] * w[a] * ref["inverse_height2"] for a in ARMS} for v in post}
     out["bmi"] = make("bmi", "derived", ref["bmi"], means, None)
     return {name: out[name] for name in OUTCOMES}
+
+
+def _freeze(value: Any) -> Any:
+    """A read-only copy: mappings become MappingProxyType, lists become tuples."""
+    if isinstance(value, Mapping):
+        return MappingProxyType({k: _freeze(v) for k, v in value.items()})
+    if isinstance(value, list | tuple):
+        return tuple(_freeze(v) for v in value)
+    return value
 
 
 def _frozen(nested: Mapping[float, Mapping[str, float]]) -> MappingProxyType[float, Any]:
