@@ -24,6 +24,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .arms import ARM_CODES, ARMS
 from .errors import Problem, TrialDataError, TrialDataWarning, UnitError
@@ -111,6 +113,25 @@ def numbered_rows(numbers: Sequence[int] | np.ndarray, noun: str = "line") -> Ro
     """
     values = np.asarray(numbers)
     return lambda pos: [f"{noun} {v}" for v in values[np.asarray(pos, dtype=np.intp)].tolist()]
+
+
+def _factorize(values: pd.Series | np.ndarray) -> tuple[np.ndarray, Any]:
+    """Codes (int64, -1 for missing) in order of first appearance, and the distinct values.
+
+    Text held by pyarrow is dictionary-encoded by pyarrow itself (about twice as fast as
+    pandas.factorize on a million ids).
+    """
+    chunked = getattr(getattr(values, "array", None), "_pa_array", None)
+    if (
+        isinstance(chunked, pa.ChunkedArray)
+        and pa.types.is_string(chunked.type)
+        or (isinstance(chunked, pa.ChunkedArray) and pa.types.is_large_string(chunked.type))
+    ):
+        encoded = chunked.combine_chunks().dictionary_encode()
+        codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
+        return codes.astype(np.int64, copy=False), pd.Index(encoded.dictionary.to_pylist())
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    return codes.astype(np.int64, copy=False), uniques
 
 
 def _subset_rows(rows: RowLabeller, kept: np.ndarray) -> RowLabeller:
@@ -332,11 +353,12 @@ def validate_long(
             )
         )
     numeric: dict[str, np.ndarray] = {}
-    text: dict[str, pd.Series] = {}
+    text: dict[str, tuple[np.ndarray, Any]] = {}
     for col in others:
-        parsed = _parse_numeric(frame[col], col, rows, problems)
+        parsed, factorized = _parse_numeric(frame[col], col, rows, problems)
         if parsed is None:
-            text[col] = frame[col]
+            assert factorized is not None
+            text[col] = factorized
         else:
             numeric[col] = parsed
 
@@ -367,8 +389,10 @@ def validate_long(
         "visit": visits,
     }
     for col in covariate_cols:
-        values = numeric[col] if col in numeric else text[col]
-        filled, varies, n_filled = groups.fill_constant(values)
+        if col in numeric:
+            filled, varies, n_filled = groups.fill_constant(numeric[col])
+        else:
+            filled, varies, n_filled = groups.fill_text(*text[col], frame[col])
         if varies.any():
             problems.append(
                 Problem(
@@ -525,42 +549,46 @@ class _Groups:
             flag[c[1:][change]] = True
         return flag
 
-    def fill_constant(
-        self, values: np.ndarray | pd.Series
-    ) -> tuple[np.ndarray | pd.api.extensions.ExtensionArray, np.ndarray, int]:
-        """Subject-level values on every row, subjects where they vary, rows filled.
+    def fill_constant(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+        """Subject-level numeric values on every row, subjects where they vary, rows filled.
 
         A value missing on some of a subject's rows is filled from the subject's other rows.
         """
-        if isinstance(values, np.ndarray) and values.dtype.kind == "f":
-            ids, uniques = values, None
-            observed = ~np.isnan(values)
-        else:
-            ids, uniques = pd.factorize(values, use_na_sentinel=True)
-            observed = ids >= 0
-        varies = self.varies(ids, observed)
-        missing = ~observed & (self.codes >= 0)
-        if not missing.any():
-            return (values if uniques is None else _as_array(values)), varies, 0
-        mask = self.sort(observed & (self.codes >= 0))
-        c = self.sorted_codes[mask]
-        v = self.sort(ids)[mask]
-        first = np.ones(len(c), dtype=bool)
-        first[1:] = c[1:] != c[:-1]
-        per_subject = np.full(self.n_subjects, np.nan if uniques is None else -1, dtype=ids.dtype)
-        per_subject[c[first]] = v[first]
-        ids = ids.copy()
-        ids[missing] = per_subject[self.codes[missing]]
-        if uniques is None:
-            return ids, varies, int((~np.isnan(ids[missing])).sum())
-        n_filled = int((ids[missing] >= 0).sum())
-        filled = pd.Series(uniques).take(np.maximum(ids, 0)).to_numpy(dtype=object)
-        filled[ids < 0] = None
+        observed = ~np.isnan(values)
+        varies = self.varies(values, observed)
+        filled, n_filled = self._fill(values, observed, np.nan)
         return filled, varies, n_filled
 
+    def fill_text(
+        self, ids: np.ndarray, uniques: Any, values: pd.Series
+    ) -> tuple[Any, np.ndarray, int]:
+        """As :meth:`fill_constant` for a text column given by its factorisation."""
+        observed = ids >= 0
+        varies = self.varies(ids, observed)
+        filled_ids, n_filled = self._fill(ids, observed, -1)
+        if not n_filled:
+            return values.array, varies, 0
+        filled = pd.Series(np.asarray(uniques, dtype=object)).take(np.maximum(filled_ids, 0))
+        out = filled.to_numpy(dtype=object)
+        out[filled_ids < 0] = None
+        return out, varies, n_filled
 
-def _as_array(values: np.ndarray | pd.Series) -> np.ndarray | pd.api.extensions.ExtensionArray:
-    return values.array if isinstance(values, pd.Series) else values
+    def _fill(self, values: np.ndarray, observed: np.ndarray, empty: float) -> tuple[Any, int]:
+        missing = ~observed & (self.codes >= 0)
+        if not missing.any():
+            return values, 0
+        mask = self.sort(observed & (self.codes >= 0))
+        c = self.sorted_codes[mask]
+        v = self.sort(values)[mask]
+        first = np.ones(len(c), dtype=bool)
+        first[1:] = c[1:] != c[:-1]
+        per_subject = np.full(self.n_subjects, empty, dtype=values.dtype)
+        per_subject[c[first]] = v[first]
+        out = values.copy()
+        out[missing] = per_subject[self.codes[missing]]
+        now = out[missing]
+        n_filled = int((~np.isnan(now)).sum() if values.dtype.kind == "f" else (now >= 0).sum())
+        return out, n_filled
 
 
 def _is_sorted(codes: np.ndarray, visits: np.ndarray) -> bool:
@@ -619,15 +647,19 @@ def _parse_subjects(
     Ids are kept as written, trimmed of surrounding spaces; numbers written as floats
     (``1.0``, from a column with gaps) are shown as integers.
     """
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    codes, uniques = _factorize(values)
     if pd.api.types.is_float_dtype(values.dtype):
         labels = pd.Index([format_visit(u) for u in np.asarray(uniques, dtype=float)], dtype=str)
+        changed = True
     else:
-        labels = pd.Index(uniques).astype(str).str.strip()
+        labels = pd.Index(uniques).astype(str)
+        stripped = labels.str.strip()
+        changed = bool((stripped != labels).any())
+        labels = stripped
     blank = np.asarray(labels == "", dtype=bool)
     if blank.any():
         codes = np.where((codes >= 0) & np.append(blank, False)[codes], -1, codes)
-    if not labels.is_unique:
+    if changed and not labels.is_unique:
         # ids that differ only by surrounding spaces are the same subject
         merged, labels = pd.factorize(labels)
         codes = np.where(codes >= 0, merged[np.maximum(codes, 0)], -1)
@@ -657,7 +689,7 @@ def _parse_visits(
         missing = np.isnan(parsed)
         text = np.zeros(len(values), dtype=bool)
     else:
-        parsed, missing, failed = _numbers_from_text(values)
+        parsed, missing, failed, _ = _numbers_from_text(values)
         text = failed
     if missing.any():
         problems.append(
@@ -706,7 +738,7 @@ def _parse_factor(
     steps: list[str],
 ) -> np.ndarray:
     """0/1 codes of a factor column (-1 where invalid, with a problem recorded)."""
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    codes, uniques = _factorize(values)
     uniq = list(uniques)
     if levels is not None:
         table = {_normal_key(k): int(v) for k, v in levels.items()}
@@ -772,7 +804,7 @@ def _parse_arm(
     steps: list[str],
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Diet and exercise codes from arm labels, and the rows to keep (arm not None)."""
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    codes, uniques = _factorize(values)
     uniq = list(uniques)
     table: dict[str, ArmValue] = {}
     if arms is not None:
@@ -897,13 +929,15 @@ def _check_redundant(
         steps.append(f"column {column} not used (it agrees with the design columns)")
 
 
-def _numbers_from_text(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _numbers_from_text(
+    values: pd.Series,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[np.ndarray, Any]]:
     """Numbers from a text column: values, missing (blank) rows, rows that are not numbers.
 
     The distinct values are parsed once and spread back by their codes, so a long column of
     repeated text costs one factorisation.
     """
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    codes, uniques = _factorize(values)
     text = pd.Series(np.asarray(uniques, dtype=object), dtype=object).map(_clean_token)
     parsed_u = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     blank_u = text.isna().to_numpy()
@@ -911,7 +945,7 @@ def _numbers_from_text(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.nd
     parsed = np.append(parsed_u, np.nan)[codes]
     missing = np.append(blank_u, True)[codes]
     failed = np.append(failed_u, False)[codes]
-    return parsed, missing, failed
+    return parsed, missing, failed, (codes, uniques)
 
 
 def _clean_token(value: object) -> object:
@@ -925,19 +959,18 @@ def _clean_token(value: object) -> object:
 
 def _parse_numeric(
     values: pd.Series, column: str, rows: RowLabeller, problems: list[Problem]
-) -> np.ndarray | None:
-    """Numeric values of a column, or None for a text column (no value is a number)."""
-    if pd.api.types.is_bool_dtype(values.dtype):
-        arr = values.to_numpy(dtype=float, na_value=np.nan)
-    elif pd.api.types.is_numeric_dtype(values.dtype):
+) -> tuple[np.ndarray | None, tuple[np.ndarray, Any] | None]:
+    """Numeric values of a column, or None for a text column (no value is a number), and the
+    factorisation of a text column (codes, distinct values), to be reused."""
+    if pd.api.types.is_bool_dtype(values.dtype) or pd.api.types.is_numeric_dtype(values.dtype):
         arr = values.to_numpy(dtype=float, na_value=np.nan)
     elif pd.api.types.is_datetime64_any_dtype(values.dtype):
-        return None
+        return None, _factorize(values)
     else:
-        arr, _, failed = _numbers_from_text(values)
+        arr, _, failed, factorized = _numbers_from_text(values)
         if failed.any():
             if not np.isfinite(arr).any() and column not in DEFAULT_UNITS:
-                return None
+                return None, factorized
             failed_pos = np.flatnonzero(failed)
             examples = ", ".join(repr(v) for v in pd.unique(values.iloc[failed_pos])[:5])
             problems.append(
@@ -961,12 +994,12 @@ def _parse_numeric(
                 rows=tuple(rows(np.flatnonzero(inf))),
             )
         )
-    return arr
+    return arr, None
 
 
 def _decide_roles(
     numeric: Mapping[str, np.ndarray],
-    text: Mapping[str, np.ndarray],
+    text: Mapping[str, tuple[np.ndarray, Any]],
     groups: _Groups,
     outcomes: Iterable[str] | None,
     covariates: Iterable[str] | None,
@@ -1016,7 +1049,7 @@ def _decide_roles(
             values = numeric[col]
             (covs if groups.subject_level(values, ~np.isnan(values)) else outs).append(col)
         else:
-            ids = pd.factorize(text[col], use_na_sentinel=True)[0]
+            ids = text[col][0]
             (covs if groups.subject_level(ids, ids >= 0) else unused).append(col)
     return outs, covs, unused
 
@@ -1028,7 +1061,9 @@ def _warn_implausible(values: np.ndarray, column: str, unit: str, source: str) -
     bounds = _PLAUSIBLE_MEDIAN.get((column, unit))
     if bounds is None:
         return
-    finite = values[np.isfinite(values)]
+    step = max(1, len(values) // 100_000)  # a fixed systematic sample is enough for a hint
+    sample = values[::step]
+    finite = sample[np.isfinite(sample)]
     if finite.size == 0:
         return
     low, high, suggestion = bounds

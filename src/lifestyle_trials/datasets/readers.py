@@ -192,11 +192,17 @@ def _read_text(
             "the separator was not recognised: pass sep=... (',', ';' or '\\t')",
         )
     _check_duplicate_names(names, label)
-    starts = _check_field_counts(raw, encoding, sep, len(names), label)
+    quick = _quick_count(raw, encoding, sep)
+    if quick is not None:
+        n_lines = raw.count(b"\n") + (0 if raw.endswith(b"\n") else 1)
+        n_separators = raw.count(quick)
+        starts = None
+    else:
+        starts = _field_counts(raw, encoding, sep, len(names), label)
     may_have_commas = (b'"' in raw) if sep == "," else (b"," in raw)
+    del raw  # pandas reads the file itself (in parallel for a large local file)
 
-    dtype = {c: "str" for c in text_columns if c in names}
-    options: dict = {"sep": sep, "encoding": encoding, "dtype": dtype, "index_col": False}
+    options: dict = {"sep": sep, "encoding": encoding, "index_col": False}
     options |= {"skip_blank_lines": False, "keep_default_na": True}
     if decimal is not None:
         if decimal not in (".", ","):
@@ -205,13 +211,34 @@ def _read_text(
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", pd.errors.ParserWarning)
-            frame = pd.read_csv(io.BytesIO(raw), **options)
+            frame = pd.read_csv(path, **options)
     except (pd.errors.ParserError, pd.errors.ParserWarning) as exc:
-        _check_field_counts(raw, encoding, sep, len(names), label, exact=True)
+        _field_counts(path.read_bytes(), encoding, sep, len(names), label)
         raise _error(label, f"the file could not be read as a table: {exc}", "") from None
     except (UnicodeDecodeError, ValueError) as exc:
         raise _error(label, f"the file could not be read as a table: {exc}", "") from None
-    del raw
+    # Text columns are read as written only when pandas took them for numbers (ids such as
+    # 007): asking for text up front makes pandas parse the whole file markedly slower.
+    numeric_text = [
+        c for c in text_columns if c in frame and not pd.api.types.is_string_dtype(frame[c])
+    ]
+    if numeric_text:
+        as_text = pd.read_csv(
+            path, **options, usecols=numeric_text, dtype=dict.fromkeys(numeric_text, "str")
+        )
+        frame = frame.assign(**{c: as_text[c].to_numpy() for c in numeric_text})
+    if starts is None:
+        # As pandas refuses a line with too many fields, separators adding up to
+        # (fields - 1) × lines, with no blank line, mean that no line has too few.
+        has_empty = bool(frame.isna().all(axis=1).any())
+        if (
+            not has_empty
+            and n_lines == len(frame) + 1
+            and n_separators == (len(names) - 1) * n_lines
+        ):
+            starts = np.arange(1, n_lines + 1)
+        else:
+            starts = _field_counts(path.read_bytes(), encoding, sep, len(names), label)
 
     if len(frame) <= len(starts) - 1:
         lines = starts[1 : len(frame) + 1]
@@ -319,24 +346,22 @@ def _check_duplicate_names(names: list[str], label: str) -> None:
         raise TrialDataError(problems, label)
 
 
-def _check_field_counts(
-    raw: bytes, encoding: str, sep: str, n_fields: int, label: str, exact: bool = False
-) -> np.ndarray:
+def _quick_count(raw: bytes, encoding: str, sep: str) -> bytes | None:
+    """The separator byte when fields can be counted by counting it (no quotes, one byte)."""
+    if encoding.startswith("utf-16") or b'"' in raw:
+        return None
+    sep_bytes = sep.encode(encoding)
+    return sep_bytes if len(sep_bytes) == 1 else None
+
+
+def _field_counts(raw: bytes, encoding: str, sep: str, n_fields: int, label: str) -> np.ndarray:
     """Refuse records with more or fewer fields than the header (blank lines are allowed).
 
-    Returns the line number on which each record (the header first) starts. For a file with
-    no quotes and no blank lines the quick test is that the separators add up to
-    ``(n_fields - 1) × lines``: as pandas refuses any line with too many fields, no line can
-    then have too few. Otherwise every line is counted (``exact=True`` forces this).
+    Returns the line number on which each record (the header first) starts.
     """
-    single_byte = not encoding.startswith("utf-16") and len(sep.encode(encoding)) == 1
-    if single_byte and b'"' not in raw:
-        sep_byte = sep.encode(encoding)
-        n_lines = raw.count(b"\n") + (0 if raw.endswith(b"\n") else 1)
-        blank_lines = raw.startswith((b"\n", b"\r\n")) or b"\n\n" in raw or b"\n\r\n" in raw
-        if not exact and not blank_lines and raw.count(sep_byte) == (n_fields - 1) * n_lines:
-            return np.arange(1, n_lines + 1)
-        counts, blank = _count_fields_fast(raw, sep_byte[0])
+    quick = _quick_count(raw, encoding, sep)
+    if quick is not None:
+        counts, blank = _count_fields_fast(raw, quick[0])
         starts = np.arange(1, len(counts) + 1)
     else:
         counts, blank, starts = _count_fields_csv(raw.decode(encoding), sep)

@@ -1,0 +1,154 @@
+"""Reading a 1,000,000-row long CSV into a validated Trial, beside plain pandas.read_csv.
+
+The file (250,000 subjects × 4 visits; subject, diet, exercise, visit, age, sex, glucose,
+insulin, homa_ir, weight) is generated in a temporary folder. Each reader runs in its own
+process, so that its peak memory (peak resident set size above the process's size after
+imports) is its own; time is the best of three runs. Goal: read_trial within 2× the time
+and memory of pandas.read_csv.
+
+The stages of read_trial are timed as well (reading with the file checks, validation, and
+building the Trial), to show where the time goes.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+N_SUBJECTS = 250_000
+VISITS = (0.0, 3.0, 6.0, 12.0)
+REPEATS = 3
+
+_CHILD = r"""
+import json, resource, sys, time
+import pandas as pd
+import lifestyle_trials as lt
+from lifestyle_trials.datasets.readers import read_table
+from lifestyle_trials.trial import Provenance, make_trial
+from lifestyle_trials.validation import validate_long
+
+def rss_mb():
+    with open("/proc/self/statm") as handle:
+        return int(handle.read().split()[1]) * resource.getpagesize() / 2**20
+
+path, what, repeats = sys.argv[1], sys.argv[2], int(sys.argv[3])
+before = rss_mb()
+times = {}
+for _ in range(repeats):
+    if what == "pandas":
+        start = time.perf_counter()
+        frame = pd.read_csv(path)
+        times.setdefault("total", []).append(time.perf_counter() - start)
+    elif what == "stages":
+        t0 = time.perf_counter()
+        table = read_table(path, text_columns=["subject"])
+        t1 = time.perf_counter()
+        valid = validate_long(table.frame, rows=table.rows, source=table.label)
+        t2 = time.perf_counter()
+        make_trial(valid.data, baseline=0.0, units=valid.units, provenance=Provenance("x"),
+                   outcomes=valid.outcomes, covariates=valid.covariates)
+        t3 = time.perf_counter()
+        for key, value in (("read", t1 - t0), ("validate", t2 - t1), ("trial", t3 - t2)):
+            times.setdefault(key, []).append(value)
+        del table, valid
+    else:
+        start = time.perf_counter()
+        trial = lt.read_trial(path)
+        times.setdefault("total", []).append(time.perf_counter() - start)
+        del trial
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - before
+print(json.dumps({"times": {k: min(v) for k, v in times.items()}, "peak_mb": peak}))
+"""
+
+
+def make_file(folder: Path, n_subjects: int = N_SUBJECTS, seed: int = 1) -> Path:
+    """A long CSV of n_subjects × 4 visits, realistic values, written once."""
+    rng = np.random.default_rng(seed)
+    k = len(VISITS)
+    subject = np.repeat(np.arange(n_subjects), k)
+    glucose = np.round(rng.lognormal(np.log(5.6), 0.1, n_subjects * k), 2)
+    insulin = np.round(rng.lognormal(2.2, 0.6, n_subjects * k), 1)
+    frame = pd.DataFrame(
+        {
+            "subject": np.char.add("S", np.char.zfill(subject.astype(str), 6)),
+            "diet": rng.integers(0, 2, n_subjects)[subject],
+            "exercise": rng.integers(0, 2, n_subjects)[subject],
+            "visit": np.tile(VISITS, n_subjects),
+            "age": rng.integers(41, 51, n_subjects)[subject],
+            "sex": np.array(["M", "F"])[rng.integers(0, 2, n_subjects)][subject],
+            "glucose": glucose,
+            "insulin": insulin,
+            "homa_ir": np.round(glucose * insulin / 22.5, 3),
+            "weight": np.round(rng.normal(90, 12, n_subjects * k), 1),
+        }
+    )
+    path = folder / "long.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+def _measure(path: Path, what: str) -> dict:
+    out = subprocess.run(
+        [sys.executable, "-c", _CHILD, str(path), what, str(REPEATS)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def run() -> list[dict]:
+    """Rows: name, ours_s, peer, peer_s, ratio, peak_mb, notes."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = make_file(Path(folder))
+        size_mb = path.stat().st_size / 2**20
+        peer = _measure(path, "pandas")
+        ours = _measure(path, "read_trial")
+        stages = _measure(path, "stages")
+    peer_s = peer["times"]["total"]
+    rows = [
+        {
+            "name": f"read_trial: 1,000,000-row long CSV ({size_mb:.0f} MB)",
+            "ours_s": ours["times"]["total"],
+            "peer": "pandas.read_csv",
+            "peer_s": peer_s,
+            "ratio": ours["times"]["total"] / peer_s,
+            "peak_mb": ours["peak_mb"],
+            "notes": (
+                f"peak memory {ours['peak_mb']:.0f} MB vs pandas {peer['peak_mb']:.0f} MB "
+                f"(ratio {ours['peak_mb'] / peer['peak_mb']:.2f}); goal: both ratios <= 2"
+            ),
+        }
+    ]
+    labels = {
+        "read": "read_table (read_csv + encoding, field-count, decimal checks)",
+        "validate": "validate_long (all checks)",
+        "trial": "make_trial (Trial assembly, sorting)",
+    }
+    for key, label in labels.items():
+        rows.append(
+            {
+                "name": f"  stage: {label}",
+                "ours_s": stages["times"][key],
+                "peer": "pandas.read_csv",
+                "peer_s": peer_s,
+                "ratio": stages["times"][key] / peer_s,
+                "peak_mb": float("nan"),
+                "notes": "",
+            }
+        )
+    return rows
+
+
+if __name__ == "__main__":
+    for row in run():
+        print(
+            f"{row['name']:<75} {row['ours_s']:7.3f} s  vs {row['peer']} {row['peer_s']:.3f} s"
+            f"  ×{row['ratio']:.2f}  {row['notes']}"
+        )
