@@ -129,8 +129,14 @@ gls_numbers <- function(fit, d) {
   )
 }
 
-joint_numbers <- function(fit, ...) {
-  jt <- as.data.frame(joint_tests(fit, ...))
+# joint_tests at the subject means; the tests of numeric terms (baseline, baseline:visit, age:
+# slopes, which do not depend on where the numeric variables are held) come from
+# joint_tests' default grid, which keeps them.
+joint_numbers <- function(fit, d, covariates = character(), ...) {
+  at_means <- as.data.frame(joint_tests(fit, at = subject_means(d, covariates), ...))
+  default <- as.data.frame(joint_tests(fit, ...))
+  slopes <- default[!default[["model term"]] %in% at_means[["model term"]], ]
+  jt <- rbind(slopes, at_means[!at_means[["model term"]] %in% slopes[["model term"]], ])
   term <- gsub("visit_f", "visit", as.character(jt[["model term"]]))
   # lifestyle-trials orders the variables of a term as baseline, diet, exercise, visit
   term <- lt_names(term)

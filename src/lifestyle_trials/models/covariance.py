@@ -55,6 +55,7 @@ doi:10.2307/1401322
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import ClassVar
 
 import numpy as np
@@ -165,7 +166,7 @@ class Unstructured(Structure):
     linear: ClassVar[bool] = True
 
     def _tril(self) -> tuple[np.ndarray, np.ndarray]:
-        return np.tril_indices(self.n_visits)
+        return _tril_indices(self.n_visits)
 
     def param_names(self) -> tuple[str, ...]:
         lab = self.labels()
@@ -205,6 +206,14 @@ class Unstructured(Structure):
         rows, cols = self._tril()
         values = chol[rows, cols]
         return np.where(rows == cols, np.log(np.where(rows == cols, values, 1.0)), values)
+
+
+@lru_cache(maxsize=64)
+def _tril_indices(t: int) -> tuple[np.ndarray, np.ndarray]:
+    rows, cols = np.tril_indices(t)
+    rows.flags.writeable = False
+    cols.flags.writeable = False
+    return rows, cols
 
 
 # -- structures built on a correlation matrix ---------------------------------------------------

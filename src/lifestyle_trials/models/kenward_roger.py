@@ -91,7 +91,8 @@ def kenward_roger(data: GroupedData, struct: Structure, ev: Evaluation) -> Kenwa
     for pc in pieces:
         sxx = pc.block.cross_xx()
         wv = pc.w @ pc.d_sigma  # (K, k, k)
-        wvwvw = np.einsum("iab,jbc,cd->ijad", wv, wv, pc.w)
+        wvw = wv @ pc.w
+        wvwvw = np.matmul(wv[:, None], wvw[None, :])  # W V_i W V_j W
         q_ij += contract(wvwvw, sxx)
         if d2_full is not None:
             idx = pc.block.visits
@@ -107,8 +108,9 @@ def kenward_roger(data: GroupedData, struct: Structure, ev: Evaluation) -> Kenwa
         ) from None
     phi = ev.vcov
     p_mats = -ev.q
-    pphip = np.einsum("iab,bc,jcd->ijad", p_mats, phi, p_mats)
-    inner = np.einsum("ij,ijab->ab", w, q_ij - pphip - 0.25 * r_ij)
+    phi_p = phi @ p_mats  # Φ P_j
+    pphip = np.matmul(p_mats[:, None], phi_p[None, :])  # P_i Φ P_j
+    inner = np.tensordot(w, q_ij - pphip - 0.25 * r_ij, axes=([0, 1], [0, 1]))
     adjusted = phi + 2.0 * phi @ inner @ phi
     adjusted = 0.5 * (adjusted + adjusted.T)
     return KenwardRoger(vcov=phi, vcov_adjusted=adjusted, p=p_mats, w=w)
@@ -126,10 +128,10 @@ def kr_f_test(kr: KenwardRoger, contrasts: np.ndarray) -> tuple[float, float]:
     phi = kr.vcov
     middle = lmat @ phi @ lmat.T
     theta = lmat.T @ linalg.solve(middle, lmat, assume_a="pos")
-    u = np.einsum("ab,bc,kcd,de->kae", theta, phi, kr.p, phi)  # ΘΦP_kΦ
+    u = (theta @ phi) @ kr.p @ phi  # ΘΦP_kΦ
     traces = np.einsum("kaa->k", u)
     a1 = float(traces @ kr.w @ traces)
-    a2 = float(np.einsum("ij,iab,jba->", kr.w, u, u))
+    a2 = float(np.sum(kr.w * np.einsum("iab,jba->ij", u, u, optimize=True)))
     b = (a1 + 6.0 * a2) / (2.0 * q)
     g = ((q + 1) * a1 - (q + 4) * a2) / ((q + 2) * a2)
     denom = 3.0 * q + 2.0 * (1.0 - g)

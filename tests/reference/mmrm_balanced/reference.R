@@ -12,7 +12,7 @@ out <- c(
     sigma = full_sigma(fit, d),
     exact_df = exact_df(fit, d),
     ml = gls_numbers(fit_ml, d),
-    joint_tests = joint_numbers(fit, mode = "satterthwaite"),
+    joint_tests = joint_numbers(fit, d, mode = "satterthwaite"),
     versions = versions(c("nlme", "emmeans", "jsonlite"))
   )
 )

@@ -10,7 +10,7 @@ out <- c(
   list(
     sigma = full_sigma(fit, d),
     exact_df = exact_df(fit, d, covs),
-    joint_tests = joint_numbers(fit, mode = "satterthwaite"),
+    joint_tests = joint_numbers(fit, d, covs, mode = "satterthwaite"),
     versions = versions(c("nlme", "emmeans", "jsonlite"))
   )
 )
