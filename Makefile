@@ -13,7 +13,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help setup test lint bench report reference datasets
+.PHONY: help setup test lint bench report reference datasets verify expected test-browser clean-reports
 
 help: ## Show the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sort | \
@@ -46,3 +46,99 @@ reference: $(STAMP) ## Regenerate tests/reference/*/expected.json with R (needs 
 
 datasets: $(STAMP) ## Re-extract the bundled public datasets from R and record their checksums
 	$(PY) tools/public_datasets.py
+
+# -- The pipeline ------------------------------------------------------------------------------
+# Every analyses/<id>/analysis.toml becomes reports/<id>/index.html through real files:
+#   analysis.toml → data/raw/<id>.csv → data/interim/<id>.csv → data/processed/<id>.csv
+#   → reports/<id>/fits/*.json → numbers.json → tables/*.csv, figures/*.svg → index.html
+# One `python -m lifestyle_trials <verb>` per step (`$(LT) --help` lists them). Each step
+# depends on its inputs, its configuration and the source of the code that makes it, and
+# writes through a temporary file. Data tables carry a .json manifest (stamp, provenance).
+#   make report OUT=<dir>        build into <dir>/data and <dir>/reports (make verify does)
+#   make report ANALYSES=<dir>   take the analyses from another folder
+
+ANALYSES ?= analyses
+OUT ?=
+O := $(if $(OUT),$(patsubst %/,%,$(OUT))/,)
+IDS := $(patsubst $(ANALYSES)/%/analysis.toml,%,$(wildcard $(ANALYSES)/*/analysis.toml))
+RAW := $(O)data/raw
+INTERIM := $(O)data/interim
+PROCESSED := $(O)data/processed
+REPORTS := $(O)reports
+LT := $(PY) -m lifestyle_trials
+CONFIG = $(ANALYSES)/$*/analysis.toml
+# The fit files one `fit` step writes (lifestyle_trials.pipeline.fits.FIT_FILES).
+FIT_FILES = $(foreach f,ancova mmrm mixed_anova,$(REPORTS)/%/fits/$(f).json)
+
+# The code each step runs. The virtualenv is an order-only prerequisite: installing it does
+# not rebuild reports, but editing the source does.
+PKG := src/lifestyle_trials
+SRC_CORE := $(filter-out $(PKG)/figures.py,$(wildcard $(PKG)/*.py)) \
+  $(wildcard $(PKG)/datasets/*.py $(PKG)/datasets/data/*) \
+  $(addprefix $(PKG)/pipeline/,__init__.py files.py trials.py steps.py)
+SRC_DATA := $(SRC_CORE) $(PKG)/pipeline/data.py
+SRC_FIT := $(SRC_CORE) $(wildcard $(PKG)/models/*.py) $(PKG)/pipeline/fits.py
+SRC_NUMBERS := $(SRC_FIT) $(wildcard $(PKG)/report/*.py)
+SRC_TABLES := $(SRC_CORE) $(wildcard $(PKG)/report/*.py)
+SRC_FIGURES := $(SRC_TABLES) $(PKG)/figures.py $(PKG)/pipeline/figures.py $(PKG)/pipeline/save.py
+SRC_HTML := $(SRC_TABLES) $(wildcard $(PKG)/report/templates/*)
+
+REPORT_FILES := $(foreach id,$(IDS),$(REPORTS)/$(id)/index.html $(REPORTS)/$(id)/tables/index.json)
+
+report: $(REPORT_FILES) ## Build every analysis in analyses/ into reports/<id>/index.html
+
+# Keep every file the pipeline makes (none is an intermediate to delete).
+.SECONDARY:
+.SECONDEXPANSION:
+
+$(RAW)/%.csv $(RAW)/%.json &: $(ANALYSES)/%/analysis.toml $$(wildcard $(ANALYSES)/$$*/*) \
+    $(SRC_DATA) | $(STAMP)
+	@$(LT) raw --config $(CONFIG) -o $(RAW)/$*.csv
+
+$(INTERIM)/%.csv $(INTERIM)/%.json &: $(RAW)/%.csv $(RAW)/%.json $(ANALYSES)/%/analysis.toml \
+    $(SRC_DATA) | $(STAMP)
+	@$(LT) validate $< --config $(CONFIG) -o $(INTERIM)/$*.csv
+
+$(PROCESSED)/%.csv $(PROCESSED)/%.json &: $(INTERIM)/%.csv $(INTERIM)/%.json \
+    $(ANALYSES)/%/analysis.toml $(SRC_DATA) | $(STAMP)
+	@$(LT) derive $< --config $(CONFIG) -o $(PROCESSED)/$*.csv
+
+$(FIT_FILES) &: $(PROCESSED)/%.csv $(PROCESSED)/%.json $(ANALYSES)/%/analysis.toml \
+    $(SRC_FIT) | $(STAMP)
+	@$(LT) fit $< --config $(CONFIG) -o $(REPORTS)/$*/fits
+
+$(REPORTS)/%/numbers.json: $(PROCESSED)/%.csv $(PROCESSED)/%.json $(FIT_FILES) \
+    $(ANALYSES)/%/analysis.toml $(SRC_NUMBERS) | $(STAMP)
+	@$(LT) numbers $< --fits $(REPORTS)/$*/fits --config $(CONFIG) -o $@
+
+$(REPORTS)/%/tables/index.json: $(REPORTS)/%/numbers.json $(SRC_TABLES) | $(STAMP)
+	@$(LT) tables $< -o $(REPORTS)/$*/tables
+
+$(REPORTS)/%/figures/index.json: $(REPORTS)/%/numbers.json $(PROCESSED)/%.csv \
+    $(PROCESSED)/%.json $(FIT_FILES) $(SRC_FIGURES) | $(STAMP)
+	@$(LT) figures $< --data $(PROCESSED)/$*.csv --fits $(REPORTS)/$*/fits \
+	  -o $(REPORTS)/$*/figures
+
+$(REPORTS)/%/index.html: $(REPORTS)/%/numbers.json $(REPORTS)/%/figures/index.json \
+    $(SRC_HTML) | $(STAMP)
+	@$(LT) render $< --figures $(REPORTS)/$*/figures -o $@
+
+verify: $(STAMP) ## Rebuild every report in a temporary folder; compare with reports/<id>/expected
+	@tmp=$$(mktemp -d "$${TMPDIR:-/tmp}/lifestyle-trials-verify.XXXXXX"); \
+	echo "rebuilding the reports in $$tmp"; \
+	$(MAKE) --no-print-directory report OUT="$$tmp"; \
+	if $(LT) verify --built "$$tmp/reports" --expected $(REPORTS) $(IDS); then \
+	  rm -rf "$$tmp"; \
+	else \
+	  echo "the rebuilt reports are kept in $$tmp"; exit 1; \
+	fi
+
+expected: report ## Store the built reports as reports/<id>/expected (review the changes first)
+	@$(LT) expected $(foreach id,$(IDS),$(REPORTS)/$(id))
+
+test-browser: report ## Open each report in headless Chromium; fail on console errors or broken images
+	@$(PY) tools/browser_check.py $(foreach id,$(IDS),$(REPORTS)/$(id)/index.html)
+
+clean-reports: ## Delete the built data and reports (keeps reports/<id>/expected)
+	rm -rf $(RAW) $(INTERIM) $(PROCESSED)
+	rm -rf $(foreach id,$(IDS),$(addprefix $(REPORTS)/$(id)/,fits tables figures numbers.json index.html))

@@ -1,0 +1,257 @@
+"""The command line: ``lifestyle-trials <verb>`` (or ``python -m lifestyle_trials <verb>``).
+
+Each verb is one step of the pipeline that ``make report`` runs, with real input and
+output files; ``make report`` is the usual way in, and ``lifestyle-trials <verb> --help``
+says what each step reads and writes. Errors about the input (a broken analysis.toml,
+invalid data) print one message and exit with status 2; ``verify`` exits with 1 when a
+report differs from its expected version.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from ._version import __version__
+from .errors import LifestyleTrialsError
+
+__all__ = ["main"]
+
+_EPILOG = """\
+The steps, in order (each reads the previous one's output):
+  raw       analysis.toml               -> data/raw/<id>.csv (+ .json manifest)
+  validate  data/raw/<id>.csv           -> data/interim/<id>.csv
+  derive    data/interim/<id>.csv       -> data/processed/<id>.csv (indices added)
+  fit       data/processed/<id>.csv     -> reports/<id>/fits/*.json
+  numbers   processed data + fits       -> reports/<id>/numbers.json (every reported number)
+  tables    numbers.json                -> reports/<id>/tables/*.csv
+  figures   numbers.json + data + fits  -> reports/<id>/figures/*.svg
+  render    numbers.json + figures      -> reports/<id>/index.html
+Checks:
+  check     analysis.toml               -> prints the analysis it describes, or the problem
+  verify    a rebuilt reports folder    -> compares it with reports/<id>/expected/
+  expected  reports/<id>                -> stores its outputs as reports/<id>/expected/
+
+`make report` runs the steps for every analysis in analyses/; `make verify` rebuilds them in
+a temporary folder and compares.
+"""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "run", None):
+        parser.print_help()
+        return 0
+    started = time.perf_counter()
+    try:
+        status: int = args.run(args)
+    except LifestyleTrialsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if getattr(args, "progress", True) and args.verb in _STEPS:
+        target = getattr(args, "output", "")
+        print(f"  {args.verb:<9} {target}  ({time.perf_counter() - started:.1f} s)", flush=True)
+    return status
+
+
+_STEPS = ("raw", "validate", "derive", "fit", "numbers", "tables", "figures", "render")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lifestyle-trials",
+        description="Reproducible re-analysis of diet × exercise trials: the steps of "
+        "`make report`, one verb each.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    verbs = parser.add_subparsers(dest="verb", metavar="<verb>")
+
+    def verb(
+        name: str, help: str, run: Callable[[argparse.Namespace], int]
+    ) -> argparse.ArgumentParser:
+        sub = verbs.add_parser(name, help=help, description=help)
+        sub.set_defaults(run=run)
+        return sub
+
+    def config(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument(
+            "--config",
+            "-c",
+            required=True,
+            type=Path,
+            help="the analysis configuration, analyses/<id>/analysis.toml",
+        )
+
+    def output(sub: argparse.ArgumentParser, what: str) -> None:
+        sub.add_argument("--output", "-o", required=True, type=Path, help=what)
+
+    sub = verb(
+        "raw", "Build the raw data the configuration names (simulate, dataset or file).", _raw
+    )
+    config(sub)
+    output(sub, "the raw table, data/raw/<id>.csv (a manifest .json is written beside it)")
+
+    sub = verb(
+        "validate", "Check the raw table with read_trial: data/raw → data/interim.", _validate
+    )
+    sub.add_argument("input", type=Path, help="data/raw/<id>.csv")
+    config(sub)
+    output(sub, "data/interim/<id>.csv (and its .json manifest)")
+
+    sub = verb(
+        "derive", "Add HOMA-IR, HOMA-%%B and QUICKI: data/interim → data/processed.", _derive
+    )
+    sub.add_argument("input", type=Path, help="data/interim/<id>.csv")
+    config(sub)
+    output(sub, "data/processed/<id>.csv (and its .json manifest)")
+
+    sub = verb("fit", "Fit the models of the analysis: ANCOVA, MMRM, mixed ANOVA.", _fit)
+    sub.add_argument("input", type=Path, help="data/processed/<id>.csv")
+    config(sub)
+    output(sub, "the fits folder, reports/<id>/fits/")
+
+    sub = verb("numbers", "Collect every number the report shows into numbers.json.", _numbers)
+    sub.add_argument("input", type=Path, help="data/processed/<id>.csv")
+    sub.add_argument("--fits", required=True, type=Path, help="reports/<id>/fits/")
+    config(sub)
+    output(sub, "reports/<id>/numbers.json")
+
+    sub = verb("tables", "Write the report's tables as CSV, from numbers.json.", _tables)
+    sub.add_argument("input", type=Path, help="reports/<id>/numbers.json")
+    output(sub, "the tables folder, reports/<id>/tables/ (with index.json)")
+
+    sub = verb("figures", "Draw the report's figures as SVG.", _figures)
+    sub.add_argument("input", type=Path, help="reports/<id>/numbers.json")
+    sub.add_argument("--data", required=True, type=Path, help="data/processed/<id>.csv")
+    sub.add_argument("--fits", required=True, type=Path, help="reports/<id>/fits/")
+    output(sub, "the figures folder, reports/<id>/figures/ (with index.json)")
+
+    sub = verb(
+        "render", "Render the self-contained HTML report from numbers.json and figures.", _render
+    )
+    sub.add_argument("input", type=Path, help="reports/<id>/numbers.json")
+    sub.add_argument("--figures", required=True, type=Path, help="reports/<id>/figures/")
+    output(sub, "reports/<id>/index.html")
+
+    sub = verb("check", "Read an analysis.toml and say what it asks for, or what is wrong.", _check)
+    sub.add_argument("input", type=Path, nargs="+", help="analyses/<id>/analysis.toml")
+
+    sub = verb(
+        "verify", "Compare rebuilt reports with the committed reports/<id>/expected/.", _verify
+    )
+    sub.add_argument("--built", required=True, type=Path, help="the rebuilt reports folder")
+    sub.add_argument(
+        "--expected",
+        required=True,
+        type=Path,
+        help="the folder holding <id>/expected/ (normally reports/)",
+    )
+    sub.add_argument("ids", nargs="+", help="analysis ids to compare")
+
+    sub = verb(
+        "expected", "Store a built report as its expected version (review it first).", _expected
+    )
+    sub.add_argument("report", type=Path, nargs="+", help="reports/<id>")
+    return parser
+
+
+# Each runner imports its step lazily, so that `--help` and light steps start quickly.
+
+
+def _raw(args: argparse.Namespace) -> int:
+    from .pipeline import steps
+
+    steps.raw(args.config, args.output)
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from .pipeline import steps
+
+    steps.validate(args.config, args.input, args.output)
+    return 0
+
+
+def _derive(args: argparse.Namespace) -> int:
+    from .pipeline import steps
+
+    steps.derive(args.config, args.input, args.output)
+    return 0
+
+
+def _fit(args: argparse.Namespace) -> int:
+    from .pipeline import steps
+
+    steps.fit(args.config, args.input, args.output)
+    return 0
+
+
+def _numbers(args: argparse.Namespace) -> int:
+    from .pipeline import steps
+
+    steps.numbers(args.config, args.input, args.fits, args.output)
+    return 0
+
+
+def _tables(args: argparse.Namespace) -> int:
+    from .pipeline import steps
+
+    steps.tables(args.input, args.output)
+    return 0
+
+
+def _figures(args: argparse.Namespace) -> int:
+    from .pipeline import steps
+
+    steps.figures(args.input, args.data, args.fits, args.output)
+    return 0
+
+
+def _render(args: argparse.Namespace) -> int:
+    from .pipeline import steps
+
+    steps.render(args.input, args.figures, args.output)
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    from .config import load_config
+
+    for path in args.input:
+        cfg = load_config(path)
+        src = cfg.data
+        what = {
+            "simulate": f"simulate_odes(seed={cfg.seed})",
+            "dataset": f"dataset {src.name!r}",
+            "file": f"file {src.path!r}",
+        }[src.source]
+        print(
+            f"{path}: {cfg.id!r}, {what}; primary outcome {cfg.outcomes.primary}"
+            f"{' (log scale)' if cfg.outcomes.primary in cfg.outcomes.log else ''}"
+        )
+    return 0
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from .pipeline import verify
+
+    return verify.verify_reports(args.built, args.expected, args.ids)
+
+
+def _expected(args: argparse.Namespace) -> int:
+    from .pipeline import verify
+
+    for report in args.report:
+        verify.store_expected(report)
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,509 @@
+"""Figures of a diet × exercise trial, as matplotlib Figures.
+
+Every function takes plain data (DataFrames of numbers already computed, and the text to
+show) and returns a :class:`matplotlib.figure.Figure` built without pyplot, so no global
+state is touched and nothing is shown or saved: saving with fixed metadata is I/O and lives
+in :mod:`lifestyle_trials.pipeline.save`. Arms keep one colour and one marker everywhere
+(Okabe–Ito colours, readable in grey print too).
+
+Examples
+--------
+>>> import pandas as pd
+>>> means = pd.DataFrame({"outcome": "weight", "arm": ["control", "control", "diet", "diet"],
+...                       "visit": [0.0, 12.0, 0.0, 12.0], "mean": [90.0, 90.5, 91.0, 86.0],
+...                       "conf_low": [88.0, 88.4, 89.0, 84.1],
+...                       "conf_high": [92.0, 92.6, 93.0, 87.9]})
+>>> fig = trajectories(means, {"weight": "Weight (kg)"})
+>>> [ax.get_ylabel() for ax in fig.axes]
+['Weight (kg)']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from functools import wraps
+from typing import Any, ParamSpec, TypeVar
+
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+from scipy import stats
+
+from .arms import ARMS
+
+__all__ = [
+    "ARM_COLOURS",
+    "ARM_MARKERS",
+    "STYLE",
+    "distributions",
+    "flow_diagram",
+    "forest_plot",
+    "interaction_plot",
+    "residual_diagnostics",
+    "trajectories",
+]
+
+ARM_COLOURS: dict[str, str] = {
+    "control": "#5F5F5F",
+    "diet": "#E69F00",
+    "exercise": "#0072B2",
+    "diet+exercise": "#009E73",
+}
+"""One colour per arm (Okabe & Ito's colour-blind-safe palette, grey for control)."""
+
+ARM_MARKERS: dict[str, str] = {"control": "o", "diet": "s", "exercise": "^", "diet+exercise": "D"}
+"""One marker per arm, so that arms stay distinct in grey print."""
+
+STYLE: dict[Any, Any] = {
+    "font.family": "DejaVu Sans",
+    "font.size": 9.0,
+    "axes.titlesize": 9.5,
+    "axes.titleweight": "bold",
+    "axes.labelsize": 9.0,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "axes.axisbelow": True,
+    "grid.color": "#E4E4E4",
+    "grid.linewidth": 0.6,
+    "legend.frameon": False,
+    "legend.fontsize": 8.5,
+    "xtick.labelsize": 8.5,
+    "ytick.labelsize": 8.5,
+    "lines.linewidth": 1.6,
+    "lines.markersize": 5.0,
+    "figure.dpi": 100,
+}
+"""rcParams in force while a figure is built (fonts that ship with matplotlib)."""
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _styled(function: Callable[P, R]) -> Callable[P, R]:
+    """Build the figure under :data:`STYLE` (text properties are fixed at creation)."""
+
+    @wraps(function)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        with mpl.rc_context(STYLE):
+            return function(*args, **kwargs)
+
+    return wrapper
+
+
+def _label(arm: str, arm_labels: Mapping[str, str] | None) -> str:
+    return (arm_labels or {}).get(arm, arm)
+
+
+def _visit_text(v: float) -> str:
+    return str(int(v)) if float(v).is_integer() else f"{v:g}"
+
+
+def _jitter(n: int, width: float) -> np.ndarray:
+    """Deterministic, evenly spread horizontal offsets (golden-ratio sequence)."""
+    return ((np.arange(n) * 0.6180339887498949) % 1.0 - 0.5) * width
+
+
+@_styled
+def trajectories(
+    means: pd.DataFrame,
+    ylabels: Mapping[str, str],
+    *,
+    arm_labels: Mapping[str, str] | None = None,
+    xlabel: str = "Visit (months since randomisation)",
+    titles: Mapping[str, str] | None = None,
+    log: Sequence[str] = (),
+) -> Figure:
+    """Means with confidence intervals by arm over visits, one panel per outcome.
+
+    Parameters
+    ----------
+    means : DataFrame
+        Columns ``outcome, arm, visit, mean, conf_low, conf_high`` (one row per outcome, arm
+        and visit), e.g. from :func:`lifestyle_trials.report.descriptives.by_visit` or a
+        model's marginal means.
+    ylabels : mapping
+        Outcome → y-axis label; panels follow its order.
+    arm_labels : mapping, optional
+        Arm → legend text.
+    titles : mapping, optional
+        Outcome → panel title.
+    log : sequence of str
+        Outcomes drawn on a log y axis (geometric means).
+    """
+    outcomes = list(ylabels)
+    n = len(outcomes)
+    ncols = 1 if n == 1 else 2
+    nrows = int(np.ceil(n / ncols))
+    fig = Figure(figsize=(7.0 if n > 1 else 5.4, 2.7 * nrows + 0.5), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+    visits = np.sort(means["visit"].unique())
+    span = float(visits.max() - visits.min()) or 1.0
+    arms = [a for a in ARMS if a in set(means["arm"])]
+    for ax, outcome in zip(axes, outcomes, strict=False):
+        part = means[means["outcome"] == outcome]
+        for i, arm in enumerate(arms):
+            rows = part[part["arm"] == arm].sort_values("visit")
+            x = rows["visit"].to_numpy(dtype=float) + (i - (len(arms) - 1) / 2) * 0.012 * span
+            y = rows["mean"].to_numpy(dtype=float)
+            err = np.vstack(
+                [
+                    y - rows["conf_low"].to_numpy(dtype=float),
+                    rows["conf_high"].to_numpy(dtype=float) - y,
+                ]
+            )
+            ax.errorbar(
+                x,
+                y,
+                yerr=err,
+                color=ARM_COLOURS[arm],
+                marker=ARM_MARKERS[arm],
+                capsize=2.5,
+                elinewidth=1.0,
+                label=_label(arm, arm_labels),
+            )
+        ax.set_xticks(visits, [_visit_text(v) for v in visits])
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabels[outcome])
+        if outcome in log:
+            _log_axis(ax, "y")
+        if titles and outcome in titles:
+            ax.set_title(titles[outcome], loc="left")
+    for ax in axes[n:]:
+        ax.set_visible(False)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside upper center", ncols=len(arms))
+    return fig
+
+
+def _log_axis(ax: Axes, which: str) -> None:
+    """A log axis labelled with plain numbers (0.5, 1, 2 rather than 10^x)."""
+    plain = FuncFormatter(lambda v, _: f"{v:g}")
+    axis = ax.yaxis if which == "y" else ax.xaxis
+    (ax.set_yscale if which == "y" else ax.set_xscale)("log")
+    axis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    axis.set_major_formatter(plain)
+    axis.set_minor_formatter(NullFormatter())
+
+
+@_styled
+def interaction_plot(
+    cells: pd.DataFrame,
+    ylabel: str,
+    *,
+    factor_labels: tuple[str, str] = ("Diet", "Exercise"),
+    log: bool = False,
+) -> Figure:
+    """Adjusted means of the four cells: exercise on the x axis, one line per diet level.
+
+    Parallel lines mean no interaction on the scale of the analysis.
+
+    Parameters
+    ----------
+    cells : DataFrame
+        Columns ``diet, exercise`` (0/1), ``estimate, conf_low, conf_high``.
+    ylabel : str
+    factor_labels : (str, str)
+        Names of the diet and exercise factors.
+    log : bool
+        Draw the y axis on a log scale (geometric means).
+    """
+    diet_name, exercise_name = factor_labels
+    fig = Figure(figsize=(4.6, 3.4), layout="constrained")
+    ax = fig.subplots()
+    for level, colour, marker, offset in ((0, "#5F5F5F", "o", -0.03), (1, "#E69F00", "s", 0.03)):
+        rows = cells[cells["diet"] == level].sort_values("exercise")
+        x = rows["exercise"].to_numpy(dtype=float) + offset
+        y = rows["estimate"].to_numpy(dtype=float)
+        err = np.vstack(
+            [
+                y - rows["conf_low"].to_numpy(dtype=float),
+                rows["conf_high"].to_numpy(dtype=float) - y,
+            ]
+        )
+        ax.errorbar(
+            x,
+            y,
+            yerr=err,
+            color=colour,
+            marker=marker,
+            capsize=3,
+            elinewidth=1.0,
+            label=f"{diet_name}: {'yes' if level else 'no'}",
+        )
+    ax.set_xticks([0, 1], [f"{exercise_name}: no", f"{exercise_name}: yes"])
+    ax.set_xlim(-0.4, 1.4)
+    ax.set_ylabel(ylabel)
+    if log:
+        _log_axis(ax, "y")
+    ax.legend(loc="best")
+    return fig
+
+
+@_styled
+def forest_plot(
+    rows: pd.DataFrame,
+    xlabel: str,
+    *,
+    ratio: bool = False,
+    panels: Sequence[str] | None = None,
+    panel_titles: Mapping[str, str] | None = None,
+) -> Figure:
+    """Estimates with confidence intervals, one row per label, one panel per term.
+
+    Parameters
+    ----------
+    rows : DataFrame
+        Columns ``panel, label, estimate, conf_low, conf_high``; rows keep their order
+        within a panel (top to bottom), and every panel shares the labels.
+    xlabel : str
+    ratio : bool
+        Estimates are ratios: log x axis with the no-effect line at 1 (else 0).
+    panels : sequence of str, optional
+        Panel order (default: order of first appearance).
+    panel_titles : mapping, optional
+        Panel → title.
+    """
+    panels = list(panels) if panels is not None else list(pd.unique(rows["panel"]))
+    labels = list(pd.unique(rows["label"]))
+    height = 0.9 + 0.28 * len(labels)
+    fig = Figure(figsize=(7.0, max(2.2, height)), layout="constrained")
+    axes = fig.subplots(1, len(panels), sharey=True, squeeze=False).ravel()
+    y_of = {label: len(labels) - 1 - i for i, label in enumerate(labels)}
+    for ax, panel in zip(axes, panels, strict=True):
+        part = rows[rows["panel"] == panel]
+        y = np.array([y_of[label] for label in part["label"]], dtype=float)
+        est = part["estimate"].to_numpy(dtype=float)
+        low = part["conf_low"].to_numpy(dtype=float)
+        high = part["conf_high"].to_numpy(dtype=float)
+        ax.axvline(1.0 if ratio else 0.0, color="#9A9A9A", linewidth=0.9, zorder=1)
+        ax.hlines(y, low, high, color="#1F3A5F", linewidth=1.4, zorder=2)
+        ax.plot(est, y, linestyle="none", marker="s", color="#1F3A5F", markersize=4.5, zorder=3)
+        if ratio:
+            _log_axis(ax, "x")
+        ax.set_title((panel_titles or {}).get(panel, panel), loc="left")
+        ax.set_xlabel(xlabel)
+        ax.grid(axis="y", visible=False)
+    axes[0].set_yticks(list(y_of.values()), list(y_of.keys()))
+    axes[0].set_ylim(-0.7, len(labels) - 0.3)
+    return fig
+
+
+@_styled
+def distributions(
+    data: pd.DataFrame,
+    ylabel: str,
+    *,
+    arm_labels: Mapping[str, str] | None = None,
+    log: bool = False,
+    xlabel: str = "Visit (months since randomisation)",
+) -> Figure:
+    """Each subject's value by arm and visit: box plots with the points over them.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Columns ``arm, visit, value`` (one row per subject and visit; missing values are
+        left out and not drawn).
+    ylabel : str
+    arm_labels : mapping, optional
+    log : bool
+        Log y axis.
+    """
+    data = data[np.isfinite(data["value"].to_numpy(dtype=float))]
+    visits = np.sort(data["visit"].unique())
+    arms = [a for a in ARMS if a in set(data["arm"])]
+    width = 0.8 / len(arms)
+    fig = Figure(figsize=(7.0, 3.4), layout="constrained")
+    ax = fig.subplots()
+    for j, arm in enumerate(arms):
+        colour = ARM_COLOURS[arm]
+        for k, visit in enumerate(visits):
+            values = data.loc[(data["arm"] == arm) & (data["visit"] == visit), "value"]
+            y = np.sort(values.to_numpy(dtype=float))
+            if y.size == 0:
+                continue
+            x0 = k + (j - (len(arms) - 1) / 2) * width
+            ax.boxplot(
+                y,
+                positions=[x0],
+                widths=width * 0.8,
+                showfliers=False,
+                patch_artist=True,
+                manage_ticks=False,
+                boxprops={"facecolor": colour + "33", "edgecolor": colour},
+                medianprops={"color": colour, "linewidth": 1.6},
+                whiskerprops={"color": colour},
+                capprops={"color": colour},
+            )
+            ax.scatter(
+                x0 + _jitter(y.size, width * 0.55),
+                y,
+                s=7,
+                color=colour,
+                alpha=0.55,
+                linewidths=0,
+                marker=ARM_MARKERS[arm],
+                label=_label(arm, arm_labels) if k == 0 else None,
+            )
+    ax.set_xticks(range(len(visits)), [_visit_text(v) for v in visits])
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.grid(axis="x", visible=False)
+    if log:
+        _log_axis(ax, "y")
+    fig.legend(loc="outside upper center", ncols=len(arms), markerscale=1.8)
+    return fig
+
+
+@_styled
+def residual_diagnostics(fitted: np.ndarray, residuals: np.ndarray, title: str = "") -> Figure:
+    """Residuals against fitted values, and a normal quantile–quantile plot of residuals.
+
+    Parameters
+    ----------
+    fitted, residuals : array-like
+        Fitted values and residuals of one model (same length).
+    title : str
+        Figure title (the model).
+    """
+    fitted = np.asarray(fitted, dtype=float)
+    resid = np.asarray(residuals, dtype=float)
+    fig = Figure(figsize=(7.0, 3.1), layout="constrained")
+    left, right = fig.subplots(1, 2)
+    left.scatter(fitted, resid, s=9, color="#1F3A5F", alpha=0.6, linewidths=0)
+    left.axhline(0.0, color="#9A9A9A", linewidth=0.9)
+    left.set_xlabel("Fitted value")
+    left.set_ylabel("Residual")
+    left.set_title("Residuals vs fitted", loc="left")
+    n = resid.size
+    theoretical = stats.norm.ppf((np.arange(1, n + 1) - 0.375) / (n + 0.25))
+    ordered = np.sort(resid)
+    right.scatter(theoretical, ordered, s=9, color="#1F3A5F", alpha=0.6, linewidths=0)
+    q1, q3 = np.quantile(resid, [0.25, 0.75])
+    z1, z3 = stats.norm.ppf([0.25, 0.75])
+    slope = (q3 - q1) / (z3 - z1)
+    line = np.array([theoretical.min(), theoretical.max()])
+    right.plot(line, q1 + slope * (line - z1), color="#9A9A9A", linewidth=0.9)
+    right.set_xlabel("Normal quantile")
+    right.set_ylabel("Residual")
+    right.set_title("Normal Q–Q plot", loc="left")
+    if title:
+        fig.suptitle(title, x=0.01, ha="left", fontsize=9.5, fontweight="bold")
+    return fig
+
+
+@_styled
+def flow_diagram(
+    flow: pd.DataFrame,
+    *,
+    arm_labels: Mapping[str, str] | None = None,
+    visit_label: Callable[[float], str] = lambda v: f"month {_visit_text(v)}",
+) -> Figure:
+    """A CONSORT-style participant flow: randomised, allocated, followed up, analysed.
+
+    Parameters
+    ----------
+    flow : DataFrame
+        One row per arm with columns ``arm, randomised, analysed``, ``visits`` (a list of
+        (visit, n measured) pairs after baseline) and ``excluded`` (a list of (reason, n)
+        pairs: subjects not in the primary analysis, and why).
+    arm_labels : mapping, optional
+    visit_label : callable
+        Visit → text (e.g. "month 12").
+    """
+    n_arms = len(flow)
+    total = int(flow["randomised"].sum())
+    follow_lines = max(len(v) for v in flow["visits"]) + 1
+    excluded_lines = max([len(e) for e in flow["excluded"]] + [0]) + 1
+    levels = [
+        ("Allocated", 1),
+        ("Followed up", follow_lines),
+        ("Not in primary analysis", excluded_lines),
+        ("Analysed", 1),
+    ]
+    height = 1.0 + sum(0.42 + 0.16 * lines for _, lines in levels)
+    fig = Figure(figsize=(7.2, height))
+    ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
+    ax.set_axis_off()
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, height)
+    box = {
+        "boxstyle": "round,pad=0.45",
+        "facecolor": "#F4F6F8",
+        "edgecolor": "#1F3A5F",
+        "linewidth": 0.9,
+    }
+    top = height - 0.35
+    ax.text(
+        0.5,
+        top,
+        f"Randomised\nn = {total}",
+        ha="center",
+        va="center",
+        bbox=box,
+        fontsize=9,
+        fontweight="bold",
+    )
+    xs = (np.arange(n_arms) + 0.5) / n_arms
+    y = top - 0.35
+    centres: list[float] = []
+    for _title, lines in levels:
+        step = 0.42 + 0.16 * lines
+        centres.append(y - step / 2)
+        y -= step
+    arrow = {
+        "arrowstyle": "-|>",
+        "color": "#1F3A5F",
+        "linewidth": 0.8,
+        "shrinkA": 0,
+        "shrinkB": 0,
+        "mutation_scale": 8,
+    }
+    heights = [0.16 * lines + 0.2 for _, lines in levels]
+    for x, (_, row) in zip(xs, flow.iterrows(), strict=True):
+        arm = str(row["arm"])
+        colour = ARM_COLOURS.get(arm, "#1F3A5F")
+        texts = [
+            f"{_label(arm, arm_labels)}\nn = {int(row['randomised'])}",
+            "\n".join(["Measured"] + [f"{visit_label(v)}: {int(n)}" for v, n in row["visits"]]),
+            "\n".join(
+                [f"n = {sum(int(n) for _, n in row['excluded'])}"]
+                + [f"{reason}: {int(n)}" for reason, n in row["excluded"]]
+            ),
+            f"n = {int(row['analysed'])}",
+        ]
+        ax.annotate(
+            "",
+            xy=(x, centres[0] + heights[0] / 2 + 0.09),
+            xytext=(0.5, top - 0.22),
+            arrowprops=arrow,
+        )
+        for i, text in enumerate(texts):
+            style = dict(box, edgecolor=colour, linewidth=1.2 if i in (0, 3) else 0.8)
+            ax.text(
+                x,
+                centres[i],
+                text,
+                ha="center",
+                va="center",
+                bbox=style,
+                fontsize=8,
+                linespacing=1.35,
+                wrap=False,
+            )
+            if i + 1 < len(texts):
+                ax.annotate(
+                    "",
+                    xy=(x, centres[i + 1] + heights[i + 1] / 2 + 0.09),
+                    xytext=(x, centres[i] - heights[i] / 2 - 0.09),
+                    arrowprops=arrow,
+                )
+    for (title, _), centre in zip(levels, centres, strict=True):
+        ax.text(
+            0.004, centre, title, ha="left", va="center", fontsize=7.5, color="#555555", rotation=90
+        )
+    return fig

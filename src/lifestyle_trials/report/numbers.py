@@ -1,0 +1,222 @@
+"""numbers.json: every number the report shows, at full precision, and nothing formatted.
+
+:func:`build_numbers` gathers, for one analysis, the provenance, the design, the participant
+flow, Table 1, means by arm and visit, the model results (from the fit files), the
+sensitivity analyses, the published figures to compare with and, for simulated data, the
+true effects. The HTML and the CSV tables are rendered from this structure alone.
+"""
+
+from __future__ import annotations
+
+import platform
+from collections.abc import Mapping, Sequence
+from importlib import metadata
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._version import __version__
+from ..config import AnalysisConfig
+from ..trial import Trial
+from . import descriptives, models
+
+__all__ = ["DEPENDENCIES", "build_numbers", "dependency_versions"]
+
+DEPENDENCIES: tuple[str, ...] = (
+    "numpy",
+    "pandas",
+    "scipy",
+    "statsmodels",
+    "pingouin",
+    "matplotlib",
+    "seaborn",
+    "jinja2",
+)
+"""Packages whose versions are recorded in every report."""
+
+
+def dependency_versions() -> dict[str, str]:
+    """Python and the versions of :data:`DEPENDENCIES` installed."""
+    out = {"python": platform.python_version()}
+    for name in DEPENDENCIES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def build_numbers(
+    config: AnalysisConfig,
+    trial: Trial,
+    manifest: Mapping[str, Any],
+    fits: Mapping[str, Mapping[str, Any]],
+    data_files: Sequence[Mapping[str, str]],
+) -> dict[str, Any]:
+    """Everything the report of one analysis shows.
+
+    Parameters
+    ----------
+    config : AnalysisConfig
+    trial : Trial
+        The processed trial.
+    manifest : mapping
+        The processed data's manifest (warnings, truth).
+    fits : mapping
+        Fit family → the content of ``fits/<family>.json``.
+    data_files : sequence of mapping
+        The pipeline's data files with their checksums (stage, file, sha256).
+    """
+    primary = config.outcomes.primary
+    secondary = _secondary(config, trial)
+    table1_vars = list(config.table1.variables or (*trial.covariates, primary, *secondary))
+    log = [o for o in (primary, *secondary) if o in config.outcomes.log]
+    visit = config.outcomes.visit
+    if visit is None:
+        visit = trial.design.post_baseline[-1]
+    prov = trial.provenance
+    result: dict[str, Any] = {
+        "analysis": {
+            "id": config.id,
+            "title": config.title,
+            "description": config.description,
+            "source_kind": config.data.source,
+            "labels": {
+                "arms": dict(config.labels.arms),
+                "factors": dict(config.labels.factors),
+                "variables": dict(config.labels.variables),
+                "visits": dict(config.labels.visits),
+                "visit_unit": config.labels.visit_unit,
+                "visit_axis": config.labels.visit_axis,
+            },
+        },
+        "provenance": {
+            "source": prov.source,
+            "citation": prov.citation,
+            "licence": prov.licence,
+            "source_sha256": prov.sha256,
+            "seed": prov.seed,
+            "package_version": __version__,
+            "steps": list(prov.steps),
+            "config_sha256": config.sha256,
+            "files": list(data_files),
+            "dependencies": dependency_versions(),
+            "warnings": list(manifest.get("warnings", [])),
+        },
+        "design": {
+            "arms": list(trial.design.arms),
+            "arm_sizes": dict(trial.design.arm_sizes),
+            "n_subjects": trial.design.n_subjects,
+            "visits": list(trial.design.visits),
+            "baseline": trial.design.baseline,
+            "post_baseline": list(trial.design.post_baseline),
+            "factorial": trial.design.is_factorial,
+            "covariates": list(trial.covariates),
+            "outcomes": list(trial.outcomes),
+            "units": dict(trial.units),
+        },
+        "outcomes": {
+            "primary": primary,
+            "secondary": secondary,
+            "log": log,
+            "visit": float(visit),
+            "covariates": list(config.models.covariates),
+        },
+        "table1": _records(
+            descriptives.baseline_table(trial, table1_vars, config.table1.median_iqr)
+        ),
+        "by_visit": _records(descriptives.by_visit(trial, [primary, *secondary], log)),
+        "exclusions": [dict(e) for e in manifest.get("exclusions", [])],
+    }
+    result.update(models.model_numbers(config, trial, fits, primary, secondary, float(visit)))
+    result["flow"] = _flow(trial, primary, result)
+    result["standardised"] = _standardised(trial, result)
+    result["truth"] = _truth(manifest.get("truth"), [primary, *secondary], log, float(visit))
+    return result
+
+
+def _secondary(config: AnalysisConfig, trial: Trial) -> list[str]:
+    primary = config.outcomes.primary
+    if config.outcomes.secondary is not None:
+        return list(config.outcomes.secondary)
+    return [o for o in trial.outcomes if o != primary]
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [dict(r) for r in frame.to_dict(orient="records")]
+
+
+def _flow(trial: Trial, primary: str, numbers: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Per arm: randomised, measured at each visit, analysed in the primary analysis, why not."""
+    counts = descriptives.visit_counts(trial, primary)
+    fit = numbers.get("primary") or {}
+    analysed = fit.get("n_analysed", {})
+    excluded = fit.get("exclusions", [])
+    out = []
+    for arm in trial.design.arms:
+        rows = counts[counts["arm"] == arm]
+        post = rows[rows["visit"].isin(trial.design.post_baseline)]
+        reasons = [
+            {"reason": e["reason"], "n": int(e["n_by_arm"].get(arm, 0))}
+            for e in excluded
+            if e["n_by_arm"].get(arm, 0)
+        ]
+        out.append(
+            {
+                "arm": arm,
+                "randomised": int(trial.design.arm_sizes[arm]),
+                "measured": [
+                    {"visit": float(v), "n": int(n)}
+                    for v, n in zip(post["visit"], post["measured"], strict=True)
+                ],
+                "followed_up": int(rows.loc[rows["visit"].isna(), "measured"].iloc[0]),
+                "analysed": int(analysed[arm]) if arm in analysed else None,
+                "excluded": reasons,
+            }
+        )
+    return out
+
+
+def _standardised(trial: Trial, numbers: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Effects of every outcome divided by the outcome's baseline SD (of logs when logged)."""
+    base = trial.data[trial.data["visit"] == trial.design.baseline]
+    out = []
+    for fit in [numbers["primary"], *numbers["secondary"]]:
+        values = base[fit["outcome"]].to_numpy(dtype=float)
+        values = values[np.isfinite(values)]
+        if fit["log"]:
+            values = np.log(values)
+        sd = float(values.std(ddof=1)) if values.size > 1 else float("nan")
+        for e in fit["effects"]:
+            out.append(
+                {
+                    "outcome": fit["outcome"],
+                    "term": e["term"],
+                    "log": fit["log"],
+                    "baseline_sd": sd,
+                    "estimate": e["estimate"] / sd,
+                    "conf_low": e["conf_low"] / sd,
+                    "conf_high": e["conf_high"] / sd,
+                }
+            )
+    return out
+
+
+def _truth(
+    truth: Mapping[str, Any] | None, outcomes: Sequence[str], log: Sequence[str], visit: float
+) -> dict[str, Any] | None:
+    """The generator's true factorial effects at the primary visit, on each analysis scale."""
+    if not truth or "outcomes" not in truth:
+        return None
+    key = repr(float(visit))
+    out: dict[str, Any] = {}
+    for outcome in outcomes:
+        spec = truth["outcomes"].get(outcome)
+        if spec is None:
+            continue
+        table = spec["log_effects"] if outcome in log else spec["effects"]
+        if table is None or key not in table:
+            continue
+        out[outcome] = {"scale": "log" if outcome in log else "natural", **table[key]}
+    return out or None

@@ -1,0 +1,73 @@
+"""The report's tables as data (full precision), one DataFrame per table, from numbers.json.
+
+These are written as ``reports/<id>/tables/<name>.csv`` for reviewers who want the numbers
+in a spreadsheet; the HTML shows the same tables formatted. Each table has one clear grain,
+named in :data:`TABLES`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+__all__ = ["TABLES", "report_tables"]
+
+TABLES: dict[str, str] = {
+    "flow": "one row per arm: randomised, measured at each visit, analysed",
+    "table1": "one row per baseline variable (and level) and arm",
+    "means_by_visit": "one row per outcome, arm and visit: observed mean and 95% CI",
+    "primary_effects": "one row per effect of the primary analysis",
+    "primary_means": "one row per arm: adjusted mean of the primary analysis",
+    "secondary_effects": "one row per secondary outcome and factorial effect",
+    "arms_vs_control": "one row per outcome and arm compared with control",
+    "mmrm_effects": "one row per factorial effect and visit of the MMRM",
+    "mmrm_means": "one row per arm and visit: MMRM adjusted mean",
+    "mixed_anova": "one row per term of the mixed ANOVA",
+    "sensitivity": "one row per analysis and effect of the primary outcome",
+    "published": "one row per published figure beside the re-analysed one",
+    "exclusions": "one row per reason subjects or rows were set aside",
+}
+"""Name → grain of every table the step can write (those with no rows are not written)."""
+
+
+def report_tables(numbers: Mapping[str, Any]) -> dict[str, pd.DataFrame]:
+    """The tables of one analysis, in :data:`TABLES` order, leaving out empty ones."""
+    made: dict[str, pd.DataFrame] = {}
+    flow_rows = []
+    for f in numbers["flow"]:
+        row = {"arm": f["arm"], "randomised": f["randomised"]}
+        row.update({f"measured_visit_{m['visit']:g}": m["n"] for m in f["measured"]})
+        row.update({"followed_up": f["followed_up"], "analysed": f["analysed"]})
+        flow_rows.append(row)
+    made["flow"] = pd.DataFrame(flow_rows)
+    made["table1"] = pd.DataFrame(numbers["table1"])
+    made["means_by_visit"] = pd.DataFrame(numbers["by_visit"])
+    mmrm = numbers.get("mmrm")
+    if mmrm:
+        made["mmrm_effects"] = pd.DataFrame(mmrm["effects"])
+        made["mmrm_means"] = pd.DataFrame(mmrm["means"])
+    exclusions = [
+        {
+            "step": e["step"],
+            "reason": e["reason"],
+            "column": e["column"],
+            "n": e["n"],
+            **{f"n_{arm}": k for arm, k in e["n_by_arm"].items()},
+            "subjects": " ".join(e["subjects"]),
+        }
+        for e in _all_exclusions(numbers)
+    ]
+    if exclusions:
+        made["exclusions"] = pd.DataFrame(exclusions)
+    return {name: made[name] for name in TABLES if name in made and len(made[name])}
+
+
+def _all_exclusions(numbers: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    out: list[Mapping[str, Any]] = []
+    for key in ("primary", "mmrm"):
+        part = numbers.get(key)
+        if part:
+            out.extend(part.get("exclusions", []))
+    return out
