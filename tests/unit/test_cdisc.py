@@ -108,6 +108,18 @@ def test_visits_mapping_to_months():
     pd.testing.assert_frame_equal(trial.data, by_label.data)
 
 
+def test_the_flagged_baseline_record_is_the_baseline_whatever_its_visit():
+    f = frames()
+    adlb = f["adlb"].copy()
+    base = adlb["ABLFL"] == "Y"
+    adlb.loc[base, "AVISITN"] = -1.0
+    adlb.loc[base, "AVISIT"] = "Day -7"
+    trial = lt.read_adam(f["adsl"], adlb, arms=ARMS, params=PARAMS_LB)
+    assert trial.design.visits == (0.0, 12.0, 24.0)
+    expected = lt.read_adam(f["adsl"], f["adlb"], arms=ARMS, params=PARAMS_LB)
+    pd.testing.assert_frame_equal(trial.data, expected.data)
+
+
 def test_provenance_has_each_input_checksum():
     trial = read()
     step = next(s for s in trial.provenance.steps if s.startswith("inputs:"))

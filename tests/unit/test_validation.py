@@ -202,6 +202,16 @@ def test_covariate_given_once_is_filled_within_subject_and_recorded():
     assert "covariate age filled within subject on 2 row(s)" in trial.provenance.steps
 
 
+def test_outcome_measured_only_at_follow_up_is_not_taken_for_a_covariate():
+    frame = long_frame(
+        gain=[None, 3.0, None, 1.5, None, 2.0], ldl_base=[3.1, None, 2.9, None, 3.4, None]
+    )
+    trial = lt.read_trial(frame)
+    assert "gain" in trial.outcomes and "ldl_base" in trial.covariates
+    assert trial.data["gain"].isna().tolist() == [True, False] * 3  # nothing filled in
+    assert trial.data["ldl_base"].tolist() == [3.1, 3.1, 2.9, 2.9, 3.4, 3.4]
+
+
 def test_infinite_values():
     problem = problem_for(raises(long_frame(insulin=[11, np.inf, 14, 11.5, 9, 7.5])), "insulin")
     assert "infinite" in problem.message and problem.rows == ("1",)
