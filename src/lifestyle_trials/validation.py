@@ -745,7 +745,11 @@ def _parse_factor(
         bad_levels = {k: v for k, v in levels.items() if v not in (0, 1)}
         if bad_levels:
             problems.append(
-                Problem(column, f"levels must map labels to 0 or 1, got {bad_levels}", "")
+                Problem(
+                    column,
+                    f"levels must map labels to 0 or 1, got {bad_levels}",
+                    "code the untreated level 0 and the treated level 1",
+                )
             )
         mapped = [levels.get(u, table.get(_normal_key(u), -1)) for u in uniq]
         steps.append(

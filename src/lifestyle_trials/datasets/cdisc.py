@@ -137,7 +137,9 @@ def read_adam(
          02     1         0    diet   12.0   47      9.0
     """
     if adlb is None and advs is None:
-        raise TrialDataError([Problem(None, "give ADLB or ADVS (or both)", "")], "ADaM")
+        raise TrialDataError(
+            [Problem(None, "no BDS dataset given", "pass adlb=..., advs=... or both")], "ADaM"
+        )
     sl = read_table(adsl, encoding=encoding, text_columns=["USUBJID"])
     bds_tables = {
         label: read_table(source, encoding=encoding, text_columns=["USUBJID"])
@@ -288,7 +290,12 @@ def _subjects(
         codes = arm_target(target)
         if codes is None:
             problems.append(
-                Problem(arm_variable, f"arms maps {value!r} to {target!r}, which is not an arm")
+                Problem(
+                    arm_variable,
+                    f"arms maps {value!r} to {target!r}, which is not an arm",
+                    "map it to control, diet, exercise, diet+exercise, (diet, exercise) codes "
+                    "or None",
+                )
             )
             continue
         diet[positions], exercise[positions] = codes
@@ -344,7 +351,11 @@ def _records(
             )
         elif len(where.get(code, [])) > 1:
             problems.append(
-                Problem("PARAMCD", f"parameter {code!r} is in both {' and '.join(where[code])}")
+                Problem(
+                    "PARAMCD",
+                    f"parameter {code!r} is in both {' and '.join(where[code])}",
+                    "give each parameter in one dataset only, e.g. by passing only one of them",
+                )
             )
     if not parts:
         return pd.DataFrame()

@@ -155,11 +155,25 @@ def read_trial(
         steps += long.steps
     elif layout != "long":
         raise TrialDataError(
-            [Problem(None, f"layout must be 'long' or 'wide', got {layout!r}", "")], table.label
+            [
+                Problem(
+                    None,
+                    f"layout must be 'long' or 'wide', got {layout!r}",
+                    "'long': one row per subject and visit; 'wide': one row per subject",
+                )
+            ],
+            table.label,
         )
     elif wide is not None or tuple(unmeasured_visits):
         raise TrialDataError(
-            [Problem(None, "wide= and unmeasured_visits= need layout='wide'", "")], table.label
+            [
+                Problem(
+                    None,
+                    "wide= and unmeasured_visits= need layout='wide'",
+                    "pass layout='wide' for a table with one row per subject",
+                )
+            ],
+            table.label,
         )
     valid = validate_long(
         frame,

@@ -206,7 +206,7 @@ def _read_text(
     options |= {"skip_blank_lines": False, "keep_default_na": True}
     if decimal is not None:
         if decimal not in (".", ","):
-            raise _error(label, f"decimal must be '.' or ',', got {decimal!r}", "")
+            raise _error(label, f"decimal must be '.' or ',', got {decimal!r}", "pass '.' or ','")
         options["decimal"] = decimal
     try:
         with warnings.catch_warnings():
@@ -214,9 +214,17 @@ def _read_text(
             frame = pd.read_csv(path, **options)
     except (pd.errors.ParserError, pd.errors.ParserWarning) as exc:
         _field_counts(path.read_bytes(), encoding, sep, len(names), label)
-        raise _error(label, f"the file could not be read as a table: {exc}", "") from None
+        raise _error(
+            label,
+            f"the file could not be read as a table: {exc}",
+            "check the separator (sep=) and that quotes are balanced",
+        ) from None
     except (UnicodeDecodeError, ValueError) as exc:
-        raise _error(label, f"the file could not be read as a table: {exc}", "") from None
+        raise _error(
+            label,
+            f"the file could not be read as a table: {exc}",
+            "check the encoding (encoding=) and the separator (sep=)",
+        ) from None
     # Text columns are read as written only when pandas took them for numbers (ids such as
     # 007): asking for text up front makes pandas parse the whole file markedly slower.
     numeric_text = [
@@ -264,7 +272,11 @@ def _encoding(raw: bytes, encoding: str | None, label: str, steps: list[str]) ->
         try:
             raw.decode(encoding)
         except (UnicodeDecodeError, LookupError) as exc:
-            raise _error(label, f"the file cannot be decoded as {encoding}: {exc}", "") from None
+            raise _error(
+                label,
+                f"the file cannot be decoded as {encoding}: {exc}",
+                "give the encoding the file was saved with, or omit encoding= to detect it",
+            ) from None
         return encoding
     if raw.startswith(b"\xef\xbb\xbf"):
         encoding = "utf-8-sig"
@@ -526,7 +538,11 @@ def _read_excel(
     try:
         book = pd.ExcelFile(io.BytesIO(raw), engine="openpyxl")
     except Exception as exc:  # openpyxl raises several unrelated types for a bad workbook
-        raise _error(path.name, f"not a readable Excel workbook: {exc}", "") from None
+        raise _error(
+            path.name,
+            f"not a readable Excel workbook: {exc}",
+            "open it in a spreadsheet and save it again as .xlsx, or export it as CSV",
+        ) from None
     names = [str(n) for n in book.sheet_names]
     if sheet is None:
         if len(names) > 1:
@@ -538,7 +554,11 @@ def _read_excel(
         sheet = names[0]
     if isinstance(sheet, int):
         if not 0 <= sheet < len(names):
-            raise _error(path.name, f"no sheet number {sheet}; sheets: {names}", "")
+            raise _error(
+                path.name,
+                f"no sheet number {sheet}; sheets: {names}",
+                "sheets are numbered from 0; or give the sheet's name",
+            )
         sheet = names[sheet]
     if sheet not in names:
         raise _error(
@@ -575,7 +595,11 @@ def _read_parquet(path: Path) -> Table:
     try:
         frame = pd.read_parquet(io.BytesIO(raw))
     except Exception as exc:  # pyarrow raises its own error types for a bad file
-        raise _error(path.name, f"not a readable Parquet file: {exc}", "") from None
+        raise _error(
+            path.name,
+            f"not a readable Parquet file: {exc}",
+            "check that the file was written completely (Parquet, not Feather or CSV)",
+        ) from None
     if not isinstance(frame.index, pd.RangeIndex):
         frame = frame.reset_index()
     return Table(frame, path.name, sha, numbered_rows(np.arange(1, len(frame) + 1), "row"))
@@ -592,7 +616,11 @@ def _read_xpt(path: Path, encoding: str | None) -> Table:
             path.name, f"text in the file is not {encoding}: {exc}", "pass encoding=..."
         ) from None
     except Exception as exc:  # the SAS reader raises several types for a bad file
-        raise _error(path.name, f"not a readable SAS transport (XPT) file: {exc}", "") from None
+        raise _error(
+            path.name,
+            f"not a readable SAS transport (XPT) file: {exc}",
+            "export the dataset as SAS transport version 5 (.xpt), CSV or Parquet",
+        ) from None
     columns = {}
     for col in frame.columns:
         values = frame[col]

@@ -116,14 +116,24 @@ def wide_to_long(
     if columns is not None:
         for col, target in columns.items():
             if col not in names:
-                problems.append(Problem(col, "column in the wide mapping is not in the data", ""))
+                problems.append(
+                    Problem(
+                        col,
+                        "column in the wide mapping is not in the data",
+                        f"columns found: {', '.join(names)}",
+                    )
+                )
                 continue
             try:
                 outcome, visit = target
                 mapping[col] = (str(outcome), float(visit))
             except (TypeError, ValueError):
                 problems.append(
-                    Problem(col, f"map it to (outcome, visit number), not {target!r}", "")
+                    Problem(
+                        col,
+                        f"the wide mapping gives {target!r}",
+                        "map each column to (outcome, visit number), e.g. ('insulin', 12)",
+                    )
                 )
     else:
         for col in names:
@@ -145,7 +155,11 @@ def wide_to_long(
     for cols in seen.values():
         if len(cols) > 1:
             problems.append(
-                Problem(None, f"columns {', '.join(cols)} give the same outcome and visit", "")
+                Problem(
+                    None,
+                    f"columns {', '.join(cols)} give the same outcome and visit",
+                    "map each outcome and visit to one column",
+                )
             )
     if problems:
         raise TrialDataError(problems, source)
