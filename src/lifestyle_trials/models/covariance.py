@@ -150,7 +150,11 @@ class Structure:
             "csh": "'cs'",
             "ar1h": "'ar1'",
             "toep": "'ar1' or 'cs'",
-        }.get(self.name, "'cs' or 'diag'")
+            "diag": "'cs'",
+            "slope": "a random intercept only",
+        }.get(self.name)
+        if simpler is None:
+            return "try another covariance structure"
         return f"try a simpler covariance structure ({simpler})"
 
 

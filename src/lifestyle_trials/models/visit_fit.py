@@ -177,8 +177,10 @@ def fit_visits(
         raise ConvergenceError(
             f"the {struct.description} covariance model did not converge ({conv.message} "
             f"after {conv.iterations} iterations; largest gradient {conv.gradient_norm:.3g}); "
-            f"{struct.theta_bounds_hint()}"
+            f"{struct.theta_bounds_hint()}, or check for a visit whose values the model "
+            "predicts exactly (zero residual variance)"
         )
+    _require_regular(struct, ev)
     inference = _inference(data, struct, ev, model, frame, df_method, vcov)
     factors = ["diet", "exercise", "visit", *model.levels]
     counts = count_grid(frame, factors)
@@ -219,12 +221,26 @@ def _require_estimable(x: np.ndarray, model: VisitModel, frame: pd.DataFrame) ->
         )
 
 
+def _require_regular(struct: Structure, ev: Evaluation) -> None:
+    """A fitted covariance matrix that is numerically singular is a degenerate fit."""
+    values = np.linalg.eigvalsh(struct.sigma(ev.psi))
+    if values[0] <= 1e-10 * values[-1]:
+        raise ConvergenceError(
+            f"the fitted {struct.description} covariance matrix is singular (smallest "
+            f"eigenvalue {values[0]:.3g}, largest {values[-1]:.3g}): some combination of "
+            "visits has no residual variance, and the likelihood has no maximum. Check for a "
+            "visit whose values the model predicts exactly (e.g. copied or imputed values); "
+            f"{struct.theta_bounds_hint()}"
+        )
+
+
 def _require_support(data: GroupedData, struct: Structure, model: VisitModel) -> None:
     t = data.n_visits
     if data.n_obs - data.n_coef <= struct.n_params:
         raise ModelError(
-            f"{data.n_obs} observations cannot support {data.n_coef} coefficients and "
-            f"{struct.n_params} covariance parameters; {struct.theta_bounds_hint()}"
+            f"{data.n_subjects} subjects with {data.n_obs} observations at {t} visits cannot "
+            f"support {data.n_coef} coefficients and {struct.n_params} covariance parameters "
+            f"({struct.description}); {struct.theta_bounds_hint()} or analyse fewer visits"
         )
     if struct.name in ("us", "toeph", "toep", "csh", "cs", "ar1", "ar1h") and t > 1:
         together = np.zeros((t, t), dtype=int)
