@@ -20,6 +20,7 @@ import pytest
 from lifestyle_trials import ModelError
 from lifestyle_trials.models import reml
 from lifestyle_trials.models.covariance import structure
+from lifestyle_trials.models.kenward_roger import kenward_roger
 
 VISITS = (3.0, 6.0, 12.0)
 
@@ -202,3 +203,32 @@ def test_bad_rows_are_model_errors() -> None:
     bad[0] = np.nan
     with pytest.raises(ModelError, match="finite"):
         reml.group_by_pattern(bad, x, subj, vis, 3)
+
+
+@pytest.mark.parametrize("name", ["us", "ar1h", "toeph"])
+def test_kenward_roger_adjustment_equals_dense_formula(name: str) -> None:
+    """Φ_A = Φ + 2Φ{Σ W_ij (Q_ij - P_iΦP_j - ¼R_ij)}Φ with dense V (R_ij ≠ 0 for the
+    non-linear structures ar1h and toeph)."""
+    y, x, subj, vis = small_data(seed=13, n=30)
+    struct = structure(name, VISITS)
+    data = reml.group_by_pattern(y, x, subj, vis, len(VISITS))
+    _, ev, conv = reml.fit_covariance(data, struct)
+    assert conv.converged
+    kr = kenward_roger(data, struct, ev)
+    sigma, d1, d2 = struct.sigma(ev.psi), struct.d_sigma(ev.psi), struct.d2_sigma(ev.psi)
+    same = subj[:, None] == subj[None, :]
+    idx = np.ix_(vis, vis)
+    vinv = np.linalg.inv(np.where(same, sigma[idx], 0.0))
+    vk = [np.where(same, m[idx], 0.0) for m in d1]
+    phi = np.linalg.inv(x.T @ vinv @ x)
+    p_mats = [-x.T @ vinv @ v @ vinv @ x for v in vk]
+    w = np.linalg.inv(ev.expected)
+    inner = np.zeros_like(phi)
+    for i in range(len(vk)):
+        for j in range(len(vk)):
+            q_ij = x.T @ vinv @ vk[i] @ vinv @ vk[j] @ vinv @ x
+            r_ij = x.T @ vinv @ np.where(same, d2[i, j][idx], 0.0) @ vinv @ x
+            inner += w[i, j] * (q_ij - p_mats[i] @ phi @ p_mats[j] - 0.25 * r_ij)
+    np.testing.assert_allclose(kr.vcov_adjusted, phi + 2 * phi @ inner @ phi, rtol=1e-9)
+    if name != "us":
+        assert not np.allclose(d2, 0.0)
