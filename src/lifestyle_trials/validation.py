@@ -277,6 +277,8 @@ def validate_long(
     insulin converted from pmol/L to uU/mL (divided by 6.0 pmol/L per uU/mL)
     """
     rows = rows or index_rows(frame.index)
+    if not all(isinstance(c, str) for c in frame.columns):
+        frame = frame.rename(columns=str)
     problems: list[Problem] = []
     steps: list[str] = []
     exclusions: list[Exclusion] = []

@@ -315,6 +315,15 @@ def test_unrecognised_separator_is_refused(tmp_path):
     assert "sep=" in error.problems[0].hint
 
 
+def test_other_sources_are_refused_and_column_names_need_not_be_text():
+    with pytest.raises(lt.TrialDataError, match="not list"):
+        lt.read_trial([1, 2])  # type: ignore[arg-type]
+    frame = pd.DataFrame(
+        {"subject": [1, 1], "diet": 0, "exercise": 0, "visit": [0, 1], 7: [1.0, 2]}
+    )
+    assert lt.read_trial(frame).outcomes == ("7",)
+
+
 def test_layout_arguments_are_checked():
     with pytest.raises(lt.TrialDataError, match="layout must be"):
         lt.read_trial(pd.DataFrame({"subject": [1]}), layout="tall")  # type: ignore[arg-type]

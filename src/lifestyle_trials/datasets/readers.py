@@ -143,6 +143,12 @@ def read_table(
     if isinstance(source, pd.DataFrame):
         _check_duplicate_names([str(c) for c in source.columns], "the DataFrame")
         return Table(source, "the DataFrame", sha256_frame(source), index_rows(source.index))
+    if not isinstance(source, (str, Path)):
+        raise _error(
+            "the source",
+            f"a trial is read from a DataFrame or a file path, not {type(source).__name__}",
+            "pass a pandas DataFrame, or the path of a .csv, .xlsx, .parquet or .xpt file",
+        )
     path = Path(source)
     if not path.is_file():
         raise _error(str(path), f"file not found: {path}", "check the path")
