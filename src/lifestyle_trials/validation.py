@@ -905,22 +905,26 @@ def _check_redundant(
     problems: list[Problem],
     steps: list[str],
 ) -> None:
-    """A column named like a design column but not used as one: it must agree, then it goes."""
+    """A column named like a design column but not used as one: it must agree, then it goes.
+
+    Only values that can be read as design codes (0/1, arm names) are compared; a column of
+    other labels (e.g. "Group A") is not used, and this is recorded.
+    """
     if column in ("diet", "exercise"):
-        scratch: list[Problem] = []
-        given = _parse_factor(values, column, None, rows, scratch, [])
+        given = _parse_factor(values, column, None, rows, [], [])
         expected = diet_codes if column == "diet" else exercise_codes
     elif column == "arm":
-        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        codes, uniques = _factorize(values)
         per_unique = [arm_codes(u) or (-1, -1) for u in uniques]
         table = np.array([*per_unique, (-1, -1)], dtype=np.int8).reshape(-1, 2)
-        given = 2 * table[codes, 1] + table[codes, 0]
+        given = 2 * table[codes, 1].astype(np.int16) + table[codes, 0]
         given = np.where(table[codes, 0] < 0, -1, given)
         expected = 2 * exercise_codes.astype(np.int16) + diet_codes
     else:
         steps.append(f"column {column} not used (the name is reserved for the design)")
         return
-    disagree = (given != expected) & (diet_codes >= 0) & (exercise_codes >= 0)
+    readable = given >= 0
+    disagree = readable & (given != expected) & (diet_codes >= 0) & (exercise_codes >= 0)
     if disagree.any():
         problems.append(
             Problem(
@@ -931,8 +935,13 @@ def _check_redundant(
                 rows=tuple(rows(np.flatnonzero(disagree))),
             )
         )
-    else:
+    elif readable.all():
         steps.append(f"column {column} not used (it agrees with the design columns)")
+    else:
+        steps.append(
+            f"column {column} not used (the name is reserved for the design; its values that "
+            "are design codes agree with the design columns)"
+        )
 
 
 def _numbers_from_text(

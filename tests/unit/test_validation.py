@@ -285,6 +285,12 @@ def test_arm_column_that_agrees_is_dropped_and_one_that_disagrees_is_an_error():
     assert problem.rows == ("5",)
 
 
+def test_arm_column_of_other_labels_beside_diet_and_exercise_is_not_used():
+    trial = lt.read_trial(long_frame(arm=["A", "A", "B", "B", "C", "C"]))
+    assert trial.data["arm"].tolist()[0] == "control"
+    assert any(s.startswith("column arm not used") for s in trial.provenance.steps)
+
+
 def test_arm_labels_are_tolerant_of_case_and_spacing():
     assert arm_codes("DIET and  exercise") == (1, 1)
     assert arm_codes("Exercise + Diet") == (1, 1)
