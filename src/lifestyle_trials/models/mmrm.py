@@ -14,34 +14,34 @@ missing at random). See :mod:`~lifestyle_trials.models.reml` for the likelihood 
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Iterable
+from dataclasses import dataclass
 
-import numpy as np
-import pandas as pd
-
-from ..trial import Exclusion, Trial, format_visit
+from ..errors import ModelError
+from ..trial import Trial
 from .covariance import STRUCTURES
-from .ftest import TEST_COLUMNS, type3_hypotheses
-from .marginal import contrast, marginal_means
 from .prepare import analysis_data
-from .reml import Convergence
-from .visit_fit import VisitFit, check_options, fit_visits
+from .visit_fit import check_options, fit_visits
+from .visit_result import VisitModelResult, arm_counts, factorial_tables, type3_table
 
 __all__ = ["MMRMResult", "mmrm"]
 
 
-@dataclass(frozen=True)
-class MMRMResult:
-    """A fitted MMRM.
+@dataclass(frozen=True, kw_only=True)
+class MMRMResult(VisitModelResult):
+    """A fitted MMRM (see :class:`~lifestyle_trials.models.visit_result.VisitModelResult`
+    for the attributes it shares with random-effects models).
+
+    Implements :class:`~lifestyle_trials.models.results.LinearFit`, so
+    :func:`~lifestyle_trials.models.marginal.marginal_means` and
+    :func:`~lifestyle_trials.models.marginal.contrast` give any other mean or contrast, with
+    the fit's degrees of freedom.
 
     Attributes
     ----------
-    outcome : str
     covariance : str
         The covariance structure (``"us"``, ``"cs"``, ...).
+    outcome : str
     df_method : str
     method : str
         ``"REML"`` or ``"ML"``.
@@ -78,73 +78,11 @@ class MMRMResult:
     n_subjects, n_obs : int
     """
 
-    outcome: str
     covariance: str
-    df_method: str
-    method: str
-    vcov_type: str
-    log: bool
-    visits: tuple[float, ...]
-    covariates: tuple[str, ...]
-    effects: pd.DataFrame
-    means: pd.DataFrame
-    tests: pd.DataFrame
-    n: pd.DataFrame
-    exclusions: tuple[Exclusion, ...]
-    coef: pd.Series
-    vcov: pd.DataFrame
-    sigma: pd.DataFrame
-    correlation: pd.DataFrame
-    parameters: pd.Series
-    loglik: float
-    aic: float
-    bic: float
-    convergence: Convergence
-    n_subjects: int
-    n_obs: int
-    level: float = 0.95
-    _fit: VisitFit | None = field(default=None, repr=False, compare=False)
-
-    # -- LinearFit -----------------------------------------------------------------------------
 
     @property
-    def grid_variables(self) -> Mapping[str, tuple[Any, ...]]:
-        """Reference-grid variables: diet, exercise, visit, categorical covariates with their
-        levels; baseline and numeric covariates at their subject mean."""
-        return self._require_fit().model.grid_variables
-
-    @property
-    def grid_counts(self) -> pd.DataFrame:
-        """Observations per combination of diet, exercise, visit (and categorical
-        covariates): for ``weights="proportional"`` marginal means."""
-        return self._require_fit().counts
-
-    def model_rows(self, grid: pd.DataFrame) -> np.ndarray:
-        """Design-matrix rows for the points of ``grid``."""
-        return self._require_fit().model.matrix(grid)
-
-    def contrast_df(self, contrasts: np.ndarray) -> np.ndarray:
-        """Degrees of freedom (of ``df_method``) of each row of a contrast matrix."""
-        return self._require_fit().inference.df(contrasts)
-
-    def f_test(self, contrasts: np.ndarray) -> tuple[float, int, float, float]:
-        """F test of ``L β = 0`` with the fit's df method: ``(F, num_df, den_df, p)``."""
-        return self._require_fit().inference.f_test(contrasts)
-
-    def _require_fit(self) -> VisitFit:
-        if self._fit is None:
-            raise AttributeError("this result was rebuilt without its fit; refit with lt.mmrm")
-        return self._fit
-
-    # -- output --------------------------------------------------------------------------------
-
-    def summary(self) -> str:
-        """A readable report of the fit."""
-        return summary_text(self, "MMRM")
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready content (tables as lists of records)."""
-        return result_dict(self)
+    def title(self) -> str:
+        return "MMRM"
 
 
 def mmrm(
@@ -210,6 +148,8 @@ def mmrm(
     - ``aic``/``bic`` count the covariance parameters only under REML (plus the coefficients
       under ML) and BIC uses the number of subjects, as SAS and R's mmrm do; R's nlme counts
       the coefficients too (``AIC_nlme = aic + 2p``) and uses ``N - p`` in BIC.
+    - Under ML, ``vcov`` is the inverse information ``(Σ_i X_iᵀ Σ_i⁻¹ X_i)⁻¹`` (as SAS and R's
+      mmrm); nlme multiplies it by ``N / (N - p)``.
     - Marginal means hold baseline at its mean over subjects; emmeans and SAS use the mean
       over analysed rows, which differs when visits are missing. Effects do not depend on it.
     - ``tests`` are type III (equal-weight) hypotheses, as SAS and ``emmeans::joint_tests``.
@@ -245,8 +185,6 @@ def mmrm(
     reml, df_name, vcov_name = check_options(method, df_method, vcov)
     name = str(covariance).lower()
     if name not in STRUCTURES:
-        from ..errors import ModelError
-
         raise ModelError(
             f"unknown covariance structure {covariance!r}; use one of {', '.join(STRUCTURES)}"
         )
@@ -282,114 +220,3 @@ def mmrm(
         level=level,
         _fit=fit,
     )
-
-
-# -- tables shared with lmm -----------------------------------------------------------------------
-
-
-def factorial_tables(
-    fit: VisitFit, *, log: bool, level: float
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The factorial effects at each visit and the marginal means by arm and visit
-    (through :mod:`~lifestyle_trials.models.marginal`, equal weights)."""
-    arms = marginal_means(fit, ["diet", "exercise"], by="visit", level=level, log=log)
-    effects = contrast(arms, "factorial").effects
-    order = {term: i for i, term in enumerate(("diet", "exercise", "diet:exercise"))}
-    effects = effects.sort_values(
-        ["term", "visit"], key=lambda col: col.map(order) if col.name == "term" else col
-    ).reset_index(drop=True)
-    means = arms.table.copy()
-    means.insert(0, "arm", list(arms.labels))
-    return effects, means
-
-
-def type3_table(fit: VisitFit) -> pd.DataFrame:
-    """Type III F tests of each model term."""
-    terms = [t for t in dict.fromkeys(fit.model.terms) if t != "(Intercept)"]
-    hyps = type3_hypotheses(fit.model.grid_variables, fit.model.matrix, terms)
-    rows = []
-    for term in terms:
-        if term not in hyps:
-            continue
-        f, q, den, p = fit.inference.f_test(hyps[term])
-        rows.append((term, q, den, f, p))
-    return pd.DataFrame(rows, columns=list(TEST_COLUMNS))
-
-
-def arm_counts(ad: Any) -> pd.DataFrame:
-    """Subjects per arm: randomised, analysed, and observed at each visit."""
-    frame = ad.frame
-    table = pd.DataFrame(
-        {
-            "arm": list(ad.randomised),
-            "randomised": [ad.randomised[a] for a in ad.randomised],
-            "analysed": [ad.analysed.get(a, 0) for a in ad.randomised],
-        }
-    )
-    by_visit = pd.crosstab(frame["arm"], frame["visit"]).reindex(
-        index=list(ad.randomised), fill_value=0
-    )
-    for v in ad.visits:
-        col = by_visit[v] if v in by_visit.columns else pd.Series(0, index=by_visit.index)
-        table[f"visit {format_visit(v)}"] = col.to_numpy()
-    return table
-
-
-def summary_text(result: Any, title: str) -> str:
-    """The text of ``summary()`` for MMRM and random-effects results."""
-    fit = result._fit
-    scale = " (log scale)" if result.log else ""
-    conv = result.convergence
-    visits = ", ".join(format_visit(v) for v in result.visits)
-    lines = [
-        f"{title} of {result.outcome}{scale}: {result.n_subjects} subjects, "
-        f"{result.n_obs} observations at visits {visits}",
-        f"Covariance: {fit.struct.description if fit else result.covariance}; "
-        f"{result.method}; df: {result.df_method}; standard errors: {result.vcov_type}",
-        f"Log-likelihood {result.loglik:.4f}, AIC {result.aic:.2f}, BIC {result.bic:.2f}; "
-        f"{conv.message} in {conv.iterations} iterations",
-        "",
-        "Subjects per arm:",
-        result.n.to_string(index=False),
-        "",
-        "Effects (treated minus untreated):",
-        result.effects.round(4).to_string(index=False),
-        "",
-        "Type III tests:",
-        result.tests.round(4).to_string(index=False),
-    ]
-    if result.exclusions:
-        lines += ["", "Not analysed:"]
-        lines += [f"  {e.n_subjects} subject(s): {e.reason}" for e in result.exclusions]
-    return "\n".join(lines)
-
-
-def result_dict(result: Any) -> dict[str, Any]:
-    """JSON-ready content of an MMRM or random-effects result."""
-
-    def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-        return json.loads(frame.to_json(orient="records", double_precision=15))
-
-    out: dict[str, Any] = {}
-    for name, value in vars(result).items():
-        if name.startswith("_"):
-            continue
-        if isinstance(value, pd.DataFrame):
-            if name in ("sigma", "correlation", "vcov"):
-                out[name] = {
-                    "index": [str(i) for i in value.index],
-                    "values": value.to_numpy().tolist(),
-                }
-            else:
-                out[name] = records(value)
-        elif isinstance(value, pd.Series):
-            out[name] = {str(k): float(v) for k, v in value.items()}
-        elif isinstance(value, Convergence):
-            out[name] = dict(vars(value))
-        elif isinstance(value, tuple) and value and isinstance(value[0], Exclusion):
-            out[name] = [dict(vars(e)) for e in value]
-        elif isinstance(value, tuple):
-            out[name] = list(value)
-        else:
-            out[name] = value
-    return out
