@@ -3,7 +3,7 @@
 The file (250,000 subjects × 4 visits; subject, diet, exercise, visit, age, sex, glucose,
 insulin, homa_ir, weight) is generated in a temporary folder. Each reader runs in its own
 process, so that its peak memory (peak resident set size above the process's size after
-imports) is its own; time is the best of three runs. Goal: read_trial within 2× the time
+imports) is its own; time is the best of five runs. Goal: read_trial within 2× the time
 and memory of pandas.read_csv.
 
 The stages of read_trial are timed as well (reading with the file checks, validation, and
@@ -23,7 +23,7 @@ import pandas as pd
 
 N_SUBJECTS = 250_000
 VISITS = (0.0, 3.0, 6.0, 12.0)
-REPEATS = 3
+REPEATS = 5
 
 _CHILD = r"""
 import json, resource, sys, time
