@@ -27,6 +27,7 @@ from .errors import (
 from .indices import homa_b, homa_ir, matsuda, quicki
 from .models.ancova import AncovaFit, ancova
 from .models.marginal import Contrasts, MarginalMeans, contrast, linear_contrasts, marginal_means
+from .models.lmm import LMMResult, lmm
 from .models.mmrm import MMRMResult, mmrm
 from .trial import Design, Exclusion, Provenance, Trial
 from .units import convert_glucose, convert_insulin
@@ -46,6 +47,7 @@ __all__ = [
     "Exclusion",
     "FactorialEffects",
     "LifestyleTrialsError",
+    "LMMResult",
     "MMRMResult",
     "ModelError",
     "OutcomeTruth",
@@ -66,6 +68,7 @@ __all__ = [
     "homa_b",
     "homa_ir",
     "list_datasets",
+    "lmm",
     "load_dataset",
     "matsuda",
     "mmrm",

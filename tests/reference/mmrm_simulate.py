@@ -27,6 +27,7 @@ def simulate(
     log: bool = False,
     covariates: bool = False,
     random_slope: bool = False,
+    slope_sd: float = 0.5,
 ) -> pd.DataFrame:
     """One trial in long form.
 
@@ -40,6 +41,7 @@ def simulate(
     log : outcome on a log-normal scale (all values positive).
     covariates : add ``age`` (numeric) and ``sex`` (text) with effects on the outcome.
     random_slope : errors from a random intercept and slope in time plus noise.
+    slope_sd : SD of the random slope (per the whole follow-up) when ``random_slope``.
     """
     rng = np.random.default_rng(seed)
     follow = np.asarray(visits[1:], dtype=float)
@@ -64,7 +66,7 @@ def simulate(
     if random_slope:
         times = follow / follow.max()
         b0 = rng.normal(0.0, 0.8, n)
-        b1 = rng.normal(0.0, 0.5, n)
+        b1 = rng.normal(0.0, slope_sd, n)
         err = b0[:, None] + b1[:, None] * times[None, :] + rng.normal(0.0, 0.6, (n, t))
     else:
         err = rng.multivariate_normal(np.zeros(t), cov * (0.09 if log else 1.0), size=n)

@@ -9,14 +9,13 @@ zero. Standard errors and degrees of freedom are compared element by element.
 
 from __future__ import annotations
 
-import json
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
+from tests.reference.mmrm_checks import by_key, check_lmertest_anova, close_vector, load_case
 from tests.tolerances import (
     CLOSED_FORM_RTOL,
     DF_EXACT_RTOL,
@@ -27,36 +26,18 @@ from tests.tolerances import (
 
 import lifestyle_trials as lt
 
-REFERENCE = Path(__file__).resolve().parents[1] / "reference"
 STRUCTURES = ("us", "cs", "csh", "ar1", "ar1h", "toep", "toeph", "diag")
 
 
 @cache
 def load(case: str, covariates: tuple[str, ...] = ()) -> tuple[lt.Trial, dict[str, Any]]:
-    folder = REFERENCE / case
-    data = pd.read_csv(folder / "data.csv")
-    trial = lt.read_trial(data, outcomes=["homa_ir"], covariates=list(covariates))
-    expected = json.loads((folder / "expected.json").read_text())
-    return trial, expected
+    return load_case(case, covariates)
 
 
 @cache
 def fitted(case: str, covariates: tuple[str, ...] = (), **options: Any) -> lt.MMRMResult:
     trial, _ = load(case, covariates)
     return lt.mmrm(trial, "homa_ir", covariates=covariates, **options)
-
-
-def close_vector(ours: Any, ref: Any, rtol: float) -> None:
-    ref = np.asarray(ref, dtype=float)
-    np.testing.assert_allclose(ours, ref, rtol=rtol, atol=rtol * np.max(np.abs(ref)))
-
-
-def by_key(ours: pd.DataFrame, ref: dict[str, list], keys: list[str]) -> pd.DataFrame:
-    """Rows of ``ours`` and R's table side by side (suffixes _py, _r), every row matched."""
-    table = pd.DataFrame(ref)
-    merged = ours.merge(table, on=keys, suffixes=("_py", "_r"), validate="one_to_one")
-    assert len(merged) == len(table) == len(ours)
-    return merged
 
 
 def check_gls(fit: lt.MMRMResult, exp: dict[str, Any]) -> None:
@@ -268,10 +249,7 @@ def test_compound_symmetry_equals_random_intercept_lmer(
     np.testing.assert_allclose(means["std_error_py"], means["std_error_r"], rtol=REML_RTOL)
     np.testing.assert_allclose(means["df_py"], means["df_r"], rtol=DF_EXACT_RTOL)
     # lmerTest::anova(type = 3, ddf = ...) with sum-to-zero contrasts, centred baseline
-    tests = by_key(fit.tests, exp[anova], ["term"])
-    np.testing.assert_array_equal(tests["num_df_py"], tests["num_df_r"])
-    np.testing.assert_allclose(tests["den_df_py"], tests["den_df_r"], rtol=DF_EXACT_RTOL)
-    np.testing.assert_allclose(tests["statistic_py"], tests["statistic_r"], rtol=REML_RTOL)
+    check_lmertest_anova(fit, exp[anova], basis_free_df=df_method == "kenward-roger")
 
 
 def test_empirical_covariance_equals_clubsandwich() -> None:

@@ -1,0 +1,245 @@
+"""Linear mixed models with random effects per subject (lme4's ``lmer`` and lmerTest, in numpy).
+
+:func:`lmm` fits the fixed effects of :func:`~lifestyle_trials.mmrm`,
+``y ~ baseline × visit + diet × exercise × visit (+ covariates)``, with, instead of a
+covariance structure, random effects per subject::
+
+    random="intercept":  y_iv = x_ivᵀβ + b_i + e_iv,                 b_i ~ N(0, τ²)
+    random="slope":      y_iv = x_ivᵀβ + b_0i + b_1i t_v + e_iv,     (b_0i, b_1i) ~ N(0, G)
+
+with ``e_iv ~ N(0, σ²)`` independent and ``t_v`` the visit time (the visit number, e.g.
+months). The marginal covariance of a subject's outcomes is ``Z G Zᵀ + σ² I``, ``Z = [1, t]``,
+so the fit runs on the MMRM engine (:mod:`~lifestyle_trials.models.reml`) with the
+random-effects structures of :mod:`~lifestyle_trials.models.covariance`; REML estimates, the
+log-likelihood and Satterthwaite df equal lme4 + lmerTest's (Kenward-Roger: pbkrtest's).
+
+A random intercept model is a compound-symmetry MMRM restricted to a non-negative
+within-subject correlation; an unstructured MMRM (the default of :func:`~lifestyle_trials.mmrm`)
+assumes less and is the usual primary analysis of a trial with repeated measures.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ConvergenceWarning, ModelError
+from ..trial import Trial
+from .prepare import analysis_data
+from .visit_fit import VisitFit, check_options, fit_visits
+from .visit_result import VisitModelResult, arm_counts, factorial_tables, type3_table
+
+__all__ = ["RANDOM_EFFECTS", "LMMResult", "lmm"]
+
+RANDOM_EFFECTS: tuple[str, ...] = ("intercept", "slope")
+"""Random-effects specifications accepted by :func:`lmm`."""
+
+_SINGULAR = 1e-4
+"""lme4's ``isSingular`` tolerance on the diagonal of the relative Cholesky factor."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class LMMResult(VisitModelResult):
+    """A fitted linear mixed model (see
+    :class:`~lifestyle_trials.models.visit_result.VisitModelResult` for the attributes it
+    shares with :class:`~lifestyle_trials.MMRMResult`: ``effects``, ``means``, ``tests``,
+    ``n``, ``exclusions``, ``coef``, ``vcov``, ``loglik``, ...).
+
+    Attributes
+    ----------
+    random : str
+        ``"intercept"`` or ``"slope"``.
+    variance_components : DataFrame
+        ``component, variance, std_dev, correlation``: rows ``intercept``, ``slope`` (with
+        its correlation with the intercept) and ``residual``, as lme4's ``VarCorr``.
+    singular : bool
+        The random-effects covariance is singular (a variance at zero or a correlation of
+        ±1): a diagonal element of the Cholesky factor of ``G / σ²`` below 1e-4, lme4's
+        ``isSingular`` rule.
+    sigma, correlation : DataFrame
+        The implied marginal covariance ``Z G Zᵀ + σ² I`` and correlation over the visits.
+    """
+
+    random: str
+    variance_components: pd.DataFrame
+    singular: bool
+
+    @property
+    def title(self) -> str:
+        return f"Linear mixed model (random {self.random})"
+
+
+def lmm(
+    trial: Trial,
+    outcome: str,
+    random: str = "intercept",
+    df_method: str = "satterthwaite",
+    log: bool = False,
+    *,
+    covariates: Iterable[str] = (),
+    method: str = "reml",
+    vcov: str = "model",
+    level: float = 0.95,
+) -> LMMResult:
+    """Fit a linear mixed model with a random intercept (and slope) per subject.
+
+    Parameters
+    ----------
+    trial : Trial
+    outcome : str
+    random : {"intercept", "slope"}, default "intercept"
+        ``"intercept"``: ``(1 | subject)``; ``"slope"``: ``(1 + visit | subject)``, a random
+        intercept and a random slope in visit time, correlated (needs three or more
+        post-baseline visits).
+    df_method : {"satterthwaite", "kenward-roger", "residual", "between-within"}
+        Satterthwaite (lmerTest's default) by default.
+    log : bool, default False
+        Analyse the log of the outcome and of its baseline.
+    covariates : iterable of str
+    method : {"reml", "ml"}
+    vcov : {"model", "empirical"}
+    level : float, default 0.95
+
+    Returns
+    -------
+    LMMResult
+
+    Raises
+    ------
+    ModelError
+        Fewer visits than the random effects need, and the errors of :func:`~lifestyle_trials.mmrm`.
+    ConvergenceError
+        The fit did not converge.
+
+    Warns
+    -----
+    ConvergenceWarning
+        A singular fit (a random-effect variance estimated at zero, or a correlation at ±1):
+        the model is simpler than specified; lme4 reports "boundary (singular) fit".
+
+    Notes
+    -----
+    Equal to R's ``lmerTest::lmer(y ~ baseline * visit + diet * exercise * visit +
+    (1 | subject))`` (or ``(1 + time | subject)``, time numeric) with REML: estimates, log-
+    likelihood, variance components; Satterthwaite df of every contrast as
+    ``lmerTest::contest`` and type III tests as ``anova(type = 3)`` with sum-to-zero
+    contrasts (and baseline centred at its subject mean: the ``visit`` test is at the mean
+    baseline). lme4 holds no fixed value for a variance at zero: where it reports a singular
+    fit, so does this function.
+
+    References
+    ----------
+    Laird NM, Ware JH. Random-effects models for longitudinal data. Biometrics
+    1982;38:963-74. doi:10.2307/2529876
+    Bates D, Mächler M, Bolker B, Walker S. Fitting linear mixed-effects models using lme4.
+    J Stat Softw 2015;67(1):1-48. doi:10.18637/jss.v067.i01
+    Kuznetsova A, Brockhoff PB, Christensen RHB. lmerTest package: tests in linear mixed
+    effects models. J Stat Softw 2017;82(13):1-26. doi:10.18637/jss.v082.i13
+
+    Examples
+    --------
+    >>> import lifestyle_trials as lt
+    >>> trial = lt.simulate_odes(seed=1997, visits=(0, 3, 6, 12))
+    >>> fit = lt.lmm(trial, "homa_ir", log=True)
+    >>> print(fit.variance_components.round(4).to_string(index=False))
+    component  variance  std_dev  correlation
+    intercept    0.0635   0.2520          NaN
+     residual    0.0280   0.1675          NaN
+    >>> print(fit.effects[["term", "visit", "estimate", "std_error", "df"]].round(3).head(3)
+    ...       .to_string(index=False))
+    term  visit  estimate  std_error      df
+    diet    3.0    -0.128      0.042 306.139
+    diet    6.0    -0.229      0.043 316.496
+    diet   12.0    -0.230      0.043 332.289
+    """
+    reml, df_name, vcov_name = check_options(method, df_method, vcov)
+    kind = str(random).lower()
+    if kind not in RANDOM_EFFECTS:
+        raise ModelError(f"random must be 'intercept' or 'slope', not {random!r}")
+    ad = analysis_data(
+        trial, outcome, log=log, covariates=covariates, step=f"lmm {outcome} random {kind}"
+    )
+    needed = 2 if kind == "intercept" else 3
+    if len(ad.visits) < needed:
+        raise ModelError(
+            f"a random {kind} model needs at least {needed} post-baseline visits; the trial "
+            f"has {len(ad.visits)}. With one visit use lt.ancova"
+            + ("; with two, random='intercept'" if kind == "slope" else "")
+        )
+    fit = fit_visits(ad, kind, reml=reml, df_method=df_name, vcov=vcov_name)
+    components, singular = _variance_components(fit)
+    if singular:
+        warnings.warn(
+            f"singular fit: the random {kind} covariance is at the boundary of the parameter "
+            "space (a variance of zero or a correlation of ±1), as lme4 reports 'boundary "
+            "(singular) fit'. The data support a simpler random-effects model (or "
+            "lt.mmrm with covariance='cs')",
+            ConvergenceWarning,
+            stacklevel=2,
+        )
+    effects, means = factorial_tables(fit, log=log, level=level)
+    loglik, aic, bic = fit.information_criteria()
+    return LMMResult(
+        outcome=outcome,
+        random=kind,
+        variance_components=components,
+        singular=singular,
+        df_method=df_name,
+        method="REML" if reml else "ML",
+        vcov_type=vcov_name,
+        log=log,
+        visits=fit.model.visits,
+        covariates=fit.model.covariates,
+        effects=effects,
+        means=means,
+        tests=type3_table(fit),
+        n=arm_counts(ad),
+        exclusions=ad.exclusions,
+        coef=fit.coef,
+        vcov=fit.vcov,
+        sigma=fit.sigma,
+        correlation=fit.correlation,
+        parameters=fit.parameters,
+        loglik=loglik,
+        aic=aic,
+        bic=bic,
+        convergence=fit.convergence,
+        n_subjects=fit.data.n_subjects,
+        n_obs=fit.data.n_obs,
+        level=level,
+        _fit=fit,
+    )
+
+
+def _variance_components(fit: VisitFit) -> tuple[pd.DataFrame, bool]:
+    psi = fit.evaluation.psi
+    if fit.struct.name == "intercept":
+        tau2, resid = psi
+        table = pd.DataFrame(
+            {
+                "component": ["intercept", "residual"],
+                "variance": [tau2, resid],
+                "correlation": [np.nan, np.nan],
+            }
+        )
+        relative = np.array([np.sqrt(max(tau2, 0.0) / resid)])
+    else:
+        g00, g10, g11, resid = psi
+        corr = g10 / np.sqrt(g00 * g11) if g00 > 0 and g11 > 0 else np.nan
+        table = pd.DataFrame(
+            {
+                "component": ["intercept", "slope", "residual"],
+                "variance": [g00, g11, resid],
+                "correlation": [np.nan, corr, np.nan],
+            }
+        )
+        # diagonal of the Cholesky factor of G / σ² (lme4's θ)
+        l00 = np.sqrt(max(g00, 0.0) / resid)
+        l11 = np.sqrt(max(g11 - (g10**2 / g00 if g00 > 0 else 0.0), 0.0) / resid)
+        relative = np.array([l00, l11])
+    table.insert(2, "std_dev", np.sqrt(table["variance"].clip(lower=0.0)))
+    return table, bool(np.any(relative < _SINGULAR))

@@ -1,0 +1,25 @@
+"""Random intercepts and slopes in time (slope SD 1.5 over the follow-up), 4 follow-up visits,
+dropout."""
+
+import sys
+from pathlib import Path
+
+
+def main() -> None:
+    here = Path(__file__).resolve().parent
+    sys.path.insert(0, str(here.parent))
+    from mmrm_simulate import simulate, write
+
+    data = simulate(
+        seed=47,
+        n_per_arm=(20, 20, 20, 20),
+        visits=(0, 3, 6, 9, 12),
+        dropout=0.08,
+        random_slope=True,
+        slope_sd=1.5,
+    )
+    write(data, here)
+
+
+if __name__ == "__main__":
+    main()
