@@ -26,8 +26,8 @@ from .errors import (
 )
 from .indices import homa_b, homa_ir, matsuda, quicki
 from .models.ancova import AncovaFit, ancova
-from .models.marginal import Contrasts, MarginalMeans, contrast, linear_contrasts, marginal_means
 from .models.lmm import LMMResult, lmm
+from .models.marginal import Contrasts, MarginalMeans, contrast, linear_contrasts, marginal_means
 from .models.mmrm import MMRMResult, mmrm
 from .trial import Design, Exclusion, Provenance, Trial
 from .units import convert_glucose, convert_insulin
