@@ -26,6 +26,7 @@ from .errors import (
 )
 from .indices import homa_b, homa_ir, matsuda, quicki
 from .models.ancova import AncovaFit, ancova
+from .models.anova import MixedAnovaResult, mixed_anova
 from .models.lmm import LMMResult, lmm
 from .models.marginal import Contrasts, MarginalMeans, contrast, linear_contrasts, marginal_means
 from .models.mmrm import MMRMResult, mmrm
@@ -49,6 +50,7 @@ __all__ = [
     "LifestyleTrialsError",
     "LMMResult",
     "MMRMResult",
+    "MixedAnovaResult",
     "ModelError",
     "OutcomeTruth",
     "Problem",
@@ -71,6 +73,7 @@ __all__ = [
     "lmm",
     "load_dataset",
     "matsuda",
+    "mixed_anova",
     "mmrm",
     "quicki",
     "read_adam",
