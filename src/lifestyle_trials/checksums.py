@@ -25,6 +25,9 @@ def sha256_frame(frame: pd.DataFrame) -> str:
     Two frames with equal content give the same checksum on any machine.
     """
     digest = hashlib.sha256()
-    digest.update("\x1f".join(f"{c}:{frame[c].dtype}" for c in frame.columns).encode())
-    digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+    names = "\x1f".join(f"{c}:{t}" for c, t in zip(frame.columns, frame.dtypes, strict=True))
+    digest.update(names.encode())
+    for position in range(frame.shape[1]):  # by position: column names may repeat
+        column = frame.iloc[:, position]
+        digest.update(pd.util.hash_pandas_object(column, index=False).to_numpy().tobytes())
     return digest.hexdigest()

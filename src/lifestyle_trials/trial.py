@@ -23,6 +23,7 @@ import pandas as pd
 from ._version import __version__
 from .arms import ARMS, arm_labels
 from .errors import ModelError
+from .factorize import factorize
 
 __all__ = [
     "DESIGN_COLUMNS",
@@ -290,24 +291,38 @@ def make_trial(
     """
     outcomes = tuple(outcomes)
     covariates = tuple(covariates)
-    frame = pd.DataFrame(
-        {
-            "subject": data["subject"].astype(str).to_numpy(),
-            "diet": data["diet"].to_numpy(dtype=np.int8),
-            "exercise": data["exercise"].to_numpy(dtype=np.int8),
-            "visit": data["visit"].to_numpy(dtype=float),
-        }
-    )
-    frame.insert(3, "arm", arm_labels(frame["diet"], frame["exercise"]))
+    subject = data["subject"]
+    if not pd.api.types.is_string_dtype(subject.dtype):
+        subject = subject.astype(str)
+    codes, _ = factorize(subject)
+    visit = data["visit"].to_numpy(dtype=float)
+    diet = data["diet"].to_numpy(dtype=np.int8)
+    exercise = data["exercise"].to_numpy(dtype=np.int8)
+    columns: dict[str, Any] = {
+        "subject": subject.to_numpy() if subject.dtype == object else subject.array,
+        "diet": diet,
+        "exercise": exercise,
+        "arm": arm_labels(diet, exercise),
+        "visit": visit,
+    }
     for col in (*covariates, *outcomes):
-        frame[col] = data[col].to_numpy()
+        columns[col] = data[col].to_numpy()
+    frame = pd.DataFrame(columns)
     # subjects keep the order in which they first appear; visits sort numerically
-    order = np.lexsort((frame["visit"].to_numpy(), pd.factorize(frame["subject"])[0]))
-    frame = frame.iloc[order].reset_index(drop=True)
+    in_order = len(codes) < 2 or bool(
+        np.all((np.diff(codes) > 0) | ((np.diff(codes) == 0) & (np.diff(visit) > 0)))
+    )
+    if not in_order:
+        order = np.lexsort((visit, codes))
+        frame = frame.take(order).reset_index(drop=True)
+        codes = codes[order]
 
-    per_subject = frame.drop_duplicates("subject")
-    counts = per_subject["arm"].value_counts(sort=False)
-    arm_sizes = {a: int(counts.get(a, 0)) for a in ARMS if counts.get(a, 0) > 0}
+    first_rows = np.flatnonzero(np.r_[True, np.diff(codes) != 0]) if len(codes) else codes
+    per_arm = np.bincount(
+        2 * frame["exercise"].to_numpy()[first_rows] + frame["diet"].to_numpy()[first_rows],
+        minlength=4,
+    )
+    arm_sizes = {a: int(n) for a, n in zip(ARMS, per_arm, strict=True) if n > 0}
     design = Design(
         arms=tuple(arm_sizes),
         visits=tuple(float(v) for v in np.unique(frame["visit"].to_numpy())),

@@ -24,11 +24,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from .arms import ARM_CODES, ARMS
 from .errors import Problem, TrialDataError, TrialDataWarning, UnitError
+from .factorize import factorize
 from .trial import DESIGN_COLUMNS, Exclusion, format_visit
 from .units import (
     CANONICAL_UNITS,
@@ -113,25 +112,6 @@ def numbered_rows(numbers: Sequence[int] | np.ndarray, noun: str = "line") -> Ro
     """
     values = np.asarray(numbers)
     return lambda pos: [f"{noun} {v}" for v in values[np.asarray(pos, dtype=np.intp)].tolist()]
-
-
-def _factorize(values: pd.Series | np.ndarray) -> tuple[np.ndarray, Any]:
-    """Codes (int64, -1 for missing) in order of first appearance, and the distinct values.
-
-    Text held by pyarrow is dictionary-encoded by pyarrow itself (about twice as fast as
-    pandas.factorize on a million ids).
-    """
-    chunked = getattr(getattr(values, "array", None), "_pa_array", None)
-    if (
-        isinstance(chunked, pa.ChunkedArray)
-        and pa.types.is_string(chunked.type)
-        or (isinstance(chunked, pa.ChunkedArray) and pa.types.is_large_string(chunked.type))
-    ):
-        encoded = chunked.combine_chunks().dictionary_encode()
-        codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
-        return codes.astype(np.int64, copy=False), pd.Index(encoded.dictionary.to_pylist())
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    return codes.astype(np.int64, copy=False), uniques
 
 
 def _subset_rows(rows: RowLabeller, kept: np.ndarray) -> RowLabeller:
@@ -358,11 +338,10 @@ def validate_long(
     text: dict[str, tuple[np.ndarray, Any]] = {}
     for col in others:
         parsed, factorized = _parse_numeric(frame[col], col, rows, problems)
-        if parsed is None:
-            assert factorized is not None
-            text[col] = factorized
-        else:
+        if parsed is not None:
             numeric[col] = parsed
+        elif factorized is not None:
+            text[col] = factorized
 
     for col in POSITIVE_COLUMNS:
         if col in numeric:
@@ -649,7 +628,7 @@ def _parse_subjects(
     Ids are kept as written, trimmed of surrounding spaces; numbers written as floats
     (``1.0``, from a column with gaps) are shown as integers.
     """
-    codes, uniques = _factorize(values)
+    codes, uniques = factorize(values)
     if pd.api.types.is_float_dtype(values.dtype):
         labels = pd.Index([format_visit(u) for u in np.asarray(uniques, dtype=float)], dtype=str)
         changed = True
@@ -740,7 +719,7 @@ def _parse_factor(
     steps: list[str],
 ) -> np.ndarray:
     """0/1 codes of a factor column (-1 where invalid, with a problem recorded)."""
-    codes, uniques = _factorize(values)
+    codes, uniques = factorize(values)
     uniq = list(uniques)
     if levels is not None:
         table = {_normal_key(k): int(v) for k, v in levels.items()}
@@ -810,7 +789,7 @@ def _parse_arm(
     steps: list[str],
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Diet and exercise codes from arm labels, and the rows to keep (arm not None)."""
-    codes, uniques = _factorize(values)
+    codes, uniques = factorize(values)
     uniq = list(uniques)
     table: dict[str, ArmValue] = {}
     if arms is not None:
@@ -914,7 +893,7 @@ def _check_redundant(
         given = _parse_factor(values, column, None, rows, [], [])
         expected = diet_codes if column == "diet" else exercise_codes
     elif column == "arm":
-        codes, uniques = _factorize(values)
+        codes, uniques = factorize(values)
         per_unique = [arm_codes(u) or (-1, -1) for u in uniques]
         table = np.array([*per_unique, (-1, -1)], dtype=np.int8).reshape(-1, 2)
         given = 2 * table[codes, 1].astype(np.int16) + table[codes, 0]
@@ -952,7 +931,7 @@ def _numbers_from_text(
     The distinct values are parsed once and spread back by their codes, so a long column of
     repeated text costs one factorisation.
     """
-    codes, uniques = _factorize(values)
+    codes, uniques = factorize(values)
     text = pd.Series(np.asarray(uniques, dtype=object), dtype=object).map(_clean_token)
     parsed_u = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     blank_u = text.isna().to_numpy()
@@ -980,7 +959,7 @@ def _parse_numeric(
     if pd.api.types.is_bool_dtype(values.dtype) or pd.api.types.is_numeric_dtype(values.dtype):
         arr = values.to_numpy(dtype=float, na_value=np.nan)
     elif pd.api.types.is_datetime64_any_dtype(values.dtype):
-        return None, _factorize(values)
+        return None, factorize(values)
     else:
         arr, _, failed, factorized = _numbers_from_text(values)
         if failed.any():

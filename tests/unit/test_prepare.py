@@ -100,3 +100,11 @@ def test_log_of_non_positive_names_subjects():
 def test_bad_requests(kwargs, match):
     with pytest.raises(lt.ModelError, match=match):
         analysis_data(small_trial(), **kwargs)
+
+
+def test_follow_up_only_keeps_subjects_without_baseline():
+    data = analysis_data(small_trial(), "glucose", visits=[12], need_baseline=False)
+    assert list(data.frame["subject"]) == ["c1", "c2", "d2", "x1"]
+    assert np.isnan(data.frame.loc[data.frame["subject"] == "c2", "baseline"].item())
+    reasons = {e.reason for e in data.exclusions}
+    assert "no baseline value of glucose" not in reasons

@@ -14,7 +14,6 @@ no baseline value rather than an invented one.
 
 from __future__ import annotations
 
-import hashlib
 import importlib.resources
 import tomllib
 from collections.abc import Mapping
@@ -25,6 +24,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..checksums import sha256_file
 from ..errors import DatasetError
 from ..trial import Trial
 from .files import read_trial
@@ -120,7 +120,7 @@ def load_dataset(name: str) -> Trial:
             f"the file of dataset {name!r} is missing ({path}); reinstall lifestyle-trials"
             + (f" and {entry['package']}" if "package" in entry else "")
         )
-    found = hashlib.sha256(path.read_bytes()).hexdigest()
+    found = sha256_file(path)
     if found != entry["sha256"]:
         raise DatasetError(
             f"dataset {name!r}: {path.name} has SHA-256 {found}, the registry expects "
@@ -153,6 +153,5 @@ def _build(name: str, path: Path) -> Trial:
         source, name=name, citation=entry["citation"], licence=entry["licence"], **options
     )
     if isinstance(source, pd.DataFrame):  # provenance names the file, not the frame
-        sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
-        trial = replace(trial, provenance=replace(trial.provenance, sha256=sha256))
+        trial = replace(trial, provenance=replace(trial.provenance, sha256=sha256_file(path)))
     return trial

@@ -62,6 +62,7 @@ def analysis_data(
     log: bool = False,
     covariates: Iterable[str] = (),
     step: str = "",
+    need_baseline: bool = True,
 ) -> AnalysisData:
     """Outcome at the analysed visits beside its baseline, for baseline-adjusted models.
 
@@ -79,6 +80,9 @@ def analysis_data(
         Subject-level covariates to carry.
     step : str
         Label of the analysis in the exclusion log (e.g. ``"ancova homa_ir visit 12"``).
+    need_baseline : bool, default True
+        Set aside subjects without a baseline value. False keeps them (``baseline`` is then
+        NaN), for analyses of the follow-up value alone, which do not use the baseline.
 
     Returns
     -------
@@ -111,7 +115,7 @@ def analysis_data(
     follow = wide[list(chosen)].to_numpy(dtype=float)
 
     if log:
-        _require_positive(wide, (base, *chosen), outcome)
+        _require_positive(wide, (base, *chosen) if need_baseline else chosen, outcome)
         with np.errstate(divide="ignore", invalid="ignore"):
             baseline = np.log(baseline)
             follow = np.log(follow)
@@ -134,14 +138,16 @@ def analysis_data(
             )
             keep[newly] = False
 
-    exclude(np.isnan(baseline), f"no baseline value of {outcome}", outcome)
+    if need_baseline:
+        exclude(np.isnan(baseline), f"no baseline value of {outcome}", outcome)
     when = "at visit " + format_visit(chosen[0]) if len(chosen) == 1 else "after baseline"
     exclude(~np.isfinite(follow).any(axis=1), f"no value of {outcome} {when}", outcome)
     for cov in covs:
         exclude(subjects[cov].isna().to_numpy(), f"missing covariate {cov}", cov)
 
     if not keep.any():
-        raise ModelError(f"no subject has both a baseline and a follow-up value of {outcome}")
+        needed = "both a baseline and a follow-up value" if need_baseline else "a follow-up value"
+        raise ModelError(f"no subject has {needed} of {outcome}")
 
     n_kept, n_visits = int(keep.sum()), len(chosen)
     frame = pd.DataFrame(
