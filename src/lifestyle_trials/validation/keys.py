@@ -1,0 +1,105 @@
+"""The key of each row: its subject and its visit.
+
+Subject ids are kept as written (trimmed); visits are numbers, time since randomisation.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..errors import Problem
+from ..factorize import factorize
+from ..trial import format_visit
+from .numeric import flag_infinite, numbers_from_text
+from .rows import RowLabeller
+
+__all__ = ["parse_subjects", "parse_visits"]
+
+
+def parse_subjects(
+    values: pd.Series, column: str, rows: RowLabeller, problems: list[Problem]
+) -> tuple[np.ndarray, pd.Index]:
+    """Integer codes per row (-1 when missing) and the subject ids (text) they index.
+
+    Ids are kept as written, trimmed of surrounding spaces; numbers written as floats
+    (``1.0``, from a column with gaps) are shown as integers.
+
+    Examples
+    --------
+    >>> from lifestyle_trials.validation.rows import numbered_rows
+    >>> ids = pd.Series([" a", "b", "a "])
+    >>> codes, ids = parse_subjects(ids, "id", numbered_rows([2, 3, 4]), [])
+    >>> codes.tolist(), list(ids)
+    ([0, 1, 0], ['a', 'b'])
+    """
+    codes, uniques = factorize(values)
+    if pd.api.types.is_float_dtype(values.dtype):
+        labels = pd.Index([format_visit(u) for u in np.asarray(uniques, dtype=float)], dtype=str)
+        changed = True
+    else:
+        labels = pd.Index(uniques).astype(str)
+        stripped = labels.str.strip()
+        changed = bool((stripped != labels).any())
+        labels = stripped
+    blank = np.asarray(labels == "", dtype=bool)
+    if blank.any():
+        codes = np.where((codes >= 0) & np.append(blank, False)[codes], -1, codes)
+    if changed and not labels.is_unique:
+        # ids that differ only by surrounding spaces are the same subject
+        merged, labels = pd.factorize(labels)
+        codes = np.where(codes >= 0, merged[np.maximum(codes, 0)], -1)
+        labels = pd.Index(labels, dtype=str)
+    missing = codes < 0
+    if missing.any():
+        problems.append(
+            Problem(
+                column,
+                "missing subject identifier",
+                "give every row a subject id",
+                rows=tuple(rows(np.flatnonzero(missing))),
+            )
+        )
+    return codes.astype(np.int64), labels
+
+
+def parse_visits(
+    values: pd.Series, column: str, rows: RowLabeller, problems: list[Problem]
+) -> np.ndarray:
+    """Visits as float (NaN where missing or not a number, with a problem recorded)."""
+    if pd.api.types.is_bool_dtype(values.dtype):
+        parsed = np.full(len(values), np.nan)
+        missing = np.zeros(len(values), dtype=bool)
+        text = np.ones(len(values), dtype=bool)
+    elif pd.api.types.is_numeric_dtype(values.dtype):
+        parsed = values.to_numpy(dtype=float, na_value=np.nan, copy=True)
+        missing = np.isnan(parsed)
+        text = np.zeros(len(values), dtype=bool)
+    else:
+        parsed, missing, failed, _ = numbers_from_text(values)
+        text = failed
+    if missing.any():
+        problems.append(
+            Problem(
+                column,
+                "missing visit",
+                "give every row a visit (time since randomisation)",
+                rows=tuple(rows(np.flatnonzero(missing))),
+            )
+        )
+    if text.any():
+        examples = ", ".join(repr(v) for v in pd.unique(values[text].astype(str))[:5])
+        problems.append(
+            Problem(
+                column,
+                f"visits must be numbers (time since randomisation), found {examples}",
+                "recode visits as numbers, e.g. 'Baseline' → 0, 'Month 12' → 12",
+                rows=tuple(rows(np.flatnonzero(text))),
+            )
+        )
+        parsed[text] = np.nan
+    infinite = flag_infinite(
+        parsed, column, "infinite visit", "give a finite time since randomisation", rows, problems
+    )
+    parsed[infinite] = np.nan
+    return parsed
