@@ -183,7 +183,9 @@ class Unstructured(Structure):
     def psi(self, theta: np.ndarray) -> np.ndarray:
         t = self.n_visits
         rows, cols = self._tril()
-        values = np.where(rows == cols, np.exp(theta), theta)
+        values = np.array(theta, dtype=np.result_type(theta, float))
+        diagonal = rows == cols
+        values[diagonal] = np.exp(values[diagonal])
         chol = np.zeros((t, t), dtype=values.dtype)
         chol[rows, cols] = values
         return (chol @ chol.T)[rows, cols]

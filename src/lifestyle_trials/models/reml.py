@@ -45,6 +45,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 from scipy import linalg
 
 from ..errors import ConvergenceError, ModelError
@@ -180,16 +181,14 @@ def group_by_pattern(
         raise ModelError(f"at most 62 visits can be analysed together, not {n_visits}")
     if vis.size and (vis.min() < 0 or vis.max() >= n_visits):
         raise ModelError(f"visit positions must lie in 0..{n_visits - 1}")
-    _, subj = np.unique(np.asarray(subject), return_inverse=True)
-    # subjects numbered in order of first appearance
-    first = np.full(subj.max() + 1 if subj.size else 0, n_obs)
-    np.minimum.at(first, subj, np.arange(n_obs))
-    subj = np.argsort(np.argsort(first, kind="stable"), kind="stable")[subj]
+    # subjects numbered in order of first appearance (hash-based, fast for text ids)
+    subj, _ = pd.factorize(np.asarray(subject, dtype=object), use_na_sentinel=False)
+    subj = subj.astype(np.int64)
     n_subjects = int(subj.max() + 1) if subj.size else 0
 
     key = subj * n_visits + vis
-    if np.unique(key).size != n_obs:
-        counts = np.bincount(key)
+    counts = np.bincount(key, minlength=n_subjects * n_visits)
+    if np.any(counts > 1):
         dup = np.flatnonzero(counts > 1)[:5]
         raise ModelError(
             "a subject has more than one row at the same visit "

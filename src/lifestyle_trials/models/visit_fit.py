@@ -24,7 +24,14 @@ from .kenward_roger import kenward_roger
 from .marginal import count_grid
 from .model_matrix import VisitModel, visit_model
 from .prepare import AnalysisData
-from .reml import Convergence, Evaluation, GroupedData, fit_covariance, group_by_pattern
+from .reml import (
+    Convergence,
+    Evaluation,
+    GroupedData,
+    contract,
+    fit_covariance,
+    group_by_pattern,
+)
 from .sandwich import empirical_vcov
 from .satterthwaite import parameter_covariance
 
@@ -171,6 +178,7 @@ def fit_visits(
         position,
         len(visits),
     )
+    _require_full_rank(data, model)
     _require_support(data, struct, model)
     theta, ev, conv = fit_covariance(data, struct, reml=reml)
     if not conv.converged:
@@ -197,19 +205,27 @@ def _require_factorial(ad: AnalysisData) -> None:
 
 
 def _require_estimable(x: np.ndarray, model: VisitModel, frame: pd.DataFrame) -> None:
-    counts = pd.crosstab(frame["arm"], frame["visit"]).reindex(index=list(ARMS), fill_value=0)
+    arm = pd.Categorical(frame["arm"], categories=list(ARMS)).codes.astype(np.int64)
+    visit = np.searchsorted(np.asarray(model.visits), frame["visit"].to_numpy(dtype=float))
+    counts = np.bincount(arm * len(model.visits) + visit, minlength=len(ARMS) * len(model.visits))
+    counts = counts.reshape(len(ARMS), len(model.visits))
     empty = [
-        f"{arm} at visit {format_visit(v)}"
-        for arm in counts.index
-        for v in counts.columns
-        if counts.loc[arm, v] == 0
+        f"{ARMS[a]} at visit {format_visit(model.visits[v])}"
+        for a, v in zip(*np.nonzero(counts == 0), strict=True)
     ]
     if empty:
         raise ModelError(
             f"no observed outcome for {', '.join(empty)}: the arm-by-visit effects there "
             "cannot be estimated; analyse fewer visits (ancova at one visit) or check the data"
         )
-    gram = x.T @ x
+
+
+def _require_full_rank(data: GroupedData, model: VisitModel) -> None:
+    """Collinear columns (a constant or duplicated covariate), from ``XᵀX`` summed over the
+    pattern cross-products (no second pass over the rows)."""
+    gram = np.zeros((data.n_coef, data.n_coef))
+    for b in data.blocks:
+        gram += contract(np.eye(b.visits.size), b.cross_xx())
     scale = np.sqrt(np.diag(gram))
     scale[scale == 0] = 1.0
     w = np.linalg.eigvalsh(gram / np.outer(scale, scale))
