@@ -51,11 +51,18 @@ datasets: $(STAMP) ## Re-extract the bundled public datasets from R and record t
 # Every analyses/<id>/analysis.toml becomes reports/<id>/index.html through real files:
 #   analysis.toml → data/raw/<id>.csv → data/interim/<id>.csv → data/processed/<id>.csv
 #   → reports/<id>/fits/*.json → numbers.json → tables/*.csv, figures/*.svg → index.html
-# One `python -m lifestyle_trials <verb>` per step (`$(LT) --help` lists them). Each step
-# depends on its inputs, its configuration and the source of the code that makes it, and
-# writes through a temporary file. Data tables carry a .json manifest (stamp, provenance).
+# Each recipe is one `python -m lifestyle_trials <verb>` call (`$(LT) --help` lists them);
+# each depends on its inputs, its configuration and the source of the code that makes it,
+# and writes through temporary files. Data tables carry a .json manifest (stamp, provenance).
 #   make report OUT=<dir>        build into <dir>/data and <dir>/reports (make verify does)
 #   make report ANALYSES=<dir>   take the analyses from another folder
+
+# Analyses build in parallel: JOBS jobs (default 2), outputs kept whole per step. Not with a
+# clean goal, so that `make clean-reports report` cleans first.
+JOBS ?= 2
+ifeq ($(filter clean%,$(MAKECMDGOALS)),)
+MAKEFLAGS += --jobs=$(JOBS) --output-sync=target
+endif
 
 ANALYSES ?= analyses
 OUT ?=
@@ -79,9 +86,9 @@ SRC_CORE := $(filter-out $(PKG)/figures.py,$(wildcard $(PKG)/*.py)) \
 SRC_DATA := $(SRC_CORE) $(PKG)/pipeline/data.py
 SRC_FIT := $(SRC_CORE) $(wildcard $(PKG)/models/*.py) $(PKG)/pipeline/fits.py
 SRC_NUMBERS := $(SRC_FIT) $(wildcard $(PKG)/report/*.py)
-SRC_TABLES := $(SRC_CORE) $(wildcard $(PKG)/report/*.py)
-SRC_FIGURES := $(SRC_TABLES) $(PKG)/figures.py $(PKG)/pipeline/figures.py $(PKG)/pipeline/save.py
-SRC_HTML := $(SRC_TABLES) $(wildcard $(PKG)/report/templates/*)
+SRC_REPORT := $(SRC_CORE) $(wildcard $(PKG)/report/*.py)
+SRC_FIGURES := $(SRC_REPORT) $(PKG)/figures.py $(PKG)/pipeline/figures.py $(PKG)/pipeline/save.py
+SRC_HTML := $(SRC_REPORT) $(wildcard $(PKG)/report/templates/*)
 
 REPORT_FILES := $(foreach id,$(IDS),$(REPORTS)/$(id)/index.html $(REPORTS)/$(id)/tables/index.json)
 
@@ -91,28 +98,23 @@ report: $(REPORT_FILES) ## Build every analysis in analyses/ into reports/<id>/i
 .SECONDARY:
 .SECONDEXPANSION:
 
-$(RAW)/%.csv $(RAW)/%.json &: $(ANALYSES)/%/analysis.toml $$(wildcard $(ANALYSES)/$$*/*) \
+# The three data steps run in one process (raw → validate → derive): each writes its own
+# stamped table, and a Python start-up (about 1-3 s of imports) is paid once, not three times.
+$(RAW)/%.csv $(RAW)/%.json $(INTERIM)/%.csv $(INTERIM)/%.json $(PROCESSED)/%.csv \
+    $(PROCESSED)/%.json &: $(ANALYSES)/%/analysis.toml $$(wildcard $(ANALYSES)/$$*/*) \
     $(SRC_DATA) | $(STAMP)
-	@$(LT) raw --config $(CONFIG) -o $(RAW)/$*.csv
-
-$(INTERIM)/%.csv $(INTERIM)/%.json &: $(RAW)/%.csv $(RAW)/%.json $(ANALYSES)/%/analysis.toml \
-    $(SRC_DATA) | $(STAMP)
-	@$(LT) validate $< --config $(CONFIG) -o $(INTERIM)/$*.csv
-
-$(PROCESSED)/%.csv $(PROCESSED)/%.json &: $(INTERIM)/%.csv $(INTERIM)/%.json \
-    $(ANALYSES)/%/analysis.toml $(SRC_DATA) | $(STAMP)
-	@$(LT) derive $< --config $(CONFIG) -o $(PROCESSED)/$*.csv
+	@$(LT) data --config $(CONFIG) --raw $(RAW)/$*.csv --interim $(INTERIM)/$*.csv \
+	  -o $(PROCESSED)/$*.csv
 
 $(FIT_FILES) &: $(PROCESSED)/%.csv $(PROCESSED)/%.json $(ANALYSES)/%/analysis.toml \
     $(SRC_FIT) | $(STAMP)
 	@$(LT) fit $< --config $(CONFIG) -o $(REPORTS)/$*/fits
 
-$(REPORTS)/%/numbers.json: $(PROCESSED)/%.csv $(PROCESSED)/%.json $(FIT_FILES) \
-    $(ANALYSES)/%/analysis.toml $(SRC_NUMBERS) | $(STAMP)
-	@$(LT) numbers $< --fits $(REPORTS)/$*/fits --config $(CONFIG) -o $@
-
-$(REPORTS)/%/tables/index.json: $(REPORTS)/%/numbers.json $(SRC_TABLES) | $(STAMP)
-	@$(LT) tables $< -o $(REPORTS)/$*/tables
+# numbers.json and the CSV tables made from it come from one process.
+$(REPORTS)/%/numbers.json $(REPORTS)/%/tables/index.json &: $(PROCESSED)/%.csv \
+    $(PROCESSED)/%.json $(FIT_FILES) $(ANALYSES)/%/analysis.toml $(SRC_NUMBERS) | $(STAMP)
+	@$(LT) numbers $< --fits $(REPORTS)/$*/fits --config $(CONFIG) \
+	  -o $(REPORTS)/$*/numbers.json --tables $(REPORTS)/$*/tables
 
 $(REPORTS)/%/figures/index.json: $(REPORTS)/%/numbers.json $(PROCESSED)/%.csv \
     $(PROCESSED)/%.json $(FIT_FILES) $(SRC_FIGURES) | $(STAMP)

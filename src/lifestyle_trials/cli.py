@@ -25,9 +25,10 @@ The steps, in order (each reads the previous one's output):
   raw       analysis.toml               -> data/raw/<id>.csv (+ .json manifest)
   validate  data/raw/<id>.csv           -> data/interim/<id>.csv
   derive    data/interim/<id>.csv       -> data/processed/<id>.csv (indices added)
+  data      the three steps above, in one process (as `make report` runs them)
   fit       data/processed/<id>.csv     -> reports/<id>/fits/*.json
   numbers   processed data + fits       -> reports/<id>/numbers.json (every reported number)
-  tables    numbers.json                -> reports/<id>/tables/*.csv
+  tables    numbers.json                -> reports/<id>/tables/*.csv (numbers --tables does it too)
   figures   numbers.json + data + fits  -> reports/<id>/figures/*.svg
   render    numbers.json + figures      -> reports/<id>/index.html
 Checks:
@@ -47,19 +48,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "run", None):
         parser.print_help()
         return 0
-    started = time.perf_counter()
     try:
         status: int = args.run(args)
     except LifestyleTrialsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    if getattr(args, "progress", True) and args.verb in _STEPS:
-        target = getattr(args, "output", "")
-        print(f"  {args.verb:<9} {target}  ({time.perf_counter() - started:.1f} s)", flush=True)
     return status
 
 
-_STEPS = ("raw", "validate", "derive", "fit", "numbers", "tables", "figures", "render")
+def _progress(verb: str, target: object, started: float) -> None:
+    """One line per step done: the verb, its output and the time it took."""
+    print(f"  {verb:<9} {target}  ({time.perf_counter() - started:.1f} s)", flush=True)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -112,6 +111,14 @@ def _parser() -> argparse.ArgumentParser:
     config(sub)
     output(sub, "data/processed/<id>.csv (and its .json manifest)")
 
+    sub = verb(
+        "data", "Run raw, validate and derive in one process (what make report runs).", _data
+    )
+    config(sub)
+    sub.add_argument("--raw", required=True, type=Path, help="data/raw/<id>.csv")
+    sub.add_argument("--interim", required=True, type=Path, help="data/interim/<id>.csv")
+    output(sub, "data/processed/<id>.csv (each table gets its .json manifest)")
+
     sub = verb("fit", "Fit the models of the analysis: ANCOVA, MMRM, mixed ANOVA.", _fit)
     sub.add_argument("input", type=Path, help="data/processed/<id>.csv")
     config(sub)
@@ -121,6 +128,9 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("input", type=Path, help="data/processed/<id>.csv")
     sub.add_argument("--fits", required=True, type=Path, help="reports/<id>/fits/")
     config(sub)
+    sub.add_argument(
+        "--tables", type=Path, help="also write the tables (as the tables verb) into this folder"
+    )
     output(sub, "reports/<id>/numbers.json")
 
     sub = verb("tables", "Write the report's tables as CSV, from numbers.json.", _tables)
@@ -168,56 +178,91 @@ def _parser() -> argparse.ArgumentParser:
 def _raw(args: argparse.Namespace) -> int:
     from .pipeline import steps
 
+    started = time.perf_counter()
     steps.raw(args.config, args.output)
+    _progress("raw", args.output, started)
     return 0
 
 
 def _validate(args: argparse.Namespace) -> int:
     from .pipeline import steps
 
+    started = time.perf_counter()
     steps.validate(args.config, args.input, args.output)
+    _progress("validate", args.output, started)
     return 0
 
 
 def _derive(args: argparse.Namespace) -> int:
     from .pipeline import steps
 
+    started = time.perf_counter()
     steps.derive(args.config, args.input, args.output)
+    _progress("derive", args.output, started)
+    return 0
+
+
+def _data(args: argparse.Namespace) -> int:
+    from .pipeline import steps
+
+    started = time.perf_counter()
+    steps.raw(args.config, args.raw)
+    _progress("raw", args.raw, started)
+    started = time.perf_counter()
+    steps.validate(args.config, args.raw, args.interim)
+    _progress("validate", args.interim, started)
+    started = time.perf_counter()
+    steps.derive(args.config, args.interim, args.output)
+    _progress("derive", args.output, started)
     return 0
 
 
 def _fit(args: argparse.Namespace) -> int:
     from .pipeline import steps
 
+    started = time.perf_counter()
     steps.fit(args.config, args.input, args.output)
+    _progress("fit", args.output, started)
     return 0
 
 
 def _numbers(args: argparse.Namespace) -> int:
     from .pipeline import steps
 
+    started = time.perf_counter()
     steps.numbers(args.config, args.input, args.fits, args.output)
+    _progress("numbers", args.output, started)
+    if args.tables is not None:
+        started = time.perf_counter()
+        steps.tables(args.output, args.tables)
+        _progress("tables", args.tables, started)
     return 0
 
 
 def _tables(args: argparse.Namespace) -> int:
     from .pipeline import steps
 
+    started = time.perf_counter()
     steps.tables(args.input, args.output)
+    _progress("tables", args.output, started)
     return 0
 
 
 def _figures(args: argparse.Namespace) -> int:
     from .pipeline import steps
 
+    started = time.perf_counter()
     steps.figures(args.input, args.data, args.fits, args.output)
+    _progress("figures", args.output, started)
     return 0
 
 
 def _render(args: argparse.Namespace) -> int:
     from .pipeline import steps
 
+    started = time.perf_counter()
     steps.render(args.input, args.figures, args.output)
+    _progress("render", args.output, started)
     return 0
 
 

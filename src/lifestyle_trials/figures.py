@@ -20,6 +20,7 @@ Examples
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from functools import wraps
 from typing import Any, ParamSpec, TypeVar
@@ -147,7 +148,7 @@ def trajectories(
         part = means[means["outcome"] == outcome]
         for i, arm in enumerate(arms):
             rows = part[part["arm"] == arm].sort_values("visit")
-            x = rows["visit"].to_numpy(dtype=float) + (i - (len(arms) - 1) / 2) * 0.012 * span
+            x = rows["visit"].to_numpy(dtype=float) + (i - (len(arms) - 1) / 2) * 0.018 * span
             y = rows["mean"].to_numpy(dtype=float)
             err = np.vstack(
                 [
@@ -368,7 +369,7 @@ def residual_diagnostics(fitted: np.ndarray, residuals: np.ndarray, title: str =
     fitted, residuals : array-like
         Fitted values and residuals of one model (same length).
     title : str
-        Figure title (the model).
+        The model, named in the first panel's title.
     """
     fitted = np.asarray(fitted, dtype=float)
     resid = np.asarray(residuals, dtype=float)
@@ -392,7 +393,7 @@ def residual_diagnostics(fitted: np.ndarray, residuals: np.ndarray, title: str =
     right.set_ylabel("Residual")
     right.set_title("Normal Q–Q plot", loc="left")
     if title:
-        fig.suptitle(title, x=0.01, ha="left", fontsize=9.5, fontweight="bold")
+        left.set_title(f"{title}: residuals vs fitted", loc="left")
     return fig
 
 
@@ -403,7 +404,7 @@ def flow_diagram(
     arm_labels: Mapping[str, str] | None = None,
     visit_label: Callable[[float], str] = lambda v: f"month {_visit_text(v)}",
 ) -> Figure:
-    """A CONSORT-style participant flow: randomised, allocated, followed up, analysed.
+    """A CONSORT-style participant flow: randomised, allocated, measured, analysed.
 
     Parameters
     ----------
@@ -416,45 +417,34 @@ def flow_diagram(
         Visit → text (e.g. "month 12").
     """
     n_arms = len(flow)
-    total = int(flow["randomised"].sum())
-    follow_lines = max(len(v) for v in flow["visits"]) + 1
-    excluded_lines = max([len(e) for e in flow["excluded"]] + [0]) + 1
-    levels = [
-        ("Allocated", 1),
-        ("Followed up", follow_lines),
-        ("Not in primary analysis", excluded_lines),
-        ("Analysed", 1),
-    ]
-    height = 1.0 + sum(0.42 + 0.16 * lines for _, lines in levels)
-    fig = Figure(figsize=(7.2, height))
+    width = 7.2
+    left = 0.14  # stage labels to the left of this (axes fraction)
+    chars = max(14, int(110 * (1 - left) / n_arms))
+    boxes: list[list[str]] = []
+    for _, row in flow.iterrows():
+        excluded = sum(int(n) for _, n in row["excluded"])
+        reasons = [textwrap.fill(f"{reason} ({int(n)})", chars) for reason, n in row["excluded"]]
+        boxes.append(
+            [
+                f"{_label(str(row['arm']), arm_labels)}\nn = {int(row['randomised'])}",
+                "\n".join(f"{visit_label(v)}: {int(n)}" for v, n in row["visits"]) or "–",
+                "\n".join([f"n = {excluded}", *reasons]) if excluded else "n = 0",
+                f"n = {int(row['analysed'])}",
+            ]
+        )
+    stages = ["Allocated", "Measured", "Not analysed", "Analysed"]
+    line = 0.17  # inches per text line at 8 pt
+    lines = [max(b[i].count("\n") + 1 for b in boxes) for i in range(len(stages))]
+    heights = [line * k + 0.22 for k in lines]  # box heights, inches
+    gap = 0.34
+    top_box = 2 * line + 0.22
+    total = 0.15 + top_box + gap + sum(heights) + gap * (len(stages) - 1) + 0.15
+    fig = Figure(figsize=(width, total))
     ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
     ax.set_axis_off()
     ax.set_xlim(0, 1)
-    ax.set_ylim(0, height)
-    box = {
-        "boxstyle": "round,pad=0.45",
-        "facecolor": "#F4F6F8",
-        "edgecolor": "#1F3A5F",
-        "linewidth": 0.9,
-    }
-    top = height - 0.35
-    ax.text(
-        0.5,
-        top,
-        f"Randomised\nn = {total}",
-        ha="center",
-        va="center",
-        bbox=box,
-        fontsize=9,
-        fontweight="bold",
-    )
-    xs = (np.arange(n_arms) + 0.5) / n_arms
-    y = top - 0.35
-    centres: list[float] = []
-    for _title, lines in levels:
-        step = 0.42 + 0.16 * lines
-        centres.append(y - step / 2)
-        y -= step
+    ax.set_ylim(0, total)
+    style = {"boxstyle": "round,pad=0.4", "facecolor": "#F4F6F8", "linewidth": 0.9}
     arrow = {
         "arrowstyle": "-|>",
         "color": "#1F3A5F",
@@ -463,47 +453,61 @@ def flow_diagram(
         "shrinkB": 0,
         "mutation_scale": 8,
     }
-    heights = [0.16 * lines + 0.2 for _, lines in levels]
-    for x, (_, row) in zip(xs, flow.iterrows(), strict=True):
-        arm = str(row["arm"])
-        colour = ARM_COLOURS.get(arm, "#1F3A5F")
-        texts = [
-            f"{_label(arm, arm_labels)}\nn = {int(row['randomised'])}",
-            "\n".join(["Measured"] + [f"{visit_label(v)}: {int(n)}" for v, n in row["visits"]]),
-            "\n".join(
-                [f"n = {sum(int(n) for _, n in row['excluded'])}"]
-                + [f"{reason}: {int(n)}" for reason, n in row["excluded"]]
-            ),
-            f"n = {int(row['analysed'])}",
-        ]
+    xs = left + (1 - left) * (np.arange(n_arms) + 0.5) / n_arms
+    centre_all = left + (1 - left) / 2
+    y_top = total - 0.15 - top_box / 2
+    ax.text(
+        centre_all,
+        y_top,
+        f"Randomised\nn = {int(flow['randomised'].sum())}",
+        ha="center",
+        va="center",
+        fontsize=8.5,
+        fontweight="bold",
+        bbox=dict(style, edgecolor="#1F3A5F", linewidth=1.2),
+    )
+    y = total - 0.15 - top_box - gap
+    centres = []
+    for h in heights:
+        centres.append(y - h / 2)
+        y -= h + gap
+    for stage, centre in zip(stages, centres, strict=True):
+        ax.text(
+            left - 0.01,
+            centre,
+            stage,
+            ha="right",
+            va="center",
+            fontsize=8,
+            color="#555555",
+            fontweight="bold",
+        )
+    for x, texts, arm in zip(xs, boxes, flow["arm"], strict=True):
+        colour = ARM_COLOURS.get(str(arm), "#1F3A5F")
         ax.annotate(
             "",
-            xy=(x, centres[0] + heights[0] / 2 + 0.09),
-            xytext=(0.5, top - 0.22),
+            xy=(x, centres[0] + heights[0] / 2 + 0.03),
+            xytext=(centre_all, y_top - top_box / 2 - 0.03),
             arrowprops=arrow,
         )
         for i, text in enumerate(texts):
-            style = dict(box, edgecolor=colour, linewidth=1.2 if i in (0, 3) else 0.8)
+            strong = i in (0, 3)
             ax.text(
                 x,
                 centres[i],
                 text,
                 ha="center",
                 va="center",
-                bbox=style,
                 fontsize=8,
-                linespacing=1.35,
-                wrap=False,
+                linespacing=1.3,
+                fontweight="bold" if strong else "normal",
+                bbox=dict(style, edgecolor=colour, linewidth=1.3 if strong else 0.8),
             )
             if i + 1 < len(texts):
                 ax.annotate(
                     "",
-                    xy=(x, centres[i + 1] + heights[i + 1] / 2 + 0.09),
-                    xytext=(x, centres[i] - heights[i] / 2 - 0.09),
+                    xy=(x, centres[i + 1] + heights[i + 1] / 2 + 0.03),
+                    xytext=(x, centres[i] - heights[i] / 2 - 0.03),
                     arrowprops=arrow,
                 )
-    for (title, _), centre in zip(levels, centres, strict=True):
-        ax.text(
-            0.004, centre, title, ha="left", va="center", fontsize=7.5, color="#555555", rotation=90
-        )
     return fig

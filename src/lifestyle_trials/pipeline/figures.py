@@ -169,9 +169,12 @@ def _forest_primary(numbers: Mapping[str, Any]) -> Figure:
     from ..report.view import SENSITIVITY_LABELS
 
     log = numbers["primary"]["log"]
+    terms = {e["term"] for e in numbers["primary"]["effects"]}
     rows = []
     for r in numbers["sensitivity"]:
         for e in r["effects"]:
+            if e["term"] not in terms:
+                continue
             key = (
                 ("ratio", "ratio_low", "ratio_high")
                 if log

@@ -17,6 +17,7 @@ import pandas as pd
 
 from ..config import AnalysisConfig
 from ..models.ancova import AncovaFit, ancova
+from ..models.anova import mixed_anova
 from ..models.marginal import contrast, marginal_means
 from ..models.mmrm import mmrm
 from ..models.prepare import analysis_data
@@ -40,7 +41,7 @@ def fit_all(trial: Trial, config: AnalysisConfig) -> dict[str, dict[str, Any]]:
     return {
         "ancova": _ancova_fits(trial, config),
         "mmrm": _mmrm_fits(trial, config),
-        "mixed_anova": {"fits": [], "skipped": []},
+        "mixed_anova": _mixed_anova_fits(trial, config),
     }
 
 
@@ -175,6 +176,35 @@ def _mmrm_fits(trial: Trial, config: AnalysisConfig) -> dict[str, Any]:
         "convergence": jsonable(fit.convergence),
         "n_subjects": fit.n_subjects,
         "n_obs": fit.n_obs,
+    }
+    return {"fits": [record], "skipped": []}
+
+
+def _mixed_anova_fits(trial: Trial, config: AnalysisConfig) -> dict[str, Any]:
+    """The arm × visit mixed ANOVA of the primary outcome over every visit (complete cases)."""
+    if not config.models.mixed_anova:
+        reason = "switched off (models.mixed_anova = false)"
+        return {"fits": [], "skipped": [_skip("mixed ANOVA", reason)]}
+    outcome = config.outcomes.primary
+    log = outcome in config.outcomes.log
+    if len(trial.design.visits) < 3:
+        reason = (
+            "two visits: its arm × visit test is the one-way ANOVA of the change from "
+            "baseline, whose contrasts are the change-score analysis under Sensitivity"
+        )
+        return {"fits": [], "skipped": [_skip("mixed ANOVA", reason)]}
+    fit = mixed_anova(trial, outcome, log=log)
+    record = {
+        "key": "mixed_anova",
+        "model": "mixed_anova",
+        "outcome": outcome,
+        "log": log,
+        "visits": list(fit.visits),
+        "table": _records(fit.table),
+        "sphericity": _records(fit.sphericity),
+        "n": _records(fit.n),
+        "n_analysed": _analysed(fit.n),
+        "exclusions": exclusion_records(fit.exclusions, trial),
     }
     return {"fits": [record], "skipped": []}
 

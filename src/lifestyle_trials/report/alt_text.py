@@ -27,7 +27,7 @@ def flow(ctx: Context) -> str:
     """The participant flow diagram."""
     parts = []
     for f in ctx.numbers["flow"]:
-        measured = ", ".join(f"{m['n']} at {ctx.visit(m['visit'])}" for m in f["measured"])
+        measured = ", ".join(f"{m['n']} {ctx.at_visit(m['visit'])}" for m in f["measured"])
         analysed = f["analysed"] if f["analysed"] is not None else "not applicable"
         parts.append(
             f"{ctx.arm(f['arm'])}: {f['randomised']} randomised, measured {measured}, "
@@ -90,10 +90,10 @@ def interaction(ctx: Context) -> str:
     )
     inter = next(e for e in p["effects"] if e["term"] == "diet:exercise")
     return (
-        f"Interaction plot of adjusted {kind} of {ctx.var(p['outcome'])} at "
-        f"{ctx.visit(p['visit'])} with 95% CIs, exercise on the horizontal axis and one line "
+        f"Interaction plot of adjusted {kind} of {ctx.var(p['outcome'])} "
+        f"{ctx.at_visit(p['visit'])} with 95% CIs, exercise on the horizontal axis and one line "
         f"per diet level: {cells}. Interaction {ctx.effect(inter, p['log'])}, "
-        f"P = {fmt.p_value(inter['p_value'])}."
+        f"{fmt.p_text(inter['p_value'])}."
     )
 
 

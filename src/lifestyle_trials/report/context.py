@@ -64,6 +64,14 @@ class Context:
             return str(custom[key])
         return lab.visit_label(visit, self.labels["visit_unit"])
 
+    def at_visit(self, visit: float) -> str:
+        """The visit as a phrase: "at month 12", or the configured name as it is."""
+        key = f"{float(visit):g}"
+        custom = self.labels["visits"]
+        if key in custom:
+            return str(custom[key])
+        return f"at {lab.visit_label(visit, self.labels['visit_unit'])}"
+
     def is_log(self, outcome: str) -> bool:
         return outcome in self.numbers["outcomes"]["log"]
 

@@ -24,6 +24,7 @@ __all__ = [
     "median_iqr",
     "n_pct",
     "num",
+    "p_text",
     "p_value",
     "percent_change",
     "ratio_ci",
@@ -126,6 +127,18 @@ def p_value(p: Any) -> str:
     if float(p) < 0.001:
         return "<0.001"
     return f"{float(p):.3f}"
+
+
+def p_text(p: Any) -> str:
+    """A P value in running text: ``P = 0.049`` or ``P < 0.001``.
+
+    Examples
+    --------
+    >>> p_text(0.04912), p_text(0.0004)
+    ('P = 0.049', 'P < 0.001')
+    """
+    text = p_value(p)
+    return f"P {text[0]} {text[1:]}" if text.startswith("<") else f"P = {text}"
 
 
 def mean_sd(row: Mapping[str, Any], decimals: int | None = None) -> str:

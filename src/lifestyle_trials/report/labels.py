@@ -10,9 +10,11 @@ from collections.abc import Mapping
 
 __all__ = [
     "ARM_LABELS",
+    "LEVEL_LABELS",
     "TERM_LABELS",
     "VARIABLE_LABELS",
     "arm_label",
+    "level_label",
     "term_label",
     "unit_text",
     "variable_label",
@@ -58,6 +60,11 @@ TERM_LABELS: dict[str, str] = {
     "diet+exercise vs control": "Diet + exercise vs control",
 }
 
+LEVEL_LABELS: dict[str, dict[str, str]] = {
+    "sex": {"F": "Female", "M": "Male", "female": "Female", "male": "Male"},
+}
+"""Words for coded levels of categorical variables."""
+
 _UNITS: dict[str, str] = {"uU/mL": "µU/mL", "1": "", "kg/m2": "kg/m²", "mL/kg/min": "mL/kg/min"}
 
 
@@ -85,6 +92,17 @@ def variable_label(name: str, custom: Mapping[str, str] | None = None) -> str:
     if custom and name in custom:
         return custom[name]
     return VARIABLE_LABELS.get(name, name.replace("_", " ").capitalize())
+
+
+def level_label(variable: str, level: str) -> str:
+    """The printed name of a level of a categorical variable.
+
+    Examples
+    --------
+    >>> level_label("sex", "F"), level_label("centre", "Oslo")
+    ('Female', 'Oslo')
+    """
+    return LEVEL_LABELS.get(variable, {}).get(level, level)
 
 
 def arm_label(arm: str, custom: Mapping[str, str] | None = None) -> str:

@@ -55,6 +55,7 @@ def model_numbers(
         "secondary": [_secondary(ancova[f"secondary:{o}"]) for o in secondary],
         "arms": [_arms(ancova[k]) for k in ("primary", *(f"secondary:{o}" for o in secondary))],
         "mmrm": mmrm,
+        "mixed_anova": fits["mixed_anova"]["fits"][0] if fits["mixed_anova"]["fits"] else None,
         "sensitivity": _sensitivity(ancova, mmrm, visit),
         "skipped": skipped,
     }

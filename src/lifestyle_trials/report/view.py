@@ -14,6 +14,7 @@ from typing import Any
 
 from . import alt_text
 from . import format as fmt
+from . import labels as lab
 from .blocks import Cell, Figure, Items, Paragraph, Row, Section, Table
 from .context import Context
 
@@ -38,7 +39,7 @@ def header(ctx: Context) -> dict[str, Any]:
         ("Visits", visits),
         (
             "Primary outcome",
-            f"{ctx.var(primary)} at {ctx.visit(n['outcomes']['visit'])}"
+            f"{ctx.var(primary)} {ctx.at_visit(n['outcomes']['visit'])}"
             + (", log scale" if ctx.is_log(primary) else ""),
         ),
         ("Data", n["provenance"]["source"]),
@@ -84,8 +85,22 @@ def _table(
 ) -> Table:
     tid, cap = ctx.table_caption(caption)
     if head is None:
-        head = [Row([c if isinstance(c, Cell) else Cell(c) for c in columns])]
+        head = [
+            Row(
+                [
+                    c if isinstance(c, Cell) else Cell(c, _column_class(body, j))
+                    for j, c in enumerate(columns)
+                ]
+            )
+        ]
     return Table(id=tid, caption=cap, head=head, body=body, notes=notes)
+
+
+def _column_class(body: Sequence[Row], j: int) -> str:
+    """``num`` for a header over a column of numbers (so that it aligns right)."""
+    cells = [r.cells[j] for r in body if len(r.cells) > j and r.cls != "group"]
+    numeric = sum("num" in c.cls.split() for c in cells)
+    return "num" if cells and numeric * 2 > len(cells) else ""
 
 
 def _add(blocks: list[Any], item: Any) -> None:
@@ -141,12 +156,12 @@ def _summary(ctx: Context) -> Section:
         if p["log"]:
             parts.append(
                 f"{what}: ratio {ctx.effect(e, True)}, "
-                f"{fmt.percent_change(e['ratio'])}, P = {fmt.p_value(e['p_value'])}"
+                f"{fmt.percent_change(e['ratio'])}, {fmt.p_text(e['p_value'])}"
             )
         else:
             unit = ctx.unit(p["outcome"])
             parts.append(
-                f"{what}: {ctx.effect(e, False)} {unit}, P = {fmt.p_value(e['p_value'])}".replace(
+                f"{what}: {ctx.effect(e, False)} {unit}, {fmt.p_text(e['p_value'])}".replace(
                     " ,", ","
                 )
             )
@@ -156,7 +171,7 @@ def _summary(ctx: Context) -> Section:
         else "comparisons of each arm with control"
     )
     text = (
-        f"Primary analysis: {outcome} at {ctx.visit(p['visit'])}, ANCOVA adjusted for "
+        f"Primary analysis: {outcome} {ctx.at_visit(p['visit'])}, ANCOVA adjusted for "
         f"baseline, {analysed} of {randomised} randomised subjects analysed; {kind}."
     )
     items = Items(
@@ -180,7 +195,7 @@ def _flow(ctx: Context) -> Section:
     columns = [
         "Arm",
         "Randomised",
-        *[f"Measured at {ctx.visit(v)}" for v in post],
+        *[f"Measured {ctx.at_visit(v)}" for v in post],
         "Analysed (primary)",
         "Not analysed: reason (n)",
     ]
@@ -268,7 +283,7 @@ def _baseline(ctx: Context) -> Section:
                 body.append(
                     Row([Cell(f"{ctx.var(var)}, n (%)", "group", colspan=len(arms) + 1)], "group")
                 )
-            label = Cell(level, "indent")
+            label = Cell(lab.level_label(var, level), "indent")
             values = [Cell(fmt.n_pct(cells[a]["count"], cells[a]["percent"]), "num") for a in arms]
         else:
             how = "median [IQR]" if first["summary"] == "median_iqr" else "mean ± SD"
@@ -336,7 +351,7 @@ def _primary(ctx: Context) -> Section:
         notes.append("True value: the effect the simulation was generated with.")
     blocks: list[Any] = [
         Paragraph(
-            f"{ctx.var(outcome)} at {ctx.visit(p['visit'])}, analysed by ANCOVA with the baseline "
+            f"{ctx.var(outcome)} {ctx.at_visit(p['visit'])}, analysed by ANCOVA with the baseline "
             f"value as covariate{', log scale' if log else ''}. "
             f"{sum(p['n_analysed'].values())} subjects had both values."
         )
@@ -344,7 +359,7 @@ def _primary(ctx: Context) -> Section:
     blocks.append(
         _table(
             ctx,
-            f"Primary analysis: effects on {ctx.var(outcome)} at {ctx.visit(p['visit'])}.",
+            f"Primary analysis: effects on {ctx.var(outcome)} {ctx.at_visit(p['visit'])}.",
             columns,
             body,
             notes,
@@ -362,12 +377,13 @@ def _primary(ctx: Context) -> Section:
             ]
         )
         for m in p["means"]
+        if m["arm"] in n["design"]["arms"]
     ]
     blocks.append(
         _table(
             ctx,
-            f"Adjusted {kind.lower()}s of {ctx.var_unit(outcome)} at "
-            f"{ctx.visit(p['visit'])} by arm.",
+            f"Adjusted {kind.lower()}s of {ctx.var_unit(outcome)} "
+            f"{ctx.at_visit(p['visit'])} by arm.",
             mcols,
             mbody,
             ["Marginal means from the primary model, baseline at its mean."],
@@ -379,7 +395,7 @@ def _primary(ctx: Context) -> Section:
             ctx.figure(
                 "interaction",
                 f"Interaction plot: adjusted {kind.lower()}s of {ctx.var(outcome)} "
-                f"at {ctx.visit(p['visit'])} (95% CI) by exercise and diet. Parallel lines mean no "
+                f"{ctx.at_visit(p['visit'])} (95% CI) by exercise and diet. Parallel lines mean no "
                 "interaction on the analysis scale.",
                 alt_text.interaction(ctx),
             ),
@@ -402,7 +418,7 @@ def _secondary(ctx: Context) -> Section | None:
         label = ctx.var_unit(s["outcome"]) + (" ‡" if log else "")
         cells = [Cell(label), Cell(str(sum(s["n_analysed"].values())), "num")]
         for e in s["effects"]:
-            cells.append(Cell(ctx.effect(e, log), "num", sub=f"P = {fmt.p_value(e['p_value'])}"))
+            cells.append(Cell(ctx.effect(e, log), "num", sub=f"{fmt.p_text(e['p_value'])}"))
         truth = _truth_of(ctx, s["outcome"])
         if n.get("truth"):
             d = fmt.decimals_for(s["effects"][0]["std_error"])
@@ -414,8 +430,8 @@ def _secondary(ctx: Context) -> Section | None:
             )
         body.append(Row(cells))
     notes = [
-        "ANCOVA of each outcome at "
-        f"{ctx.visit(n['primary']['visit'])} adjusted for its baseline, with the same "
+        "ANCOVA of each outcome "
+        f"{ctx.at_visit(n['primary']['visit'])} adjusted for its baseline, with the same "
         "estimand as the primary analysis; effects are differences in adjusted means "
         "(treated − untreated) in the outcome's unit.",
         "‡ Analysed on the log scale: the effect is a ratio of geometric means.",
@@ -423,7 +439,7 @@ def _secondary(ctx: Context) -> Section | None:
         "supporting evidence, not confirmatory.",
     ]
     title = "Secondary outcomes: factorial effects" if factorial else "Secondary outcomes"
-    table = _table(ctx, f"{title} at {ctx.visit(n['primary']['visit'])}.", columns, body, notes)
+    table = _table(ctx, f"{title} {ctx.at_visit(n['primary']['visit'])}.", columns, body, notes)
     blocks: list[Any] = [table]
     _add(blocks, _forest_outcomes(ctx))
     return Section("secondary", "Secondary outcomes", blocks)
@@ -441,8 +457,10 @@ def _forest_outcomes(ctx: Context) -> Figure | None:
     )
 
 
-def _arms(ctx: Context) -> Section:
+def _arms(ctx: Context) -> Section | None:
     n = ctx.numbers
+    if n["primary"]["estimand"] != "factorial":
+        return None  # the primary analysis already compares each arm with control
     terms = [e["term"] for e in n["arms"][0]["effects"]]
     columns = ["Outcome", *[ctx.term(t) for t in terms]]
     body = []
@@ -450,14 +468,12 @@ def _arms(ctx: Context) -> Section:
         label = ctx.var_unit(a["outcome"]) + (" ‡" if a["log"] else "")
         cells = [Cell(label)]
         for e in a["effects"]:
-            cells.append(
-                Cell(ctx.effect(e, a["log"]), "num", sub=f"P = {fmt.p_value(e['p_value'])}")
-            )
+            cells.append(Cell(ctx.effect(e, a["log"]), "num", sub=f"{fmt.p_text(e['p_value'])}"))
         body.append(Row(cells))
     notes = [
         "Each arm minus control: adjusted mean differences (‡ ratios of geometric means) "
-        "from the ANCOVA at "
-        f"{ctx.visit(n['primary']['visit'])}, with 95% CIs and unadjusted P values."
+        "from the ANCOVA "
+        f"{ctx.at_visit(n['primary']['visit'])}, with 95% CIs and unadjusted P values."
     ]
     if n["design"]["factorial"]:
         notes.append(
@@ -482,9 +498,7 @@ def _repeated(ctx: Context) -> Section:
             cells = [Cell(ctx.term(term))]
             for v in m["visits"]:
                 e = next(x for x in m["effects"] if x["term"] == term and x["visit"] == v)
-                cells.append(
-                    Cell(ctx.effect(e, log), "num", sub=f"P = {fmt.p_value(e['p_value'])}")
-                )
+                cells.append(Cell(ctx.effect(e, log), "num", sub=f"{fmt.p_text(e['p_value'])}"))
             body.append(Row(cells))
         conv = m["convergence"]
         notes = [
@@ -558,32 +572,45 @@ def _covariance_name(code: str) -> str:
 
 
 def _mixed_anova(ctx: Context, anova: Mapping[str, Any]) -> Section:
-    columns = ["Source", "F", "df", "P", "P (Greenhouse–Geisser)", "Partial η²"]
+    columns = ["Term", "F", "df", "P", "ε (GG)", "P (GG)", "P (HF)", "Partial η²"]
     body = []
     for r in anova["table"]:
+        term = " × ".join(t.capitalize() for t in str(r["term"]).split(":"))
         body.append(
             Row(
                 [
-                    Cell(str(r["source"])),
-                    Cell(fmt.num(r.get("F"), 2), "num"),
-                    Cell(f"{fmt.num(r.get('df1'), 0)}, {fmt.num(r.get('df2'), 0)}", "num"),
-                    Cell(fmt.p_value(r.get("p_value")), "num"),
-                    Cell(fmt.p_value(r.get("p_gg")), "num"),
-                    Cell(fmt.num(r.get("np2"), 3), "num"),
+                    Cell(term),
+                    Cell(fmt.num(r["statistic"], 2), "num"),
+                    Cell(f"{fmt.num(r['num_df'], 0)}, {fmt.num(r['den_df'], 0)}", "num"),
+                    Cell(fmt.p_value(r["p_value"]), "num"),
+                    Cell(fmt.num(r.get("eps_gg"), 3), "num"),
+                    Cell(fmt.p_value(r.get("p_value_gg")), "num"),
+                    Cell(fmt.p_value(r.get("p_value_hf")), "num"),
+                    Cell(fmt.num(r["partial_eta_sq"], 3), "num"),
                 ]
             )
         )
+    n = sum(anova["n_analysed"].values())
+    visits = ", ".join(ctx.visit(v) for v in anova["visits"])
     notes = [
         f"Arm (between subjects) × visit (within subjects) ANOVA of "
-        f"{ctx.var(anova['outcome'])}{' (log)' if anova['log'] else ''} on the "
-        f"{anova['n_subjects']} subjects with every visit (complete cases). It ignores "
-        "subjects with missing visits and tests arm differences averaged over visits; the "
-        "MMRM and ANCOVA above are the analyses of record."
+        f"{'log ' if anova['log'] else ''}{ctx.var(anova['outcome'])} at {visits}, on the "
+        f"{n} subjects measured at every visit (complete cases); type II sums of squares; "
+        "GG, HF: Greenhouse–Geisser and Huynh–Feldt corrections for non-sphericity.",
+        "The treatment effect appears as the arm × visit interaction. This analysis drops "
+        "every subject with a missing visit and does not adjust for baseline; the ANCOVA and "
+        "MMRM above are the analyses of record.",
     ]
+    if anova.get("sphericity"):
+        sph = anova["sphericity"][0]
+        notes.append(
+            f"Mauchly's test of sphericity: W = {fmt.num(sph['statistic'], 3)}, "
+            f"{fmt.p_text(sph['p_value'])}."
+        )
     return Section(
         "mixed-anova",
         "Mixed ANOVA (arm × visit)",
-        [_table(ctx, "Mixed ANOVA.", columns, body, notes)],
+        [_table(ctx, f"Mixed ANOVA of {ctx.var(anova['outcome'])}.", columns, body, notes)],
     )
 
 
@@ -599,9 +626,9 @@ SENSITIVITY_LABELS: dict[str, str] = {
 
 def _sensitivity(ctx: Context) -> Section:
     n = ctx.numbers
-    rows = n["sensitivity"]
     log = n["primary"]["log"]
-    terms = list(dict.fromkeys(e["term"] for r in rows for e in r["effects"]))
+    terms = [e["term"] for e in n["primary"]["effects"]]
+    rows = [r for r in n["sensitivity"] if {e["term"] for e in r["effects"]} & set(terms)]
     columns = ["Analysis", "n", *[ctx.term(t) for t in terms]]
     body = []
     forest_rows = []
@@ -614,31 +641,33 @@ def _sensitivity(ctx: Context) -> Section:
             if e is None:
                 cells.append(Cell("–", "num"))
             else:
-                cells.append(
-                    Cell(ctx.effect(e, log), "num", sub=f"P = {fmt.p_value(e['p_value'])}")
-                )
+                cells.append(Cell(ctx.effect(e, log), "num", sub=f"{fmt.p_text(e['p_value'])}"))
                 forest_rows.append((ctx.term(t), label, e, log))
         body.append(Row(cells, "emph" if r["key"] == "primary" else ""))
-    visit = ctx.visit(n["primary"]["visit"])
-    notes = [
-        _scale_note(log, ctx.var(n["primary"]["outcome"])),
-        "Margins vs factorial vs arms: the same data under the three estimands of a factorial "
-        "trial (McAlister et al. 2003; Kahan et al. 2020). The margins model assumes no "
-        "interaction; the four-arm model compares each arm with control.",
+    visit = ctx.at_visit(n["primary"]["visit"])
+    notes = [_scale_note(log, ctx.var(n["primary"]["outcome"]))]
+    if n["design"]["factorial"]:
+        notes.append(
+            "Margins vs factorial vs arms: the same data under the three estimands of a "
+            "factorial trial (McAlister et al. 2003; Kahan et al. 2020). The margins model "
+            "assumes no interaction; the four-arm model's comparisons of each arm with control "
+            "are in the section Arms compared with control."
+        )
+    notes += [
         "ANCOVA vs change score vs follow-up only: ANCOVA is the more precise and is unbiased "
         "whatever the baseline imbalance (Vickers & Altman 2001); the others are shown because "
         "published trials often used them.",
     ]
     if any(r["key"] == "mmrm" for r in rows):
         notes.append(
-            f"Completers vs MMRM: the ANCOVA uses the subjects measured at {visit} "
+            f"Completers vs MMRM: the ANCOVA uses the subjects measured {visit} "
             "(completers); the MMRM also uses subjects who dropped out after an "
             "earlier visit."
         )
     blocks: list[Any] = [
         _table(
             ctx,
-            f"Sensitivity analyses of {ctx.var(n['primary']['outcome'])} at {visit}.",
+            f"Sensitivity analyses of {ctx.var(n['primary']['outcome'])} {visit}.",
             columns,
             body,
             notes,
@@ -648,7 +677,7 @@ def _sensitivity(ctx: Context) -> Section:
         blocks,
         ctx.figure(
             "forest_primary",
-            f"Forest plot: effects on {ctx.var(n['primary']['outcome'])} at "
+            f"Forest plot: effects on {ctx.var(n['primary']['outcome'])} "
             f"{visit} under each analysis (95% CI).",
             alt_text.forest(ctx, forest_rows),
         ),
@@ -706,7 +735,7 @@ def _methods(ctx: Context) -> Section:
     p = n["primary"]
     covs = n["outcomes"]["covariates"]
     text = [
-        f"The primary outcome, {ctx.var(p['outcome'])} at {ctx.visit(p['visit'])}, was analysed "
+        f"The primary outcome, {ctx.var(p['outcome'])} {ctx.at_visit(p['visit'])}, was analysed "
         "by analysis of covariance (ANCOVA) with its baseline value as covariate"
         + (f" and {', '.join(ctx.var(c) for c in covs)}" if covs else "")
         + (
