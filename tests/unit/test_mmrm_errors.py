@@ -28,6 +28,7 @@ def small() -> lt.Trial:
         ("df_method", "containment", "df_method must be one of satterthwaite"),
         ("method", "gee", "method must be 'reml' or 'ml'"),
         ("vcov", "robust", "vcov must be 'model' or 'empirical'"),
+        ("level", 95, "level must be between 0 and 1"),
     ],
 )
 def test_unknown_options(small: lt.Trial, option: str, value: str, message: str) -> None:

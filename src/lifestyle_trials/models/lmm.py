@@ -156,7 +156,7 @@ def lmm(
     diet    6.0    -0.229      0.043 316.496
     diet   12.0    -0.230      0.043 332.289
     """
-    reml, df_name, vcov_name = check_options(method, df_method, vcov)
+    reml, df_name, vcov_name = check_options(method, df_method, vcov, level)
     kind = str(random).lower()
     if kind not in RANDOM_EFFECTS:
         raise ModelError(f"random must be 'intercept' or 'slope', not {random!r}")

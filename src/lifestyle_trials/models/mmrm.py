@@ -182,7 +182,7 @@ def mmrm(
     diet:exercise    6.0    -0.073      0.087 197.490  0.930
     diet:exercise   12.0     0.015      0.100 194.527  1.015
     """
-    reml, df_name, vcov_name = check_options(method, df_method, vcov)
+    reml, df_name, vcov_name = check_options(method, df_method, vcov, level)
     name = str(covariance).lower()
     if name not in STRUCTURES:
         raise ModelError(

@@ -8,7 +8,6 @@ the inference object of the chosen df method (:mod:`~lifestyle_trials.models.inf
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..arms import ARMS
-from ..errors import ConvergenceError, ConvergenceWarning, ModelError
+from ..errors import ConvergenceError, ModelError
 from ..trial import format_visit
 from .covariance import Structure, structure
 from .inference import DF_METHODS, ContrastInference
@@ -123,8 +122,12 @@ class VisitFit:
         return self.inference.df(contrasts)
 
 
-def check_options(method: str, df_method: str, vcov: str) -> tuple[bool, str, str]:
-    """Validate and normalise ``method``, ``df_method`` and ``vcov``."""
+def check_options(
+    method: str, df_method: str, vcov: str, level: float = 0.95
+) -> tuple[bool, str, str]:
+    """Validate and normalise ``method``, ``df_method`` and ``vcov`` (and ``level``)."""
+    if not 0.0 < float(level) < 1.0:
+        raise ModelError(f"level must be between 0 and 1 (e.g. 0.95), not {level!r}")
     m = str(method).lower()
     if m not in METHODS:
         raise ModelError(f"method must be 'reml' or 'ml', not {method!r}")
@@ -338,9 +341,8 @@ def _coef_df(data: GroupedData, frame: pd.DataFrame, df_method: str) -> np.ndarr
     df_within = data.n_obs - data.n_subjects - n_within
     out = np.where(between, float(df_between), float(df_within))
     if df_between <= 0 or df_within <= 0:
-        warnings.warn(
-            "between-within degrees of freedom are not positive for these data",
-            ConvergenceWarning,
-            stacklevel=3,
+        raise ModelError(
+            f"between-within degrees of freedom are not positive for these data (between "
+            f"{df_between}, within {df_within}); use df_method='satterthwaite'"
         )
     return out
