@@ -1,0 +1,287 @@
+"""numbers.json and the HTML report: numbers right, the page made from numbers.json only."""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import lifestyle_trials as lt
+from lifestyle_trials.pipeline import steps
+from lifestyle_trials.pipeline.files import read_json
+from lifestyle_trials.pipeline.trials import read_trial_files
+from lifestyle_trials.report import format as fmt
+from lifestyle_trials.report.descriptives import baseline_table, by_visit
+from lifestyle_trials.report.html import render_report
+from lifestyle_trials.report.tables import report_tables
+
+CONFIG = """\
+title = "Report test"
+description = "A small simulated trial."
+seed = 3
+published = "odes"
+
+[data]
+source = "simulate"
+options = { n_per_arm = [15, 16, 17, 18], visits = [0, 6, 12], dropout = 0.12 }
+
+[outcomes]
+primary = "homa_ir"
+secondary = ["insulin", "weight"]
+log = ["homa_ir", "insulin"]
+
+[table1]
+variables = ["age", "sex", "weight", "homa_ir"]
+median_iqr = ["homa_ir"]
+"""
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    tmp = tmp_path_factory.mktemp("report")
+    folder = tmp / "analyses" / "small"
+    folder.mkdir(parents=True)
+    config = folder / "analysis.toml"
+    config.write_text(CONFIG.replace('published = "odes"\n', ""), encoding="utf-8")
+    raw, interim = tmp / "data/raw/small.csv", tmp / "data/interim/small.csv"
+    processed = tmp / "data/processed/small.csv"
+    steps.raw(config, raw)
+    steps.validate(config, raw, interim)
+    steps.derive(config, interim, processed)
+    report = tmp / "reports" / "small"
+    steps.fit(config, processed, report / "fits")
+    steps.numbers(config, processed, report / "fits", report / "numbers.json")
+    steps.figures(report / "numbers.json", processed, report / "fits", report / "figures")
+    steps.render(report / "numbers.json", report / "figures", report / "index.html")
+    return {"config": config, "processed": processed, "report": report}
+
+
+@pytest.fixture(scope="module")
+def numbers(built) -> dict:
+    return read_json(built["report"] / "numbers.json")
+
+
+@pytest.fixture(scope="module")
+def svgs(built) -> dict[str, bytes]:
+    index = read_json(built["report"] / "figures" / "index.json")
+    return {
+        f["name"]: (built["report"] / "figures" / f["file"]).read_bytes() for f in index["figures"]
+    }
+
+
+# -- formatting ---------------------------------------------------------------------------------
+
+
+def test_formatting_rules():
+    assert fmt.num(-0.0001, 2) == "0.00"  # no negative zero
+    assert fmt.num(float("nan")) == "–"
+    assert fmt.decimals_for(None) == 1 and fmt.decimals_for(0.0) == 1
+    assert fmt.decimals_for(1e-9) == 4  # at most four decimals
+    assert fmt.p_value(0.001) == "0.001" and fmt.p_value(0.00099) == "<0.001"
+    assert fmt.estimate_ci(1.0, -1.0, 3.0, 1) == "1.0 (−1.0 to 3.0)"
+    assert fmt.percent_change(1.0) == "0.0%"
+
+
+# -- numbers.json -------------------------------------------------------------------------------
+
+
+def test_numbers_are_plain_json_without_nan(built):
+    text = (built["report"] / "numbers.json").read_text()
+    json.loads(text)
+    assert "NaN" not in text and "Infinity" not in text
+
+
+def test_table1_counts_and_moments_match_the_data(built, numbers):
+    trial, _ = read_trial_files(built["processed"])
+    base = trial.data[trial.data["visit"] == 0]
+    rows = {(r["variable"], r["level"], r["arm"]): r for r in numbers["table1"]}
+    for arm, size in trial.design.arm_sizes.items():
+        weight = base.loc[base["arm"] == arm, "weight"]
+        row = rows[("weight", "", arm)]
+        assert row["n"] == size and row["summary"] == "mean_sd"
+        assert math.isclose(row["mean"], weight.mean(), rel_tol=1e-12)
+        assert math.isclose(row["sd"], weight.std(ddof=1), rel_tol=1e-12)
+    homa = rows[("homa_ir", "", "all")]
+    assert homa["summary"] == "median_iqr"
+    assert math.isclose(homa["median"], base["homa_ir"].median(), rel_tol=1e-12)
+    sexes = [r for r in numbers["table1"] if r["variable"] == "sex" and r["arm"] == "all"]
+    assert sum(r["count"] for r in sexes) == trial.design.n_subjects
+
+
+def test_geometric_means_by_visit(built, numbers):
+    trial, _ = read_trial_files(built["processed"])
+    row = next(
+        r
+        for r in numbers["by_visit"]
+        if r["outcome"] == "homa_ir" and r["arm"] == "diet" and r["visit"] == 12.0
+    )
+    values = trial.data.loc[
+        (trial.data["arm"] == "diet") & (trial.data["visit"] == 12.0), "homa_ir"
+    ].dropna()
+    assert row["geometric"] and row["n"] == len(values)
+    assert math.isclose(row["mean"], float(np.exp(np.log(values).mean())), rel_tol=1e-12)
+    assert row["conf_low"] < row["mean"] < row["conf_high"]
+
+
+def test_primary_numbers_are_the_ancova_of_the_processed_data(built, numbers):
+    trial, _ = read_trial_files(built["processed"])
+    fit = lt.ancova(trial, "homa_ir", estimand="factorial", log=True)
+    expected = fit.effects.set_index("term")
+    for e in numbers["primary"]["effects"]:
+        assert math.isclose(e["estimate"], expected.loc[e["term"], "estimate"], rel_tol=1e-12)
+        assert math.isclose(e["ratio"], math.exp(e["estimate"]), rel_tol=1e-12)
+    arms = {
+        e["term"]: e
+        for e in next(a for a in numbers["arms"] if a["outcome"] == "homa_ir")["effects"]
+    }
+    by_arms = lt.ancova(trial, "homa_ir", estimand="arms", log=True).effects.set_index("term")
+    for term, e in arms.items():  # contrasts of the cell means equal the four-arm model
+        assert math.isclose(e["estimate"], by_arms.loc[term, "estimate"], rel_tol=1e-9)
+        assert math.isclose(e["std_error"], by_arms.loc[term, "std_error"], rel_tol=1e-9)
+
+
+def test_flow_adds_up(numbers):
+    primary = numbers["primary"]
+    for f in numbers["flow"]:
+        excluded = sum(e["n"] for e in f["excluded"])
+        assert f["randomised"] == numbers["design"]["arm_sizes"][f["arm"]]
+        assert f["analysed"] == primary["n_analysed"][f["arm"]]
+        assert f["analysed"] + excluded == f["randomised"]
+
+
+def test_sensitivity_includes_each_analysis_and_the_mmrm(numbers):
+    keys = [r["key"] for r in numbers["sensitivity"]]
+    assert keys == ["primary", "margins", "arms", "change", "followup", "mmrm"]
+    mmrm = numbers["sensitivity"][-1]
+    assert {e["visit"] for e in mmrm["effects"]} == {12.0}
+    assert mmrm["n_analysed"] >= numbers["sensitivity"][0]["n_analysed"]
+
+
+def test_standardised_effects_divide_by_the_baseline_sd(built, numbers):
+    trial, _ = read_trial_files(built["processed"])
+    base = trial.data.loc[trial.data["visit"] == 0, "weight"]
+    row = next(
+        s for s in numbers["standardised"] if s["outcome"] == "weight" and s["term"] == "diet"
+    )
+    effect = next(
+        e
+        for e in next(s for s in numbers["secondary"] if s["outcome"] == "weight")["effects"]
+        if e["term"] == "diet"
+    )
+    assert math.isclose(row["baseline_sd"], base.std(ddof=1), rel_tol=1e-12)
+    assert math.isclose(row["estimate"], effect["estimate"] / row["baseline_sd"], rel_tol=1e-12)
+
+
+def test_truth_is_the_generators(numbers, built):
+    manifest = read_json(built["processed"].with_suffix(".json"))
+    truth = manifest["truth"]["outcomes"]["homa_ir"]["log_effects"]["12.0"]
+    assert numbers["truth"]["homa_ir"] == {"scale": "log", **truth}
+    assert numbers["truth"]["weight"]["scale"] == "natural"
+
+
+def test_tables_hold_the_numbers_at_full_precision(numbers):
+    tables = report_tables(numbers)
+    assert {"flow", "table1", "means_by_visit", "mmrm_effects"} <= set(tables)
+    assert tables["table1"]["mean"].dropna().tolist() == [
+        r["mean"] for r in numbers["table1"] if r["mean"] is not None
+    ]
+
+
+def test_descriptives_reject_unknown_variables():
+    trial = lt.simulate_odes(seed=1, n_per_arm=(3, 3, 3, 3), dropout=0)
+    with pytest.raises(lt.ModelError):
+        baseline_table(trial, ["nope"])
+    with pytest.raises(lt.ModelError):
+        by_visit(trial, ["nope"])
+
+
+# -- HTML ---------------------------------------------------------------------------------------
+
+
+class _Images(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.images: list[dict[str, str | None]] = []
+        self.links: list[str] = []
+        self.stack: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "img":
+            self.images.append(dict(attrs))
+        elif tag not in ("meta", "br", "link", "img"):
+            self.stack.append(tag)
+        for key, value in attrs:
+            if key in ("href", "src") and value and not value.startswith(("#", "data:")):
+                self.links.append(value)
+
+    def handle_endtag(self, tag):
+        assert self.stack and self.stack[-1] == tag, f"</{tag}> closes <{self.stack[-1:]}>"
+        self.stack.pop()
+
+
+def test_report_is_well_formed_self_contained_with_alt_text(built, svgs):
+    html = (built["report"] / "index.html").read_text()
+    parser = _Images()
+    parser.feed(html)
+    assert parser.stack == []
+    assert parser.links == [], "the report must not load anything from elsewhere"
+    assert len(parser.images) == len(svgs) >= 7
+    for image in parser.images:
+        assert image["src"].startswith("data:image/svg+xml;base64,")
+        assert len(image["alt"] or "") > 40
+
+
+def test_report_shows_the_numbers_of_numbers_json(numbers, svgs):
+    html = render_report(numbers, svgs)
+    diet = next(e for e in numbers["primary"]["effects"] if e["term"] == "diet")
+    shown = fmt.ratio_ci(diet["ratio"], diet["ratio_low"], diet["ratio_high"])
+    assert shown in html
+    changed = copy.deepcopy(numbers)
+    target = next(e for e in changed["primary"]["effects"] if e["term"] == "diet")
+    target.update(ratio=0.4321, ratio_low=0.3111, ratio_high=0.5999)
+    again = render_report(changed, svgs)
+    assert "0.43 (0.31 to 0.60)" in again and "0.43 (0.31 to 0.60)" not in html
+
+
+def test_rendering_is_deterministic_and_escapes_text(numbers, svgs):
+    assert render_report(numbers, svgs) == render_report(numbers, svgs)
+    hostile = copy.deepcopy(numbers)
+    hostile["analysis"]["title"] = "<script>alert(1)</script>"
+    html = render_report(hostile, svgs)
+    assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_tables_and_figures_are_numbered_in_order(built):
+    html = (built["report"] / "index.html").read_text()
+    tables = [int(n) for n in re.findall(r"<figcaption>Table (\d+)\.", html)]
+    figures = [int(n) for n in re.findall(r"<figcaption>Figure (\d+)\.", html)]
+    assert tables == list(range(1, len(tables) + 1)) and len(tables) >= 8
+    assert figures == list(range(1, len(figures) + 1))
+
+
+def test_every_section_of_the_report_is_there(built):
+    html = (built["report"] / "index.html").read_text()
+    for section in (
+        "summary",
+        "flow",
+        "baseline",
+        "primary",
+        "secondary",
+        "arms",
+        "repeated",
+        "mmrm",
+        "mixed-anova",
+        "sensitivity",
+        "figures",
+        "methods",
+        "provenance",
+    ):
+        assert f'<section id="{section}">' in html, section
+    assert "True value" in html  # simulated data: the truth beside the estimates
+    assert "simulated data" in html
