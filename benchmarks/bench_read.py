@@ -52,7 +52,8 @@ for _ in range(repeats):
         valid = validate_long(table.frame, rows=table.rows, source=table.label)
         t2 = time.perf_counter()
         make_trial(valid.data, baseline=0.0, units=valid.units, provenance=Provenance("x"),
-                   outcomes=valid.outcomes, covariates=valid.covariates)
+                   outcomes=valid.outcomes, covariates=valid.covariates,
+                   subject_codes=valid.subject_codes)
         t3 = time.perf_counter()
         for key, value in (("read", t1 - t0), ("validate", t2 - t1), ("trial", t3 - t2)):
             times.setdefault(key, []).append(value)

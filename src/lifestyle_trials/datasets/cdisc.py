@@ -201,6 +201,7 @@ def read_adam(
         outcomes=valid.outcomes,
         covariates=valid.covariates,
         exclusions=exclusions,
+        subject_codes=valid.subject_codes,
     )
     return trial
 

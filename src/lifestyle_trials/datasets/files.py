@@ -208,4 +208,5 @@ def read_trial(
         outcomes=valid.outcomes,
         covariates=valid.covariates,
         exclusions=valid.exclusions,
+        subject_codes=valid.subject_codes,
     )

@@ -200,8 +200,8 @@ def _read_text(
     _check_duplicate_names(names, label)
     quick = _quick_count(raw, encoding, sep)
     if quick is not None:
-        n_lines = raw.count(b"\n") + (0 if raw.endswith(b"\n") else 1)
-        n_separators = raw.count(quick)
+        n_lines = _count_byte(raw, b"\n") + (0 if raw.endswith(b"\n") else 1)
+        n_separators = _count_byte(raw, quick)
         starts = None
     else:
         starts = _field_counts(raw, encoding, sep, len(names), label)
@@ -240,13 +240,13 @@ def _read_text(
         as_text = pd.read_csv(
             path, **options, usecols=numeric_text, dtype=dict.fromkeys(numeric_text, "str")
         )
-        frame = frame.assign(**{c: as_text[c].to_numpy() for c in numeric_text})
+        frame = frame.assign(**{c: as_text[c].array for c in numeric_text})
+    empty = _empty_rows(frame)
     if starts is None:
         # As pandas refuses a line with too many fields, separators adding up to
         # (fields - 1) × lines, with no blank line, mean that no line has too few.
-        has_empty = bool(frame.isna().all(axis=1).any())
         if (
-            not has_empty
+            not empty.any()
             and n_lines == len(frame) + 1
             and n_separators == (len(names) - 1) * n_lines
         ):
@@ -260,7 +260,7 @@ def _read_text(
     else:  # line ends pandas knows and this count does not (a lone carriage return)
         lines = np.arange(1, len(frame) + 1)
         noun = "record"
-    frame, lines = _drop_empty_rows(frame, lines, steps, noun)
+    frame, lines = _drop_empty_rows(frame, empty, lines, steps, noun)
     rows = numbered_rows(lines, noun)
     if decimal is None and may_have_commas:
         frame = _decimal_commas(frame, sep, text_columns, label, steps)
@@ -372,6 +372,16 @@ def _quick_count(raw: bytes, encoding: str, sep: str) -> bytes | None:
     return sep_bytes if len(sep_bytes) == 1 else None
 
 
+def _count_byte(raw: bytes, byte: bytes, chunk: int = 1 << 22) -> int:
+    """How many times a one-byte string occurs in ``raw`` (vectorised, in chunks)."""
+    body = np.frombuffer(raw, dtype=np.uint8)
+    value = byte[0]
+    return sum(
+        int(np.count_nonzero(body[start : start + chunk] == value))
+        for start in range(0, len(body), chunk)
+    )
+
+
 def _field_counts(raw: bytes, encoding: str, sep: str, n_fields: int, label: str) -> np.ndarray:
     """Refuse records with more or fewer fields than the header (blank lines are allowed).
 
@@ -447,10 +457,23 @@ def _count_fields_csv(text: str, sep: str) -> tuple[np.ndarray, np.ndarray, np.n
     return n, n == 0, np.array(starts, dtype=np.int64)
 
 
+def _empty_rows(frame: pd.DataFrame) -> np.ndarray:
+    """Rows with every value missing, found column by column until none can be."""
+    empty = np.ones(len(frame), dtype=bool)
+    for i in range(frame.shape[1]):
+        if not empty.any():
+            break
+        empty &= frame.iloc[:, i].isna().to_numpy()
+    return empty
+
+
 def _drop_empty_rows(
-    frame: pd.DataFrame, lines: np.ndarray, steps: list[str], noun: str = "line"
+    frame: pd.DataFrame,
+    empty: np.ndarray,
+    lines: np.ndarray,
+    steps: list[str],
+    noun: str = "line",
 ) -> tuple[pd.DataFrame, np.ndarray]:
-    empty = frame.isna().all(axis=1).to_numpy()
     if not empty.any():
         return frame, lines
     n = int(empty.sum())
@@ -588,7 +611,7 @@ def _read_excel(
         )
     steps: list[str] = []
     lines = np.arange(2, len(frame) + 2)
-    frame, lines = _drop_empty_rows(frame, lines, steps, "row")
+    frame, lines = _drop_empty_rows(frame, _empty_rows(frame), lines, steps, "row")
     rows = numbered_rows(lines, f"sheet {sheet!r} row")
     if decimal is None:
         frame = _decimal_commas(frame, ";", text_columns, label, steps, typed=True)

@@ -9,7 +9,7 @@ values that are valid but look wrong (units, visits before baseline).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -57,6 +57,9 @@ class ValidTable:
         What was done (unit conversions, arm labels mapped, columns not used).
     exclusions : tuple of Exclusion
         Subjects set aside (an arm mapped to None, e.g. screen failures).
+    subject_codes : ndarray of int64 or None
+        Code of each row's subject, in order of first appearance, for
+        :func:`lifestyle_trials.trial.make_trial` (which then need not compute them again).
     """
 
     data: pd.DataFrame
@@ -65,6 +68,7 @@ class ValidTable:
     units: dict[str, str]
     steps: tuple[str, ...]
     exclusions: tuple[Exclusion, ...] = ()
+    subject_codes: np.ndarray | None = field(default=None, compare=False, repr=False)
 
 
 def validate_long(
@@ -258,6 +262,7 @@ def validate_long(
         units=unit_of,
         steps=tuple(steps),
         exclusions=tuple(exclusions),
+        subject_codes=codes,
     )
 
 

@@ -106,6 +106,10 @@ def parse_factor(
     steps: list[str],
 ) -> np.ndarray:
     """0/1 codes of a factor column (-1 where invalid, with a problem recorded)."""
+    if levels is None and isinstance(values.dtype, np.dtype) and values.dtype.kind in "biu":
+        direct = values.to_numpy()
+        if len(direct) and direct.min() >= 0 and direct.max() <= 1:
+            return direct.astype(np.int8)  # already 0/1 codes
     codes, uniques = factorize(values)
     uniq = list(uniques)
     if levels is not None:

@@ -38,6 +38,7 @@ class SubjectGroups:
         self.codes = codes
         self.visits = visits
         self.n_subjects = n_subjects
+        self.known = codes >= 0
         if len(codes) < 2 or _is_sorted(codes, visits):
             self.order: np.ndarray | None = None
             self.sorted_codes = codes
@@ -54,9 +55,8 @@ class SubjectGroups:
         and each subject has them on all its rows, on none, or only on its first visit."""
         if self.varies(values, observed).any():
             return False
-        valid = self.codes >= 0
-        n_rows = np.bincount(self.codes[valid], minlength=self.n_subjects)
-        n_obs = np.bincount(self.codes[valid & observed], minlength=self.n_subjects)
+        n_rows = np.bincount(self.codes[self.known], minlength=self.n_subjects)
+        n_obs = np.bincount(self.codes[self.known & observed], minlength=self.n_subjects)
         c = self.sorted_codes
         start = np.flatnonzero((c >= 0) & np.append(True, c[1:] != c[:-1]))
         first_observed = np.zeros(self.n_subjects, dtype=bool)
@@ -66,9 +66,7 @@ class SubjectGroups:
 
     def varies(self, values: np.ndarray, observed: np.ndarray) -> np.ndarray:
         """Per subject: True when the observed values are not all equal."""
-        mask = self.sort(observed & (self.codes >= 0))
-        c = self.sorted_codes[mask]
-        v = self.sort(values)[mask]
+        c, v = self._observed(values, observed)
         flag = np.zeros(self.n_subjects, dtype=bool)
         if len(c) > 1:
             change = (c[1:] == c[:-1]) & (v[1:] != v[:-1])
@@ -99,13 +97,19 @@ class SubjectGroups:
         out[filled_ids < 0] = None
         return out, varies, n_filled
 
+    def _observed(self, values: np.ndarray, observed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Subject codes and values of the observed rows of known subjects, in order."""
+        mask = observed & self.known
+        if mask.all():
+            return self.sorted_codes, self.sort(values)
+        mask = self.sort(mask)
+        return self.sorted_codes[mask], self.sort(values)[mask]
+
     def _fill(self, values: np.ndarray, observed: np.ndarray, empty: float) -> tuple[Any, int]:
-        missing = ~observed & (self.codes >= 0)
+        missing = ~observed & self.known
         if not missing.any():
             return values, 0
-        mask = self.sort(observed & (self.codes >= 0))
-        c = self.sorted_codes[mask]
-        v = self.sort(values)[mask]
+        c, v = self._observed(values, observed)
         first = np.ones(len(c), dtype=bool)
         first[1:] = c[1:] != c[:-1]
         per_subject = np.full(self.n_subjects, empty, dtype=values.dtype)
