@@ -38,6 +38,9 @@ __all__ = [
 DESIGN_COLUMNS: tuple[str, ...] = ("subject", "diet", "exercise", "arm", "visit")
 """Columns every Trial's table starts with."""
 
+_ARROW_STR = pd.StringDtype("pyarrow", na_value=np.nan)
+"""pandas' default string dtype (``str``)."""
+
 
 def format_visit(visit: float) -> str:
     """A visit as people write it: ``12.0`` → ``"12"``, ``1.5`` → ``"1.5"``.
@@ -282,19 +285,27 @@ def make_trial(
     covariates: Iterable[str] = (),
     exclusions: Iterable[Exclusion] = (),
     truth: Mapping[str, Any] | None = None,
+    subject_codes: np.ndarray | None = None,
 ) -> Trial:
     """Assemble a Trial from a table that is already valid.
 
     ``data`` must have ``subject``, ``diet``, ``exercise`` and ``visit`` with valid values
     (the loaders validate first). This adds ``arm``, orders the columns, sorts rows by
-    subject and visit, and derives the design.
+    subject and visit, and derives the design. ``subject_codes``, when the caller has them
+    (validation does), are the integer codes of ``data["subject"]`` in order of first
+    appearance; they are computed otherwise.
     """
     outcomes = tuple(outcomes)
     covariates = tuple(covariates)
     subject = data["subject"]
     if not pd.api.types.is_string_dtype(subject.dtype):
         subject = subject.astype(str)
-    codes, _ = factorize(subject)
+    if subject_codes is None:
+        codes, _ = factorize(subject)
+    elif len(subject_codes) == len(data):
+        codes = np.asarray(subject_codes, dtype=np.int64)
+    else:
+        raise ValueError(f"{len(subject_codes)} subject codes for a table of {len(data)} rows")
     visit = data["visit"].to_numpy(dtype=float)
     diet = data["diet"].to_numpy(dtype=np.int8)
     exercise = data["exercise"].to_numpy(dtype=np.int8)
@@ -306,7 +317,9 @@ def make_trial(
         "visit": visit,
     }
     for col in (*covariates, *outcomes):
-        columns[col] = data[col].to_numpy()
+        values = data[col]
+        # text in pandas' default string dtype stays in Arrow (no Python string per value)
+        columns[col] = values.array if values.dtype == _ARROW_STR else values.to_numpy()
     frame = pd.DataFrame(columns)
     # subjects keep the order in which they first appear; visits sort numerically
     in_order = len(codes) < 2 or bool(
