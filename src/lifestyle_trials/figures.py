@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter, NullLocator
 from scipy import stats
 
 from .arms import ARMS
@@ -43,6 +43,7 @@ __all__ = [
     "flow_diagram",
     "forest_plot",
     "interaction_plot",
+    "log_ticks",
     "residual_diagnostics",
     "trajectories",
 ]
@@ -180,14 +181,57 @@ def trajectories(
     return fig
 
 
-def _log_axis(ax: Axes, which: str) -> None:
-    """A log axis labelled with plain numbers (0.5, 1, 2 rather than 10^x)."""
-    plain = FuncFormatter(lambda v, _: f"{v:g}")
+_LOG_TICK_LEVELS: tuple[tuple[float, ...], ...] = (
+    (1.0, 2.0, 5.0),
+    (1.0, 1.5, 2.0, 3.0, 5.0, 7.0),
+    (1.0, 1.1, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0),
+)
+"""Mantissas of the tick values offered to log axes, coarse to fine."""
+
+
+def log_ticks(low: float, high: float, most: int = 6) -> np.ndarray:
+    """Round tick values for a log axis from ``low`` to ``high``: at least 3 where possible.
+
+    The coarsest of :data:`_LOG_TICK_LEVELS` that gives three ticks in the range is used,
+    thinned to at most ``most`` (keeping 1 when present).
+
+    Examples
+    --------
+    >>> log_ticks(0.62, 1.3).tolist()
+    [0.7, 0.8, 0.9, 1.0, 1.1, 1.25]
+    >>> log_ticks(0.62, 1.3, most=4).tolist()
+    [0.8, 1.0, 1.25]
+    >>> log_ticks(0.5, 25).tolist()
+    [0.5, 1.0, 2.0, 5.0, 10.0, 20.0]
+    """
+    low, high = min(low, high), max(low, high)
+    decades = np.arange(np.floor(np.log10(low)) - 1, np.ceil(np.log10(high)) + 1)
+    ticks = np.array([])
+    for mantissas in _LOG_TICK_LEVELS:
+        grid = np.unique(np.round(np.outer(10.0**decades, mantissas).ravel(), 10))
+        ticks = grid[(grid >= low) & (grid <= high)]
+        if ticks.size >= 3:
+            break
+    if ticks.size > most:
+        step = int(np.ceil(ticks.size / most))
+        anchor = int(np.argmin(np.abs(np.log(ticks)))) % step
+        ticks = ticks[anchor::step]
+    return ticks
+
+
+def _log_axis(
+    ax: Axes, which: str, low: float | None = None, high: float | None = None, most: int = 6
+) -> None:
+    """A log axis with plain-number ticks (0.8, 1, 1.25 rather than 10^x)."""
     axis = ax.yaxis if which == "y" else ax.xaxis
     (ax.set_yscale if which == "y" else ax.set_xscale)("log")
-    axis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
-    axis.set_major_formatter(plain)
+    if low is None or high is None:
+        limits = ax.dataLim.intervaly if which == "y" else ax.dataLim.intervalx
+        low, high = float(limits[0]), float(limits[1])
+    axis.set_major_locator(FixedLocator(log_ticks(low, high, most)))
+    axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
     axis.set_minor_formatter(NullFormatter())
+    axis.set_minor_locator(NullLocator())
 
 
 @_styled
@@ -284,10 +328,10 @@ def forest_plot(
         ax.hlines(y, low, high, color="#1F3A5F", linewidth=1.4, zorder=2)
         ax.plot(est, y, linestyle="none", marker="s", color="#1F3A5F", markersize=4.5, zorder=3)
         if ratio:
-            _log_axis(ax, "x")
+            _log_axis(ax, "x", float(np.nanmin(low)), float(np.nanmax(high)), most=4)
         ax.set_title((panel_titles or {}).get(panel, panel), loc="left")
-        ax.set_xlabel(xlabel)
         ax.grid(axis="y", visible=False)
+    fig.supxlabel(xlabel, fontsize=STYLE["axes.labelsize"])
     axes[0].set_yticks(list(y_of.values()), list(y_of.keys()))
     axes[0].set_ylim(-0.7, len(labels) - 0.3)
     return fig

@@ -133,6 +133,8 @@ def build_numbers(
     result["flow"] = _flow(trial, primary, result)
     result["standardised"] = _standardised(trial, result)
     result["truth"] = _truth(manifest.get("truth"), [primary, *secondary], log, float(visit))
+    if result.get("mmrm") and result["truth"]:
+        result["mmrm"]["truth"] = _truth_by_visit(manifest["truth"], result["mmrm"])
     return result
 
 
@@ -200,6 +202,20 @@ def _standardised(trial: Trial, numbers: Mapping[str, Any]) -> list[dict[str, An
                     "conf_high": e["conf_high"] / sd,
                 }
             )
+    return out
+
+
+def _truth_by_visit(truth: Mapping[str, Any], mmrm: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The true factorial effects of the MMRM's outcome at each of its visits."""
+    spec = truth["outcomes"].get(mmrm["outcome"])
+    if spec is None:
+        return []
+    table = spec["log_effects"] if mmrm["log"] else spec["effects"]
+    out = []
+    for visit in mmrm["visits"]:
+        values = (table or {}).get(repr(float(visit)))
+        if values:
+            out.extend({"visit": float(visit), "term": t, "value": v} for t, v in values.items())
     return out
 
 

@@ -500,6 +500,21 @@ def _repeated(ctx: Context) -> Section:
                 e = next(x for x in m["effects"] if x["term"] == term and x["visit"] == v)
                 cells.append(Cell(ctx.effect(e, log), "num", sub=f"{fmt.p_text(e['p_value'])}"))
             body.append(Row(cells))
+        truth = {(t["term"], t["visit"]): t["value"] for t in m.get("truth", [])}
+        if truth:
+            for term in dict.fromkeys(e["term"] for e in m["effects"]):
+                values = [truth.get((term, v)) for v in m["visits"]]
+                d = fmt.decimals_for(m["effects"][0]["std_error"])
+                body.append(
+                    Row(
+                        [
+                            Cell(f"True value: {ctx.term(term).split(' (')[0].lower()}", "indent"),
+                            *[Cell(_truth_text(x, log, d), "num") for x in values],
+                        ],
+                        "truth",
+                    )
+                )
+            truth_note.append("True value: the effect the simulation was generated with.")
         conv = m["convergence"]
         notes = [
             _scale_note(log, ctx.var(m["outcome"])),
