@@ -1,0 +1,9 @@
+"""Writes data.csv of this reference case (see ../ancova_simulate.py)."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from ancova_simulate import write_case
+
+write_case("ancova_missing_baseline", Path(__file__).resolve().parent)
