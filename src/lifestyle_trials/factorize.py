@@ -18,23 +18,50 @@ _STR = pd.StringDtype("pyarrow", na_value=np.nan)
 def factorize(values: pd.Series | np.ndarray) -> tuple[np.ndarray, Any]:
     """Codes (int64, -1 for missing) in order of first appearance, and the distinct values.
 
-    Text held by pyarrow (pandas' default string dtype) is dictionary-encoded by pyarrow
-    itself and its distinct values stay in Arrow (no Python string per value); anything else
+    Text held by pyarrow (pandas' default string dtype) is encoded by pyarrow itself, and
+    its distinct values stay in Arrow (no Python string per value). Where values come in
+    runs of equal neighbours (a subject's rows one after another), each run is encoded once;
+    values (or runs) in increasing order are distinct without a hash look-up. Anything else
     goes through :func:`pandas.factorize`.
 
     Examples
     --------
-    >>> codes, uniques = factorize(pd.Series(["b", "a", "b", None], dtype="str"))
+    >>> codes, uniques = factorize(pd.Series(["b", "a", "a", "b", None], dtype="str"))
     >>> codes.tolist(), list(uniques)
-    ([0, 1, 0, -1], ['b', 'a'])
+    ([0, 1, 1, 0, -1], ['b', 'a'])
+    >>> codes, uniques = factorize(pd.Series(["a", "a", "b", "c", "c"], dtype="str"))
+    >>> codes.tolist(), list(uniques)
+    ([0, 0, 1, 2, 2], ['a', 'b', 'c'])
     """
     chunked = getattr(getattr(values, "array", None), "_pa_array", None)
     if isinstance(chunked, pa.ChunkedArray) and (
         pa.types.is_string(chunked.type) or pa.types.is_large_string(chunked.type)
     ):
-        encoded = chunked.combine_chunks().dictionary_encode()
-        codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
-        uniques = pd.arrays.ArrowStringArray(encoded.dictionary, dtype=_STR)
-        return codes.astype(np.int64, copy=False), pd.Index(uniques)
+        return _factorize_text(chunked.combine_chunks())
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     return codes.astype(np.int64, copy=False), uniques
+
+
+def _factorize_text(text: pa.Array) -> tuple[np.ndarray, pd.Index]:
+    n = len(text)
+    starts = None
+    heads = text
+    if n > 1:
+        change = pc.fill_null(pc.not_equal(text.slice(1), text.slice(0, n - 1)), True)
+        run_starts = np.flatnonzero(np.append(True, change.to_numpy(zero_copy_only=False)))
+        if 2 * len(run_starts) <= n:  # runs worth encoding once each
+            starts = run_starts
+            heads = text.take(pa.array(starts))
+    m = len(heads)
+    increasing = m < 2 or pc.all(pc.less(heads.slice(0, m - 1), heads.slice(1))).as_py()
+    if heads.null_count == 0 and increasing:
+        codes = np.arange(m, dtype=np.int64)
+        dictionary = heads
+    else:
+        encoded = heads.dictionary_encode()
+        codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
+        codes = codes.astype(np.int64, copy=False)
+        dictionary = encoded.dictionary
+    if starts is not None:
+        codes = np.repeat(codes, np.diff(np.append(starts, n)))
+    return codes, pd.Index(pd.arrays.ArrowStringArray(dictionary, dtype=_STR))
