@@ -191,7 +191,8 @@ def validate_long(
             frame[exercise], exercise, lv.get("exercise"), rows, problems, steps
         )
 
-    codes, subjects = parse_subjects(frame[subject], subject, rows, problems)
+    parsed_subjects = parse_subjects(frame[subject], subject, rows, problems)
+    codes, subjects = parsed_subjects.codes, parsed_subjects.ids
     visits = parse_visits(frame[visit], visit, rows, problems)
     groups = SubjectGroups(codes, visits, len(subjects))
     key_ok = (codes >= 0) & ~np.isnan(visits)
@@ -229,7 +230,7 @@ def validate_long(
         steps.append(f"columns not used: {', '.join(unused)}")
 
     out: dict[str, Any] = {
-        "subject": subjects.take(np.maximum(codes, 0)).array,
+        "subject": parsed_subjects.by_row(),
         "diet": diet_codes,
         "exercise": exercise_codes,
         "visit": visits,

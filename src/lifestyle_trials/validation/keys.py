@@ -5,6 +5,9 @@ Subject ids are kept as written (trimmed); visits are numbers, time since random
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -14,12 +17,40 @@ from ..trial import format_visit
 from .numeric import flag_infinite, numbers_from_text
 from .rows import RowLabeller
 
-__all__ = ["parse_subjects", "parse_visits"]
+__all__ = ["Subjects", "parse_subjects", "parse_visits"]
+
+_TEXT = pd.StringDtype("pyarrow", na_value=np.nan)
+"""pandas' default string dtype (``str``), in which subject ids are kept."""
+
+
+@dataclass(frozen=True)
+class Subjects:
+    """The subject of each row.
+
+    Attributes
+    ----------
+    codes : ndarray of int64
+        Code of each row's subject, in order of first appearance (-1 when missing).
+    ids : Index of str
+        The subject ids the codes index.
+    written : Series or None
+        The column as read, when it already holds the ids as text (no copy is made then).
+    """
+
+    codes: np.ndarray
+    ids: pd.Index
+    written: pd.Series | None = None
+
+    def by_row(self) -> Any:
+        """The id of each row as text (for rows whose subject is not missing)."""
+        if self.written is not None:
+            return self.written.array
+        return self.ids.take(np.maximum(self.codes, 0)).array
 
 
 def parse_subjects(
     values: pd.Series, column: str, rows: RowLabeller, problems: list[Problem]
-) -> tuple[np.ndarray, pd.Index]:
+) -> Subjects:
     """Integer codes per row (-1 when missing) and the subject ids (text) they index.
 
     Ids are kept as written, trimmed of surrounding spaces; numbers written as floats
@@ -29,9 +60,9 @@ def parse_subjects(
     --------
     >>> from lifestyle_trials.validation.rows import numbered_rows
     >>> ids = pd.Series([" a", "b", "a "])
-    >>> codes, ids = parse_subjects(ids, "id", numbered_rows([2, 3, 4]), [])
-    >>> codes.tolist(), list(ids)
-    ([0, 1, 0], ['a', 'b'])
+    >>> subjects = parse_subjects(ids, "id", numbered_rows([2, 3, 4]), [])
+    >>> subjects.codes.tolist(), list(subjects.ids), list(subjects.by_row())
+    ([0, 1, 0], ['a', 'b'], ['a', 'b', 'a'])
     """
     codes, uniques = factorize(values)
     if pd.api.types.is_float_dtype(values.dtype):
@@ -60,7 +91,8 @@ def parse_subjects(
                 rows=tuple(rows(np.flatnonzero(missing))),
             )
         )
-    return codes.astype(np.int64), labels
+    as_written = values.dtype == _TEXT and not changed and not blank.any()
+    return Subjects(codes.astype(np.int64, copy=False), labels, values if as_written else None)
 
 
 def parse_visits(
@@ -76,8 +108,10 @@ def parse_visits(
         missing = np.isnan(parsed)
         text = np.zeros(len(values), dtype=bool)
     else:
-        parsed, missing, failed, _ = numbers_from_text(values)
-        text = failed
+        read = numbers_from_text(values)
+        parsed = read.by_row(read.numbers, np.nan)
+        missing = read.by_row(read.blank, True)
+        text = read.by_row(read.failed, False)
     if missing.any():
         problems.append(
             Problem(

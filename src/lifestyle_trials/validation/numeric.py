@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -21,6 +22,7 @@ from .rows import RowLabeller
 
 __all__ = [
     "POSITIVE_COLUMNS",
+    "TextNumbers",
     "check_declared_units",
     "check_positive",
     "flag_infinite",
@@ -48,30 +50,50 @@ _PLAUSIBLE_MEDIAN: dict[tuple[str, str], tuple[float, float, str]] = {
 }
 
 
-def numbers_from_text(
-    values: pd.Series,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[np.ndarray, Any]]:
-    """Numbers from a text column: values, missing (blank) rows, rows that are not numbers,
-    and the factorisation of the column (codes, distinct values).
+@dataclass(frozen=True)
+class TextNumbers:
+    """A text column read as numbers, one parse per distinct value.
 
-    The distinct values are parsed once and spread back by their codes, so a long column of
-    repeated text costs one factorisation.
+    Attributes
+    ----------
+    codes : ndarray of int64
+        Code of each row's value (-1 where missing).
+    uniques : Index
+        The distinct values, as written.
+    numbers : ndarray of float
+        Each distinct value as a number (NaN when blank or not a number).
+    blank, failed : ndarray of bool
+        Distinct values that are blank (read as missing), and that are not numbers.
+    """
+
+    codes: np.ndarray
+    uniques: Any
+    numbers: np.ndarray
+    blank: np.ndarray
+    failed: np.ndarray
+
+    def by_row(self, per_value: np.ndarray, missing: float | bool) -> np.ndarray:
+        """Values per distinct value spread to the rows (``missing`` where the row is)."""
+        return np.append(per_value, missing)[self.codes]
+
+
+def numbers_from_text(values: pd.Series) -> TextNumbers:
+    """Numbers from a text column, parsed once per distinct value.
+
+    A long column of repeated text costs one factorisation; only the distinct values are
+    parsed.
 
     Examples
     --------
-    >>> parsed, missing, failed, _ = numbers_from_text(pd.Series([" 5.6", "NA", "<2.0"]))
-    >>> parsed.tolist(), missing.tolist(), failed.tolist()
-    ([5.6, nan, nan], [False, True, False], [False, False, True])
+    >>> read = numbers_from_text(pd.Series([" 5.6", "NA", "<2.0", " 5.6"]))
+    >>> read.by_row(read.numbers, np.nan).tolist(), read.by_row(read.failed, False).tolist()
+    ([5.6, nan, nan, 5.6], [False, False, True, False])
     """
     codes, uniques = factorize(values)
     text = pd.Series(np.asarray(uniques, dtype=object), dtype=object).map(_clean_token)
-    parsed_u = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    blank_u = text.isna().to_numpy()
-    failed_u = np.isnan(parsed_u) & ~blank_u
-    parsed = np.append(parsed_u, np.nan)[codes]
-    missing = np.append(blank_u, True)[codes]
-    failed = np.append(failed_u, False)[codes]
-    return parsed, missing, failed, (codes, uniques)
+    numbers = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    blank = text.isna().to_numpy()
+    return TextNumbers(codes, uniques, numbers, blank, np.isnan(numbers) & ~blank)
 
 
 def _clean_token(value: object) -> object:
@@ -108,10 +130,13 @@ def parse_numeric(
     elif pd.api.types.is_datetime64_any_dtype(values.dtype):
         return None, factorize(values)
     else:
-        arr, _, failed, factorized = numbers_from_text(values)
-        if failed.any():
-            if not np.isfinite(arr).any() and column not in DEFAULT_UNITS:
-                return None, factorized
+        read = numbers_from_text(values)
+        text_only = not np.isfinite(read.numbers).any() and column not in DEFAULT_UNITS
+        if read.failed.any() and text_only:
+            return None, (read.codes, read.uniques)
+        arr = read.by_row(read.numbers, np.nan)
+        if read.failed.any():
+            failed = read.by_row(read.failed, False)
             failed_pos = np.flatnonzero(failed)
             examples = ", ".join(repr(v) for v in pd.unique(values.iloc[failed_pos])[:5])
             problems.append(
@@ -124,7 +149,6 @@ def parse_numeric(
                     rows=tuple(rows(failed_pos)),
                 )
             )
-            arr[failed] = np.nan
     flag_infinite(
         arr, column, "infinite value(s)", "replace with a number or leave empty", rows, problems
     )
