@@ -81,7 +81,9 @@ named <- function(values, names) {
   out
 }
 
-# The factorial effects at each visit and the cell means, from an emmeans grid.
+# The factorial effects at each visit and the cell means, from an emmeans grid. For gls,
+# emmeans' "satterthwaite" mode falls back to "appx-satterthwaite", whose df change a little
+# (about 0.5%) from one run to the next; the exact df are in exact_df below.
 # Baseline and numeric covariates are held at their mean over subjects (one value each).
 subject_means <- function(d, covariates = character()) {
   first <- d[!duplicated(d$subject), ]

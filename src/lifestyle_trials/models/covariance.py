@@ -142,7 +142,7 @@ class Structure:
         steps = theta + 1j * _STEP * np.eye(theta.size)
         return np.stack([self.psi(row).imag / _STEP for row in steps], axis=1)
 
-    def theta_bounds_hint(self) -> str:
+    def simpler_hint(self) -> str:
         """What to try when a fit with this structure fails."""
         simpler = {
             "us": "'toeph', 'csh' or 'ar1h'",

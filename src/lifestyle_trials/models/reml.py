@@ -470,7 +470,7 @@ def fit_covariance(
     if current is None:
         raise ConvergenceError(
             f"the {struct.description} covariance model cannot be evaluated at its starting "
-            f"values; {struct.theta_bounds_hint()}"
+            f"values; {struct.simpler_hint()}"
         )
     message = "iteration limit reached"
     converged = False

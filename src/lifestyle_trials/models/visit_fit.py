@@ -188,7 +188,7 @@ def fit_visits(
         raise ConvergenceError(
             f"the {struct.description} covariance model did not converge ({conv.message} "
             f"after {conv.iterations} iterations; largest gradient {conv.gradient_norm:.3g}); "
-            f"{struct.theta_bounds_hint()}, or check for a visit whose values the model "
+            f"{struct.simpler_hint()}, or check for a visit whose values the model "
             "predicts exactly (zero residual variance)"
         )
     _require_regular(struct, ev)
@@ -249,7 +249,7 @@ def _require_regular(struct: Structure, ev: Evaluation) -> None:
             f"eigenvalue {values[0]:.3g}, largest {values[-1]:.3g}): some combination of "
             "visits has no residual variance, and the likelihood has no maximum. Check for a "
             "visit whose values the model predicts exactly (e.g. copied or imputed values); "
-            f"{struct.theta_bounds_hint()}"
+            f"{struct.simpler_hint()}"
         )
 
 
@@ -259,7 +259,7 @@ def _require_support(data: GroupedData, struct: Structure, model: VisitModel) ->
         raise ModelError(
             f"{data.n_subjects} subjects with {data.n_obs} observations at {t} visits cannot "
             f"support {data.n_coef} coefficients and {struct.n_params} covariance parameters "
-            f"({struct.description}); {struct.theta_bounds_hint()} or analyse fewer visits"
+            f"({struct.description}); {struct.simpler_hint()} or analyse fewer visits"
         )
     if struct.name in ("us", "toeph", "toep", "csh", "cs", "ar1", "ar1h") and t > 1:
         together = np.zeros((t, t), dtype=int)
@@ -272,13 +272,13 @@ def _require_support(data: GroupedData, struct: Structure, model: VisitModel) ->
                 raise ModelError(
                     f"no subject was observed at both visit {format_visit(model.visits[a])} "
                     f"and visit {format_visit(model.visits[b])}, so their covariance cannot be "
-                    f"estimated with an unstructured covariance; {struct.theta_bounds_hint()}"
+                    f"estimated with an unstructured covariance; {struct.simpler_hint()}"
                 )
             if data.n_subjects <= t:
                 raise ModelError(
                     f"an unstructured covariance over {t} visits needs more subjects than "
                     f"visits; there are {data.n_subjects} subjects. "
-                    f"{struct.theta_bounds_hint()[0].upper()}{struct.theta_bounds_hint()[1:]}"
+                    f"{struct.simpler_hint()[0].upper()}{struct.simpler_hint()[1:]}"
                 )
 
 
