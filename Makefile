@@ -116,14 +116,11 @@ $(REPORTS)/%/numbers.json $(REPORTS)/%/tables/index.json &: $(PROCESSED)/%.csv \
 	@$(LT) numbers $< --fits $(REPORTS)/$*/fits --config $(CONFIG) \
 	  -o $(REPORTS)/$*/numbers.json --tables $(REPORTS)/$*/tables
 
-$(REPORTS)/%/figures/index.json: $(REPORTS)/%/numbers.json $(PROCESSED)/%.csv \
-    $(PROCESSED)/%.json $(FIT_FILES) $(SRC_FIGURES) | $(STAMP)
-	@$(LT) figures $< --data $(PROCESSED)/$*.csv --fits $(REPORTS)/$*/fits \
-	  -o $(REPORTS)/$*/figures
-
-$(REPORTS)/%/index.html: $(REPORTS)/%/numbers.json $(REPORTS)/%/figures/index.json \
-    $(SRC_HTML) | $(STAMP)
-	@$(LT) render $< --figures $(REPORTS)/$*/figures -o $@
+# The figures and the HTML that embeds them come from one process.
+$(REPORTS)/%/figures/index.json $(REPORTS)/%/index.html &: $(REPORTS)/%/numbers.json \
+    $(PROCESSED)/%.csv $(PROCESSED)/%.json $(FIT_FILES) $(SRC_FIGURES) $(SRC_HTML) | $(STAMP)
+	@$(LT) report $< --data $(PROCESSED)/$*.csv --fits $(REPORTS)/$*/fits \
+	  --figures $(REPORTS)/$*/figures -o $(REPORTS)/$*/index.html
 
 verify: $(STAMP) ## Rebuild every report in a temporary folder; compare with reports/<id>/expected
 	@tmp=$$(mktemp -d "$${TMPDIR:-/tmp}/lifestyle-trials-verify.XXXXXX"); \

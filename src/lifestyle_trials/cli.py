@@ -31,6 +31,7 @@ The steps, in order (each reads the previous one's output):
   tables    numbers.json                -> reports/<id>/tables/*.csv (numbers --tables does it too)
   figures   numbers.json + data + fits  -> reports/<id>/figures/*.svg
   render    numbers.json + figures      -> reports/<id>/index.html
+  report    figures and render, in one process (as `make report` runs them)
 Checks:
   check     analysis.toml               -> prints the analysis it describes, or the problem
   verify    a rebuilt reports folder    -> compares it with reports/<id>/expected/
@@ -150,6 +151,17 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("--figures", required=True, type=Path, help="reports/<id>/figures/")
     output(sub, "reports/<id>/index.html")
 
+    sub = verb(
+        "report",
+        "Draw the figures and render the HTML in one process (what make report runs).",
+        _report,
+    )
+    sub.add_argument("input", type=Path, help="reports/<id>/numbers.json")
+    sub.add_argument("--data", required=True, type=Path, help="data/processed/<id>.csv")
+    sub.add_argument("--fits", required=True, type=Path, help="reports/<id>/fits/")
+    sub.add_argument("--figures", required=True, type=Path, help="reports/<id>/figures/")
+    output(sub, "reports/<id>/index.html")
+
     sub = verb("check", "Read an analysis.toml and say what it asks for, or what is wrong.", _check)
     sub.add_argument("input", type=Path, nargs="+", help="analyses/<id>/analysis.toml")
 
@@ -260,6 +272,18 @@ def _figures(args: argparse.Namespace) -> int:
 def _render(args: argparse.Namespace) -> int:
     from .pipeline import steps
 
+    started = time.perf_counter()
+    steps.render(args.input, args.figures, args.output)
+    _progress("render", args.output, started)
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from .pipeline import steps
+
+    started = time.perf_counter()
+    steps.figures(args.input, args.data, args.fits, args.figures)
+    _progress("figures", args.figures, started)
     started = time.perf_counter()
     steps.render(args.input, args.figures, args.output)
     _progress("render", args.output, started)

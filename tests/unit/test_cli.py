@@ -22,6 +22,7 @@ VERBS = (
     "tables",
     "figures",
     "render",
+    "report",
     "check",
     "verify",
     "expected",

@@ -44,6 +44,29 @@ def report_tables(numbers: Mapping[str, Any]) -> dict[str, pd.DataFrame]:
     made["flow"] = pd.DataFrame(flow_rows)
     made["table1"] = pd.DataFrame(numbers["table1"])
     made["means_by_visit"] = pd.DataFrame(numbers["by_visit"])
+    primary = numbers.get("primary")
+    if primary:
+        made["primary_effects"] = _effects([primary], numbers)
+        made["primary_means"] = pd.DataFrame(primary["means"])
+        made["secondary_effects"] = _effects(numbers["secondary"], numbers)
+        if primary["estimand"] == "factorial":
+            made["arms_vs_control"] = _effects(numbers["arms"], numbers)
+        made["sensitivity"] = pd.DataFrame(
+            [
+                {
+                    "analysis": r["key"],
+                    "model": r["model"],
+                    "n_analysed": r["n_analysed"],
+                    "visit": r["visit"],
+                    **e,
+                }
+                for r in numbers["sensitivity"]
+                for e in r["effects"]
+            ]
+        )
+    anova = numbers.get("mixed_anova")
+    if anova:
+        made["mixed_anova"] = pd.DataFrame(anova["table"])
     mmrm = numbers.get("mmrm")
     if mmrm:
         made["mmrm_effects"] = pd.DataFrame(mmrm["effects"])
@@ -62,6 +85,17 @@ def report_tables(numbers: Mapping[str, Any]) -> dict[str, pd.DataFrame]:
     if exclusions:
         made["exclusions"] = pd.DataFrame(exclusions)
     return {name: made[name] for name in TABLES if name in made and len(made[name])}
+
+
+def _effects(fits: list[Mapping[str, Any]], numbers: Mapping[str, Any]) -> pd.DataFrame:
+    """Effects of several outcomes in one table: outcome, unit, log, then the effect columns."""
+    units = numbers["design"]["units"]
+    rows = [
+        {"outcome": f["outcome"], "unit": units.get(f["outcome"], ""), "log": f["log"], **e}
+        for f in fits
+        for e in f["effects"]
+    ]
+    return pd.DataFrame(rows)
 
 
 def _all_exclusions(numbers: Mapping[str, Any]) -> list[Mapping[str, Any]]:
