@@ -3,8 +3,8 @@
 Usage: python tools/browser_check.py reports/<id>/index.html [...]
 
 For each report: no console error or uncaught exception, every <img> decoded with a size,
-every image has alt text, and no request left the machine (the report must be
-self-contained). Saves a full-page screenshot (screen) and one with print styles next to
+every image has alt text, nothing is wider than the window (tables scroll inside their
+box), and no request left the machine (the report must be self-contained). Saves a full-page screenshot (screen) and one with print styles next to
 the report (screenshot.png, screenshot-print.png). Exit status 1 on any failure.
 
 Talks to Chromium through the DevTools protocol over a WebSocket, with the standard library
@@ -39,6 +39,15 @@ FLAGS = [
     "--disable-default-apps",
     "--remote-debugging-port=0",
 ]
+
+OVERFLOW_JS = """JSON.stringify((() => {
+  const width = document.documentElement.clientWidth;
+  const wide = Array.from(document.querySelectorAll('body *'))
+    .filter(e => e.getBoundingClientRect().right > width + 1 && !e.closest('.scroll'))
+    .map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
+         (e.className ? '.' + String(e.className).split(' ')[0] : ''));
+  return {scroll: document.documentElement.scrollWidth, width: width, wide: wide.slice(0, 5)};
+})())"""
 
 IMAGES_JS = """JSON.stringify(Array.from(document.images).map(i => ({
   alt: i.getAttribute('alt'), complete: i.complete, width: i.naturalWidth,
@@ -206,6 +215,13 @@ def check(page: Page, report: Path) -> list[str]:
             problems.append(f"{where}: image did not render")
         if not (image["alt"] or "").strip():
             problems.append(f"{where}: no alt text")
+    page.call("Emulation.setDeviceMetricsOverride", width=1100, height=900,
+              deviceScaleFactor=1, mobile=False)
+    overflow = json.loads(page.call("Runtime.evaluate", expression=OVERFLOW_JS,
+                                    returnByValue=True)["result"]["value"])
+    if overflow["scroll"] > overflow["width"]:
+        problems.append(f"page wider than the window ({overflow['scroll']} > "
+                        f"{overflow['width']} px): {', '.join(overflow['wide'])}")
     for event in page.events:
         method, params = event.get("method"), event.get("params", {})
         if method == "Runtime.exceptionThrown":
