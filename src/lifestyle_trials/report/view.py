@@ -410,24 +410,18 @@ def _secondary(ctx: Context) -> Section | None:
     factorial = n["primary"]["estimand"] == "factorial"
     terms = [e["term"] for e in n["secondary"][0]["effects"]]
     columns = ["Outcome", "n", *[ctx.term(t) for t in terms]]
-    if n.get("truth"):
-        columns.append("True values")
     body = []
     for s in n["secondary"]:
         log = s["log"]
         label = ctx.var_unit(s["outcome"]) + (" ‡" if log else "")
         cells = [Cell(label), Cell(str(sum(s["n_analysed"].values())), "num")]
-        for e in s["effects"]:
-            cells.append(Cell(ctx.effect(e, log), "num", sub=f"{fmt.p_text(e['p_value'])}"))
         truth = _truth_of(ctx, s["outcome"])
-        if n.get("truth"):
-            d = fmt.decimals_for(s["effects"][0]["std_error"])
-            cells.append(
-                Cell(
-                    " / ".join(_truth_text(truth.get(t), log, d) for t in terms) if truth else "–",
-                    "num",
-                )
-            )
+        for e in s["effects"]:
+            sub = fmt.p_text(e["p_value"])
+            if truth and e["term"] in truth:
+                d = fmt.decimals_for(e["std_error"])
+                sub += f" · true {_truth_text(truth[e['term']], log, d)}"
+            cells.append(Cell(ctx.effect(e, log), "num", sub=sub))
         body.append(Row(cells))
     notes = [
         "ANCOVA of each outcome "
@@ -438,6 +432,11 @@ def _secondary(ctx: Context) -> Section | None:
         "P values are not adjusted for the number of outcomes; secondary outcomes are "
         "supporting evidence, not confirmatory.",
     ]
+    if n.get("truth"):
+        notes.append(
+            "true: the effect the simulation was generated with (none is defined for "
+            "indices the generator does not model directly)."
+        )
     title = "Secondary outcomes: factorial effects" if factorial else "Secondary outcomes"
     table = _table(ctx, f"{title} {ctx.at_visit(n['primary']['visit'])}.", columns, body, notes)
     blocks: list[Any] = [table]
