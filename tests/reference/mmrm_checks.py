@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from tests.tolerances import DF_EXACT_RTOL, REML_RTOL
+from tests.tolerances import DF_EXACT_RTOL, DF_RTOL, REML_RTOL
 
 import lifestyle_trials as lt
 
@@ -35,6 +35,17 @@ def by_key(ours: pd.DataFrame, ref: dict[str, list], keys: list[str]) -> pd.Data
     merged = ours.merge(table, on=keys, suffixes=("_py", "_r"), validate="one_to_one")
     assert len(merged) == len(table) == len(ours)
     return merged
+
+
+def check_gls_df(ours: Any, emmeans: Any, exact: Any) -> None:
+    """Satterthwaite df of a gls fit: equal to the exact computation of the reference script
+    (``satterthwaite_numeric``), and within ``DF_RTOL`` of emmeans' approximation unless
+    emmeans is itself further than that from the exact value (then no further from emmeans
+    than emmeans is from the exact df)."""
+    ours, emmeans, exact = (np.asarray(v, dtype=float) for v in (ours, emmeans, exact))
+    np.testing.assert_allclose(ours, exact, rtol=DF_EXACT_RTOL)
+    allowed = np.maximum(DF_RTOL * emmeans, 1.01 * np.abs(exact - emmeans))
+    assert np.all(np.abs(ours - emmeans) <= allowed), (ours, emmeans, exact)
 
 
 def check_lmertest_anova(fit: Any, anova: dict[str, Any], basis_free_df: bool) -> None:
