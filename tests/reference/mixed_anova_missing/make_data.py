@@ -9,9 +9,7 @@ def main() -> None:
     sys.path.insert(0, str(here.parent))
     from mmrm_simulate import simulate, write
 
-    data = simulate(
-        seed=67, n_per_arm=(14, 18, 16, 20), dropout=0.05, intermittent=0.05, log=True
-    )
+    data = simulate(seed=67, n_per_arm=(14, 18, 16, 20), dropout=0.05, intermittent=0.05, log=True)
     write(data, here)
 
 
