@@ -26,6 +26,7 @@ from .errors import (
 )
 from .indices import homa_b, homa_ir, matsuda, quicki
 from .models.ancova import AncovaFit, ancova
+from .models.ancova_batch import AncovaBatch, ancova_batch
 from .models.anova import MixedAnovaResult, mixed_anova
 from .models.lmm import LMMResult, lmm
 from .models.marginal import Contrasts, MarginalMeans, contrast, linear_contrasts, marginal_means
@@ -35,6 +36,7 @@ from .units import convert_glucose, convert_insulin
 
 __all__ = [
     "ARMS",
+    "AncovaBatch",
     "AncovaFit",
     "Contrasts",
     "MarginalMeans",
@@ -61,6 +63,7 @@ __all__ = [
     "UnitError",
     "__version__",
     "ancova",
+    "ancova_batch",
     "contrast",
     "linear_contrasts",
     "marginal_means",

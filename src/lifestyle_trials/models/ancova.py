@@ -25,10 +25,10 @@ from .adjust import check_adjust
 from .design import ModelSpec
 from .marginal import contrast, count_grid, marginal_means
 from .ols import VCOV_TYPES, least_squares
-from .prepare import analysis_data
+from .prepare import AnalysisData, analysis_data
 from .sums_of_squares import type2_table, type3_table
 
-__all__ = ["ANALYSES", "ESTIMANDS", "AncovaFit", "ancova"]
+__all__ = ["ANALYSES", "ESTIMANDS", "AncovaFit", "ancova", "fit_analysis_set", "possible_estimands"]
 
 ESTIMANDS: tuple[str, ...] = ("margins", "factorial", "arms")
 """Estimands of a factorial trial (see :func:`ancova`)."""
@@ -361,15 +361,7 @@ def ancova(
          exercise    -0.284      0.129 35.0     -2.203    0.034    -0.545     -0.022
     diet:exercise     0.113      0.280 35.0      0.405    0.688    -0.455      0.682
     """
-    if estimand not in ESTIMANDS:
-        raise ModelError(f"unknown estimand {estimand!r}; use one of {', '.join(ESTIMANDS)}")
-    if analysis not in ANALYSES:
-        raise ModelError(f"unknown analysis {analysis!r}; use one of {', '.join(ANALYSES)}")
-    if vcov not in VCOV_TYPES:
-        raise ModelError(f"unknown vcov {vcov!r}; use one of {', '.join(VCOV_TYPES)}")
-    method = check_adjust(adjust)
-    if not 0.0 < level < 1.0:
-        raise ModelError(f"level must be between 0 and 1, got {level!r}")
+    _check_options(estimand, analysis, vcov, adjust, level)
     trial.require_outcome(outcome)
     if visit is None:
         if not trial.design.post_baseline:
@@ -387,6 +379,30 @@ def ancova(
         covariates=covs,
         step=f"ancova {outcome} visit {format_visit(chosen)}",
     )
+    return fit_analysis_set(
+        data, estimand, analysis=analysis, vcov=vcov, adjust=adjust, level=level
+    )
+
+
+def fit_analysis_set(
+    data: AnalysisData,
+    estimand: str = "margins",
+    *,
+    analysis: str = "ancova",
+    vcov: str = "classical",
+    adjust: str = "none",
+    level: float = 0.95,
+) -> AncovaFit:
+    """The model part of :func:`ancova`, from an analysis set already built.
+
+    ``data`` comes from :func:`lifestyle_trials.models.prepare.analysis_data` with one visit;
+    the other arguments are those of :func:`ancova`. ``lt.ancova(trial, ...)`` is
+    ``analysis_data`` followed by this.
+    """
+    method = _check_options(estimand, analysis, vcov, adjust, level)
+    if len(data.visits) != 1:
+        raise ModelError(f"an ANCOVA analyses one visit; the analysis set has {len(data.visits)}")
+    outcome, chosen, log, covs = data.outcome, data.visits[0], data.log, data.covariates
     frame = data.frame
     present = tuple(a for a in ARMS if data.analysed.get(a, 0) > 0)
     _require_cells(estimand, present, outcome, chosen)
@@ -451,6 +467,21 @@ def ancova(
         anova_type2=type2_table(spec, ols),
         anova_type3=type3_table(spec, frame, response),
     )
+
+
+def _check_options(estimand: str, analysis: str, vcov: str, adjust: str, level: float) -> str:
+    """Validate the options shared by :func:`ancova` and :func:`fit_analysis_set`; return the
+    canonical adjustment name."""
+    if estimand not in ESTIMANDS:
+        raise ModelError(f"unknown estimand {estimand!r}; use one of {', '.join(ESTIMANDS)}")
+    if analysis not in ANALYSES:
+        raise ModelError(f"unknown analysis {analysis!r}; use one of {', '.join(ANALYSES)}")
+    if vcov not in VCOV_TYPES:
+        raise ModelError(f"unknown vcov {vcov!r}; use one of {', '.join(VCOV_TYPES)}")
+    method = check_adjust(adjust)
+    if not 0.0 < level < 1.0:
+        raise ModelError(f"level must be between 0 and 1, got {level!r}")
+    return method
 
 
 def possible_estimands(arms: Iterable[str]) -> tuple[str, ...]:

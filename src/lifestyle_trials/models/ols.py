@@ -122,7 +122,7 @@ def least_squares(
     coef = linalg.solve_triangular(r[:p, :p], r[:p, p])
     rss = float(r[p, p] ** 2)
     tss = float(np.sum((y - y.mean()) ** 2))
-    if rss <= 1e-20 * tss:
+    if rss <= 1e-20 * tss or np.ptp(y) == 0:
         raise ModelError(
             "the model fits the outcome exactly (zero residual variance): standard errors "
             "cannot be estimated. Check that the outcome is not a copy or a function of the "
