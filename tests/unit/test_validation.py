@@ -189,6 +189,11 @@ def test_missing_subject_and_visit():
     assert problem_for(error, "visit").rows == ("3",)
 
 
+def test_a_subject_column_with_no_id_at_all_is_a_problem_not_a_crash():
+    error = raises(long_frame(subject=[None] * 6))
+    assert problem_for(error, "subject").rows == ("0", "1", "2", "3", "4", "5")
+
+
 def test_covariate_that_changes_within_subject():
     problem = problem_for(
         raises(long_frame(age=[45, 46, 47, 47, 43, 43]), covariates=["age"]), "age"

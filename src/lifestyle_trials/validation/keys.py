@@ -42,10 +42,10 @@ class Subjects:
     written: pd.Series | None = None
 
     def by_row(self) -> Any:
-        """The id of each row as text (for rows whose subject is not missing)."""
+        """The id of each row as text (missing where the subject is)."""
         if self.written is not None:
             return self.written.array
-        return self.ids.take(np.maximum(self.codes, 0)).array
+        return self.ids.array.take(self.codes, allow_fill=True)
 
 
 def parse_subjects(
