@@ -9,6 +9,12 @@ from .datasets.cdisc import read_adam
 from .datasets.files import read_trial
 from .datasets.odes_params import DropoutTruth, FactorialEffects, OutcomeTruth
 from .datasets.public import list_datasets, load_dataset
+from .datasets.published import (
+    published_arm_sizes,
+    published_sources,
+    published_summaries,
+    published_tests,
+)
 from .datasets.synthetic import simulate_odes
 from .derived import add_indices
 from .errors import (
@@ -30,6 +36,7 @@ from .models.ancova_batch import AncovaBatch, ancova_batch
 from .models.anova import MixedAnovaResult, mixed_anova
 from .models.lmm import LMMResult, lmm
 from .models.marginal import Contrasts, MarginalMeans, contrast, linear_contrasts, marginal_means
+from .models.summary import published_vs_recomputed, summary_effects
 from .models.mmrm import MMRMResult, mmrm
 from .trial import Design, Exclusion, Provenance, Trial
 from .units import convert_glucose, convert_insulin
@@ -67,6 +74,12 @@ __all__ = [
     "contrast",
     "linear_contrasts",
     "marginal_means",
+    "published_arm_sizes",
+    "published_sources",
+    "published_summaries",
+    "published_tests",
+    "published_vs_recomputed",
+    "summary_effects",
     "add_indices",
     "convert_glucose",
     "convert_insulin",
