@@ -9,10 +9,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["factorize"]
+__all__ = ["ARROW_TEXT", "factorize"]
 
-_STR = pd.StringDtype("pyarrow", na_value=np.nan)
-"""pandas' default string dtype (``str``), in which the distinct values are returned."""
+ARROW_TEXT = pd.StringDtype("pyarrow", na_value=np.nan)
+"""pandas' default string dtype (``str``), held by pyarrow; distinct text is returned in it."""
 
 
 def factorize(values: pd.Series | np.ndarray) -> tuple[np.ndarray, Any]:
@@ -64,4 +64,4 @@ def _factorize_text(text: pa.Array) -> tuple[np.ndarray, pd.Index]:
         dictionary = encoded.dictionary
     if starts is not None:
         codes = np.repeat(codes, np.diff(np.append(starts, n)))
-    return codes, pd.Index(pd.arrays.ArrowStringArray(dictionary, dtype=_STR))
+    return codes, pd.Index(pd.arrays.ArrowStringArray(dictionary, dtype=ARROW_TEXT))

@@ -23,7 +23,7 @@ import pandas as pd
 from ._version import __version__
 from .arms import ARMS, arm_labels
 from .errors import ModelError
-from .factorize import factorize
+from .factorize import ARROW_TEXT, factorize
 
 __all__ = [
     "DESIGN_COLUMNS",
@@ -37,9 +37,6 @@ __all__ = [
 
 DESIGN_COLUMNS: tuple[str, ...] = ("subject", "diet", "exercise", "arm", "visit")
 """Columns every Trial's table starts with."""
-
-_ARROW_STR = pd.StringDtype("pyarrow", na_value=np.nan)
-"""pandas' default string dtype (``str``)."""
 
 
 def format_visit(visit: float) -> str:
@@ -319,7 +316,7 @@ def make_trial(
     for col in (*covariates, *outcomes):
         values = data[col]
         # text in pandas' default string dtype stays in Arrow (no Python string per value)
-        columns[col] = values.array if values.dtype == _ARROW_STR else values.to_numpy()
+        columns[col] = values.array if values.dtype == ARROW_TEXT else values.to_numpy()
     frame = pd.DataFrame(columns)
     # subjects keep the order in which they first appear; visits sort numerically
     in_order = len(codes) < 2 or bool(

@@ -12,15 +12,12 @@ import numpy as np
 import pandas as pd
 
 from ..errors import Problem
-from ..factorize import factorize
+from ..factorize import ARROW_TEXT, factorize
 from ..trial import format_visit
 from .numeric import flag_infinite, numbers_from_text
 from .rows import RowLabeller
 
 __all__ = ["Subjects", "parse_subjects", "parse_visits"]
-
-_TEXT = pd.StringDtype("pyarrow", na_value=np.nan)
-"""pandas' default string dtype (``str``), in which subject ids are kept."""
 
 
 @dataclass(frozen=True)
@@ -91,7 +88,7 @@ def parse_subjects(
                 rows=tuple(rows(np.flatnonzero(missing))),
             )
         )
-    as_written = values.dtype == _TEXT and not changed and not blank.any()
+    as_written = values.dtype == ARROW_TEXT and not changed and not blank.any()
     return Subjects(codes.astype(np.int64, copy=False), labels, values if as_written else None)
 
 
