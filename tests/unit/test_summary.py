@@ -198,3 +198,21 @@ def test_detail_rounding_ranges_contain_the_point_value():
     assert (detail["p_low"] <= detail["p_value"] + 1e-15).all()
     assert (detail["p_value"] <= detail["p_high"] + 1e-15).all()
     assert set(detail["adjustment"]) == {"none", "Bonferroni x3", "Bonferroni x6"}
+
+
+def test_odes_glucose_load_combined_arm_depends_on_the_printed_se():
+    from lifestyle_trials.models.summary import _net_rows, _printed_interval
+
+    odes = lt.published_summaries("ODES")
+    rows = odes[odes["outcome"] == "insulin_after_glucose_load"].copy()
+    sizes = lt.published_arm_sizes()
+    low, high = _printed_interval(0.0004, "=", 4)
+
+    def consistent(se: float) -> bool:
+        rows.loc[rows["arm"] == "diet+exercise", "spread"] = se
+        readings = _net_rows(rows, "diet+exercise vs control", sizes, "ODES")
+        t_tests = [r for r in readings if np.isfinite(r["df"])]
+        return all(3 * r["p_low"] <= high and 3 * r["p_high"] >= low for r in t_tests)
+
+    assert not consistent(46.1)  # as printed in PubMed
+    assert consistent(45.1)  # as printed in the publisher's abstract

@@ -15,6 +15,34 @@ factorial effects weight the arms equally: ``diet = (D + DE)/2 - (C + E)/2``, ``
 (E + DE)/2 - (C + D)/2``, ``diet:exercise = (DE - E) - (D - C)``. When ``n`` is not known
 but the SE is, the test is a z test (``df = inf``).
 
+What the published summaries reproduce (the package's tables; ``published_vs_recomputed``):
+
+- ODES, fasting insulin, diet + exercise vs control, ``P = 0.003`` (Anderssen 1996): with the
+  printed ± read as SEs (their size implies SDs of change of 36-41 pmol/L, so SDs are not
+  plausible), Welch's test gives a difference of -26.5 pmol/L (SE 7.78) and an unadjusted
+  P of 0.0010 (randomised n, df 86) or 0.0011 (completers, df 74), which does not print as
+  0.003; three times it, 0.0030-0.0032, does. The published P matches a Bonferroni adjustment
+  for the three comparisons with control, which the abstract does not mention.
+- ODES, insulin after the glucose load, diet (``P = 0.02``) and exercise (``P = 0.03``): read
+  as changes net of control ± SE, the ratios 1.65 and 1.54 give P = 0.10 and 0.12, and no
+  adjustment lowers a P; the SEs would have to be at most 35 and 43 pmol/L. These P values
+  cannot be reproduced from the abstract: they did not come from these SEs, and the abstract
+  does not say how they were computed. For diet + exercise (``P = 0.0004``) PubMed prints
+  ± 46.1 and the publisher's abstract ± 45.1: with 46.1 no reading gives 0.0004 (three times
+  the t-test P is 0.0005, of the z test 0.0003); with 45.1, three times the t-test P is
+  0.00037-0.00044, consistent with a Bonferroni adjustment again.
+- ODES, fasting glucose: diet ``P = 0.006`` is consistent with an unadjusted test once the
+  rounding of -0.21 ± 0.07 is allowed for (0.0013-0.0075); diet + exercise ``P = 0.005``
+  only with the Bonferroni factor (unadjusted 0.0004-0.0035).
+- Villareal 2011, weight change: diet vs control, exercise vs control (recomputed 0.68,
+  published 0.71, within rounding) and diet + exercise vs exercise are reproduced by Welch
+  tests of the Table 2 changes; diet + exercise vs diet is not (Welch P = 0.39, published
+  0.67): the paper's comparisons come from its own model, not from two-sample tests of
+  change scores.
+- NEW (Mason 2011) prints no SD or SE of the percent changes: its P values cannot be
+  recomputed. Kitzman 2016 and Bouchonville 2014 print effects with CIs (the P each CI implies
+  is given) and an interaction P without the per-arm data needed to recompute it.
+
 References
 ----------
 Welch BL. The generalization of "Student's" problem when several different population
