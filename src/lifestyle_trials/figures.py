@@ -329,7 +329,8 @@ def forest_plot(
         ax.plot(est, y, linestyle="none", marker="s", color="#1F3A5F", markersize=4.5, zorder=3)
         if ratio:
             _log_axis(ax, "x", float(np.nanmin(low)), float(np.nanmax(high)), most=4)
-        ax.set_title((panel_titles or {}).get(panel, panel), loc="left")
+        title = (panel_titles or {}).get(panel, panel)
+        ax.set_title(textwrap.fill(title, max(16, 60 // len(panels))), loc="left")
         ax.grid(axis="y", visible=False)
     fig.supxlabel(xlabel, fontsize=STYLE["axes.labelsize"])
     axes[0].set_yticks(list(y_of.values()), list(y_of.keys()))

@@ -565,7 +565,8 @@ def _repeated(ctx: Context) -> Section:
         subsections.append(Section("mmrm", "Mixed model for repeated measures (MMRM)", mmrm_blocks))
     for s in n.get("skipped", []):
         if s["model"] in ("MMRM", "mixed ANOVA"):
-            blocks.append(Paragraph(f"{s['model']} not fitted: {s['reason']}.", "note"))
+            what = s["model"][:1].upper() + s["model"][1:]
+            blocks.append(Paragraph(f"{what} not fitted: {s['reason']}.", "note"))
     anova = n.get("mixed_anova")
     if anova:
         subsections.append(_mixed_anova(ctx, anova))
