@@ -58,7 +58,7 @@ _MVT_POINTS = 25_000
 _MVT_SEED = 20_250_101
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class AdjustedFamily:
     """Adjusted inference for one family of contrasts.
 

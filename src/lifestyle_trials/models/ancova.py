@@ -39,7 +39,7 @@ ANALYSES: tuple[str, ...] = ("ancova", "change", "followup")
 _TREATMENT = {"margins": "additive", "factorial": "factorial", "arms": "arms"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class AncovaFit:
     """A fitted ANCOVA of one outcome at one visit.
 

@@ -43,7 +43,7 @@ _FACTORIAL = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class AncovaBatch:
     """Effects of one ANCOVA fitted to ``k`` response columns.
 

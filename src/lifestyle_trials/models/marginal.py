@@ -169,7 +169,7 @@ def _group_index(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 # -- marginal means -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class MarginalMeans:
     """Marginal means of a fitted model over some of its grid variables.
 
@@ -437,7 +437,7 @@ def _labels(table: pd.DataFrame, names: Sequence[str], grid_vars: Mapping[str, t
 # -- contrasts ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Contrasts:
     """Linear contrasts of a fitted model, with inference.
 

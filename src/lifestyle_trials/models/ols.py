@@ -37,7 +37,7 @@ _RANK_TOL = 1e-7
 the columns before it (R's ``lm`` uses the same tolerance in its pivoted QR)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class LeastSquares:
     """An ordinary least-squares fit.
 
