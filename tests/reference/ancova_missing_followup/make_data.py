@@ -3,7 +3,8 @@
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from ancova_simulate import write_case
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from ancova_simulate import write_case
 
-write_case("ancova_missing_followup", Path(__file__).resolve().parent)
+    write_case("ancova_missing_followup", Path(__file__).resolve().parent)
