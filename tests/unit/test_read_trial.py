@@ -53,6 +53,34 @@ def test_long_csv(reference):
     assert reference.provenance.source == "ref.csv"
 
 
+@pytest.mark.parametrize(
+    "ids",
+    [("1001", "1002"), ("0", "10"), ("-3", "12"), ("+7", "8"), ("007", "12"), ("-0", "5")],
+)
+def test_numeric_ids_are_kept_as_written(tmp_path, ids):
+    lines = [f"{i},0,0,{v},5.6" for i in ids for v in (0, 12)]
+    text = "\n".join(["subject,diet,exercise,visit,glucose", *lines]) + "\n"
+    trial = lt.read_trial(write(tmp_path / "ids.csv", text))
+    assert trial.data["subject"].drop_duplicates().tolist() == list(ids)
+
+
+@pytest.mark.parametrize(("ids", "reads"), [(("1001", "1002"), 1), (("007", "012"), 2)])
+def test_integer_ids_written_plainly_are_not_read_twice(tmp_path, monkeypatch, ids, reads):
+    calls = []
+    read_csv = pd.read_csv
+
+    def counted(*args, **kwargs):
+        calls.append(kwargs)
+        return read_csv(*args, **kwargs)
+
+    monkeypatch.setattr(pd, "read_csv", counted)
+    lines = [f"{i},0,0,{v},5.6" for i in ids for v in (0, 12)]
+    text = "\n".join(["subject,diet,exercise,visit,glucose", *lines]) + "\n"
+    trial = lt.read_trial(write(tmp_path / "ids.csv", text))
+    assert trial.data["subject"].drop_duplicates().tolist() == list(ids)
+    assert len(calls) == reads
+
+
 def test_semicolon_and_decimal_comma(tmp_path, reference):
     path = write(tmp_path / "eu.csv", european("\n".join([HEADER, *ROWS])))
     trial = lt.read_trial(path)

@@ -40,6 +40,7 @@ import pandas as pd
 
 from ..checksums import sha256_frame
 from ..errors import Problem, TrialDataError
+from ..factorize import ARROW_TEXT
 from ..validation import RowLabeller, index_rows, numbered_rows
 
 __all__ = ["TEXT_SUFFIXES", "Source", "Table", "read_table"]
@@ -233,14 +234,26 @@ def _read_text(
         ) from None
     # Text columns are read as written only when pandas took them for numbers (ids such as
     # 007): asking for text up front makes pandas parse the whole file markedly slower.
+    # Integers in the first column that can only have been written as Python writes them
+    # are written back instead of read again.
     numeric_text = [
         c for c in text_columns if c in frame and not pd.api.types.is_string_dtype(frame[c])
     ]
-    if numeric_text:
-        as_text = pd.read_csv(
-            path, **options, usecols=numeric_text, dtype=dict.fromkeys(numeric_text, "str")
-        )
-        frame = frame.assign(**{c: as_text[c].array for c in numeric_text})
+    first = frame.columns[0] if len(frame.columns) else None
+    rewritten = [
+        c
+        for c in numeric_text
+        if c == first
+        and frame[c].dtype == np.int64
+        and quick is not None
+        and _first_field_as_written(path.read_bytes())
+    ]
+    if rewritten:
+        frame = frame.assign(**{c: frame[c].astype(ARROW_TEXT) for c in rewritten})
+    reread = [c for c in numeric_text if c not in rewritten]
+    if reread:
+        as_text = pd.read_csv(path, **options, usecols=reread, dtype=dict.fromkeys(reread, "str"))
+        frame = frame.assign(**{c: as_text[c].array for c in reread})
     empty = _empty_rows(frame)
     if starts is None:
         # As pandas refuses a line with too many fields, separators adding up to
@@ -380,6 +393,35 @@ def _count_byte(raw: bytes, byte: bytes, chunk: int = 1 << 22) -> int:
         int(np.count_nonzero(body[start : start + chunk] == value))
         for start in range(0, len(body), chunk)
     )
+
+
+_NOT_PLAIN_INTEGER = (b" ", b"\t", b"\v", b"\f", b"+")
+"""Bytes with which an integer can be written otherwise than Python writes it."""
+
+
+def _first_field_as_written(raw: bytes) -> bool:
+    """True when ``str(value)`` gives back, as written, every integer in the first column.
+
+    pandas reads ``[spaces][+|-]digits[spaces]`` as an integer; the text differs from
+    ``str(value)`` only with spaces, a '+' or a leading zero (``007``, ``-0``). No space or
+    '+' anywhere in the file, and no line that starts with 0 and a digit or with -0, means
+    that no integer of the first column differs.
+    """
+    if any(byte in raw for byte in _NOT_PLAIN_INTEGER):
+        return False
+    body = np.frombuffer(raw, dtype=np.uint8)
+    line_ends = [np.flatnonzero(body == ord(end)) for end in "\n\r" if end.encode() in raw]
+    starts = np.concatenate([np.zeros(1, dtype=np.intp), *(e + 1 for e in line_ends)])
+    first = starts[starts < len(body)]
+    second = first + 1
+    has_second = second < len(body)
+    head = body[first]
+    follows = np.zeros(len(first), dtype=np.uint8)
+    follows[has_second] = body[second[has_second]]
+    zero = ord("0")
+    leading_zero = (head == zero) & (follows >= zero) & (follows <= zero + 9)
+    minus_zero = (head == ord("-")) & (follows == zero)
+    return not bool((leading_zero | minus_zero).any())
 
 
 def _field_counts(raw: bytes, encoding: str, sep: str, n_fields: int, label: str) -> np.ndarray:
