@@ -81,6 +81,30 @@ def test_integer_ids_written_plainly_are_not_read_twice(tmp_path, monkeypatch, i
     assert len(calls) == reads
 
 
+def test_trial_and_source_frame_do_not_see_each_others_writes():
+    source = pd.DataFrame(
+        {
+            "subject": ["a", "a", "b", "b"],
+            "diet": [0, 0, 1, 1],
+            "exercise": [0, 0, 0, 0],
+            "visit": [0, 12, 0, 12],
+            "age": [40, 40, 50, 50],
+            "sex": ["M", "M", "F", "F"],
+            "glucose": [5.0, 5.1, 5.2, 5.3],
+        }
+    )
+    original = source.copy()
+    trial = lt.read_trial(source)
+    data = trial.data.copy()
+    trial.data.loc[0, "glucose"] = 9.9
+    trial.data.loc[1, "sex"] = "X"
+    pd.testing.assert_frame_equal(source, original)
+    source.loc[2, "glucose"] = 0.1
+    source.loc[3, "age"] = 1
+    data.loc[0, "glucose"], data.loc[1, "sex"] = 9.9, "X"
+    pd.testing.assert_frame_equal(trial.data, data)
+
+
 def test_semicolon_and_decimal_comma(tmp_path, reference):
     path = write(tmp_path / "eu.csv", european("\n".join([HEADER, *ROWS])))
     trial = lt.read_trial(path)

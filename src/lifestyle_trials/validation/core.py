@@ -255,7 +255,11 @@ def validate_long(
         warn_implausible(values, col, unit, source)
     warn_before_baseline(visits, baseline, visit, source)
 
-    data = pd.DataFrame(out)
+    measured_cols = (*covariate_cols, *outcome_cols)
+    data = pd.DataFrame(
+        {n: _owned(v, frame[n] if n in measured_cols else None) for n, v in out.items()},
+        copy=False,
+    )
     return ValidTable(
         data=data,
         outcomes=tuple(outcome_cols),
@@ -265,6 +269,24 @@ def validate_long(
         exclusions=tuple(exclusions),
         subject_codes=codes,
     )
+
+
+def _owned(values: Any, column: pd.Series | None) -> Any:
+    """A column for a table built without copying, that shares nothing it could write to.
+
+    Arrays made here are the table's own. pandas hands out its own data as read-only views:
+    where ``values`` are such a view of the input ``column``, the column itself is used (pandas
+    then copies only if either table is written to). Extension arrays (Arrow text) are
+    wrapped anew: pandas may replace their data in place.
+    """
+    if not isinstance(values, np.ndarray):
+        return values.copy()
+    if values.flags.writeable:
+        return values
+    if column is not None and values.dtype == column.dtype:
+        if np.may_share_memory(values, column.to_numpy()):
+            return column.reset_index(drop=True)
+    return values.copy()
 
 
 def _set_aside_arms(dropped: pd.DataFrame, subject: str, arm: str) -> list[Exclusion]:
