@@ -294,6 +294,8 @@ def make_trial(
     """
     outcomes = tuple(outcomes)
     covariates = tuple(covariates)
+    if not data.index.equals(pd.RangeIndex(len(data))):
+        data = data.reset_index(drop=True)
     subject = data["subject"]
     if not pd.api.types.is_string_dtype(subject.dtype):
         subject = subject.astype(str)
@@ -303,21 +305,29 @@ def make_trial(
         codes = np.asarray(subject_codes, dtype=np.int64)
     else:
         raise ValueError(f"{len(subject_codes)} subject codes for a table of {len(data)} rows")
-    visit = data["visit"].to_numpy(dtype=float)
-    diet = data["diet"].to_numpy(dtype=np.int8)
-    exercise = data["exercise"].to_numpy(dtype=np.int8)
+    # Columns are taken from ``data`` as Series, so that the new table shares their values
+    # until either is written to (pandas then copies), instead of copying every column.
+    coded = {
+        "diet": data["diet"].astype(np.int8),
+        "exercise": data["exercise"].astype(np.int8),
+        "visit": data["visit"].astype(float),
+    }
+    visit = coded["visit"].to_numpy()
+    diet, exercise = coded["diet"].to_numpy(), coded["exercise"].to_numpy()
     columns: dict[str, Any] = {
-        "subject": subject.to_numpy() if subject.dtype == object else subject.array,
-        "diet": diet,
-        "exercise": exercise,
+        "subject": subject.to_numpy(copy=True) if subject.dtype == object else subject,
+        "diet": coded["diet"],
+        "exercise": coded["exercise"],
         "arm": arm_labels(diet, exercise),
-        "visit": visit,
+        "visit": coded["visit"],
     }
     for col in (*covariates, *outcomes):
         values = data[col]
-        # text in pandas' default string dtype stays in Arrow (no Python string per value)
-        columns[col] = values.array if values.dtype == ARROW_TEXT else values.to_numpy()
-    frame = pd.DataFrame(columns)
+        kept = values.dtype == ARROW_TEXT or (
+            isinstance(values.dtype, np.dtype) and values.dtype.kind in "biuf"
+        )
+        columns[col] = values if kept else values.to_numpy(copy=True)
+    frame = pd.DataFrame(columns, copy=False)
     # subjects keep the order in which they first appear; visits sort numerically
     in_order = len(codes) < 2 or bool(
         np.all((np.diff(codes) > 0) | ((np.diff(codes) == 0) & (np.diff(visit) > 0)))
