@@ -200,6 +200,9 @@ def screenshot(page: Page, path: Path, media: str) -> None:
 def check(page: Page, report: Path) -> list[str]:
     """Load one report; return the problems found."""
     page.events.clear()
+    page.call("Emulation.setEmulatedMedia", media="screen")
+    page.call("Emulation.setDeviceMetricsOverride", width=1100, height=900,
+              deviceScaleFactor=1, mobile=False)
     url = report.resolve().as_uri()
     page.call("Page.navigate", url=url)
     page.wait_for("Page.loadEventFired")
@@ -215,8 +218,6 @@ def check(page: Page, report: Path) -> list[str]:
             problems.append(f"{where}: image did not render")
         if not (image["alt"] or "").strip():
             problems.append(f"{where}: no alt text")
-    page.call("Emulation.setDeviceMetricsOverride", width=1100, height=900,
-              deviceScaleFactor=1, mobile=False)
     overflow = json.loads(page.call("Runtime.evaluate", expression=OVERFLOW_JS,
                                     returnByValue=True)["result"]["value"])
     if overflow["scroll"] > overflow["width"]:

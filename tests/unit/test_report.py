@@ -48,7 +48,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = tmp / "analyses" / "small"
     folder.mkdir(parents=True)
     config = folder / "analysis.toml"
-    config.write_text(CONFIG.replace('published = "odes"\n', ""), encoding="utf-8")
+    config.write_text(CONFIG, encoding="utf-8")
     raw, interim = tmp / "data/raw/small.csv", tmp / "data/interim/small.csv"
     processed = tmp / "data/processed/small.csv"
     steps.raw(config, raw)
@@ -285,3 +285,45 @@ def test_every_section_of_the_report_is_there(built):
         assert f'<section id="{section}">' in html, section
     assert "True value" in html  # simulated data: the truth beside the estimates
     assert "simulated data" in html
+
+
+# -- published results --------------------------------------------------------------------------
+
+
+def test_published_odes_figures_beside_the_same_quantities_from_the_data(built, numbers):
+    pub = numbers["published"]
+    assert pub["trial"] == "ODES"
+    published = lt.published_summaries("ODES")
+    assert len(pub["summaries"]) == len(published)
+    trial, _ = read_trial_files(built["processed"])
+    wide = trial.wide("insulin")
+    arms = trial.subjects().set_index("subject").loc[wide.index, "arm"]
+    both = wide[[0.0, 12.0]].dropna()
+    change = (both[12.0] - both[0.0]) * 6.0  # pmol/L
+    row = next(
+        r for r in pub["summaries"] if r["outcome"] == "fasting_insulin" and r["arm"] == "control"
+    )
+    assert row["mean"] == 3.9 and row["unit"] == "pmol/L"
+    control = change[arms.loc[both.index] == "control"]
+    assert row["reanalysed"]["n"] == len(control)
+    assert math.isclose(row["reanalysed"]["mean"], control.mean(), rel_tol=1e-12)
+    load = next(r for r in pub["summaries"] if r["outcome"] == "insulin_after_glucose_load")
+    assert "glucose tolerance" in load["reanalysed"]["reason"]
+    test = next(t for t in pub["tests"] if t["outcome"] == "fasting_insulin")
+    assert test["p_value"] == 0.003 and test["verdict"] == "reproduced"
+    de = change[arms.loc[both.index] == "diet+exercise"]
+    from scipy import stats
+
+    welch = stats.ttest_ind(de, control, equal_var=False)
+    assert math.isclose(test["reanalysed"]["p_value"], welch.pvalue, rel_tol=1e-9)
+
+
+def test_unknown_published_trial_is_a_config_error(built, tmp_path):
+    from lifestyle_trials.config import load_config
+    from lifestyle_trials.report.published import trial_name
+
+    path = tmp_path / "x" / "analysis.toml"
+    path.parent.mkdir()
+    path.write_text(CONFIG.replace('published = "odes"', 'published = "oslo"'))
+    with pytest.raises(lt.ConfigError, match=r"published: no published summaries of 'oslo'"):
+        trial_name(load_config(path))

@@ -20,6 +20,7 @@ from .._version import __version__
 from ..config import AnalysisConfig
 from ..trial import Trial
 from . import descriptives, models
+from .published import published_comparison
 
 __all__ = ["DEPENDENCIES", "build_numbers", "dependency_versions"]
 
@@ -132,6 +133,8 @@ def build_numbers(
     result.update(models.model_numbers(config, trial, fits, primary, secondary, float(visit)))
     result["flow"] = _flow(trial, primary, result)
     result["standardised"] = _standardised(trial, result)
+    if config.published:
+        result["published"] = published_comparison(config, trial, float(visit))
     result["truth"] = _truth(manifest.get("truth"), [primary, *secondary], log, float(visit))
     if result.get("mmrm") and result["truth"]:
         result["mmrm"]["truth"] = _truth_by_visit(manifest["truth"], result["mmrm"])

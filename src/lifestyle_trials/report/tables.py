@@ -67,6 +67,41 @@ def report_tables(numbers: Mapping[str, Any]) -> dict[str, pd.DataFrame]:
     anova = numbers.get("mixed_anova")
     if anova:
         made["mixed_anova"] = pd.DataFrame(anova["table"])
+    pub = numbers.get("published")
+    if pub:
+        made["published"] = pd.DataFrame(
+            [
+                {
+                    "trial": pub["trial"],
+                    "kind": "summary",
+                    "outcome": r["outcome"],
+                    "quantity": r["quantity"],
+                    "arm": r["arm"],
+                    "unit": r["unit"],
+                    "source": r["source"],
+                    "published_mean": r["mean"],
+                    "published_spread": r["spread"],
+                    "published_spread_type": r["spread_type"],
+                    **{f"reanalysed_{k}": v for k, v in r["reanalysed"].items()},
+                }
+                for r in pub["summaries"]
+            ]
+            + [
+                {
+                    "trial": pub["trial"],
+                    "kind": "test",
+                    "outcome": t["outcome"],
+                    "quantity": t["quantity"],
+                    "arm": t["comparison"],
+                    "source": t["source"],
+                    "published_p": t["p_value"],
+                    "published_p_relation": t["p_relation"],
+                    "verdict": t["verdict"],
+                    **{f"reanalysed_{k}": v for k, v in t["reanalysed"].items()},
+                }
+                for t in pub["tests"]
+            ]
+        )
     mmrm = numbers.get("mmrm")
     if mmrm:
         made["mmrm_effects"] = pd.DataFrame(mmrm["effects"])
