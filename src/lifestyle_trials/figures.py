@@ -228,7 +228,7 @@ def _log_axis(
     if low is None or high is None:
         limits = ax.dataLim.intervaly if which == "y" else ax.dataLim.intervalx
         low, high = float(limits[0]), float(limits[1])
-    axis.set_major_locator(FixedLocator(log_ticks(low, high, most)))
+    axis.set_major_locator(FixedLocator(log_ticks(low, high, most).tolist()))
     axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
     axis.set_minor_formatter(NullFormatter())
     axis.set_minor_locator(NullLocator())

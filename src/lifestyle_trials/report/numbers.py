@@ -214,7 +214,7 @@ def _truth_by_visit(truth: Mapping[str, Any], mmrm: Mapping[str, Any]) -> list[d
     if spec is None:
         return []
     table = spec["log_effects"] if mmrm["log"] else spec["effects"]
-    out = []
+    out: list[dict[str, Any]] = []
     for visit in mmrm["visits"]:
         values = (table or {}).get(repr(float(visit)))
         if values:
