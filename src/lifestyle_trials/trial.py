@@ -207,10 +207,44 @@ class Trial:
 
     # -- views -------------------------------------------------------------------------------
 
+    def subject_runs(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each row's subject as a code 0..n_subjects−1, and the first row of each subject.
+
+        Rows are grouped by subject (a Trial keeps them so), so this needs no hashing: a new
+        code starts wherever the subject differs from the row before.
+
+        Examples
+        --------
+        >>> import lifestyle_trials as lt
+        >>> codes, first = lt.simulate_odes(seed=1).subject_runs()
+        >>> codes[:4].tolist(), first[:3].tolist()
+        ([0, 0, 1, 1], [0, 2, 4])
+        """
+        ids = self.data["subject"].array
+        n = len(ids)
+        if n == 0:
+            return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
+        starts = np.ones(n, dtype=bool)
+        starts[1:] = np.asarray(ids[1:] != ids[:-1], dtype=bool)
+        return np.cumsum(starts, dtype=np.intp) - 1, np.flatnonzero(starts)
+
     def subjects(self) -> pd.DataFrame:
         """One row per subject: subject, diet, exercise, arm and the covariates."""
         cols = ["subject", "diet", "exercise", "arm", *self.covariates]
-        return self.data.drop_duplicates("subject")[cols].reset_index(drop=True)
+        _, first = self.subject_runs()
+        return self.data[cols].take(first).reset_index(drop=True)
+
+    def wide_values(self, outcome: str) -> np.ndarray:
+        """The outcome as an array, one row per subject (in order) and one column per visit.
+
+        Missing values are NaN; columns are ``design.visits`` in order.
+        """
+        self.require_outcome(outcome)
+        codes, first = self.subject_runs()
+        column = np.searchsorted(np.asarray(self.design.visits), self.data["visit"].to_numpy())
+        values = np.full((len(first), len(self.design.visits)), np.nan)
+        values[codes, column] = self.data[outcome].to_numpy(dtype=float, na_value=np.nan)
+        return values
 
     def wide(self, outcome: str) -> pd.DataFrame:
         """The outcome with one row per subject and one column per visit (NaN when missing).
@@ -218,10 +252,10 @@ class Trial:
         Every subject of the trial has a row, in subject order; columns are the design's
         visits in numeric order.
         """
-        self.require_outcome(outcome)
-        table = self.data.pivot(index="subject", columns="visit", values=outcome)
-        subjects = self.data["subject"].drop_duplicates()
-        return table.reindex(index=subjects, columns=list(self.design.visits))
+        _, first = self.subject_runs()
+        index = pd.Index(self.data["subject"].take(first), name="subject")
+        columns = pd.Index(self.design.visits, name="visit")
+        return pd.DataFrame(self.wide_values(outcome), index=index, columns=columns)
 
     def exclusion_table(self) -> pd.DataFrame:
         """The exclusion log as a table: step, reason, column, subjects, rows."""

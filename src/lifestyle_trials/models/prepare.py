@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..arms import ARMS
 from ..errors import ModelError
 from ..trial import Exclusion, Trial, format_visit
 
@@ -109,29 +110,34 @@ def analysis_data(
         )
     step = step or f"{outcome} at visit(s) {', '.join(format_visit(v) for v in chosen)}"
 
-    wide = trial.wide(outcome)
-    subjects = trial.subjects().set_index("subject").loc[wide.index]
-    baseline = wide[base].to_numpy(dtype=float)
-    follow = wide[list(chosen)].to_numpy(dtype=float)
+    all_visits = trial.design.visits
+    values = trial.wide_values(outcome)
+    baseline = values[:, all_visits.index(base)]
+    follow = values[:, [all_visits.index(v) for v in chosen]]
+    _, first = trial.subject_runs()
+    subjects = trial.data[["subject", "diet", "exercise", "arm", *covs]].take(first)
+    ids = subjects["subject"].array
 
     if log:
-        _require_positive(wide, (base, *chosen) if need_baseline else chosen, outcome)
+        checked = np.column_stack([baseline, follow]) if need_baseline else follow
+        _require_positive(checked, ids, outcome)
         with np.errstate(divide="ignore", invalid="ignore"):
             baseline = np.log(baseline)
             follow = np.log(follow)
 
-    ids = wide.index.to_numpy(dtype=object)
     exclusions: list[Exclusion] = []
     keep = np.ones(len(ids), dtype=bool)
+    observed = np.isfinite(follow)
 
     def exclude(mask: np.ndarray, reason: str, column: str | None) -> None:
         newly = mask & keep
         if newly.any():
+            rows = observed[newly].sum() + np.isfinite(baseline[newly]).sum()
             exclusions.append(
                 Exclusion(
                     reason=reason,
                     subjects=tuple(str(s) for s in ids[newly]),
-                    rows=int(np.isfinite(follow[newly]).sum() + np.isfinite(baseline[newly]).sum()),
+                    rows=int(rows),
                     step=step,
                     column=column,
                 )
@@ -141,7 +147,7 @@ def analysis_data(
     if need_baseline:
         exclude(np.isnan(baseline), f"no baseline value of {outcome}", outcome)
     when = "at visit " + format_visit(chosen[0]) if len(chosen) == 1 else "after baseline"
-    exclude(~np.isfinite(follow).any(axis=1), f"no value of {outcome} {when}", outcome)
+    exclude(~observed.any(axis=1), f"no value of {outcome} {when}", outcome)
     for cov in covs:
         exclude(subjects[cov].isna().to_numpy(), f"missing covariate {cov}", cov)
 
@@ -149,24 +155,21 @@ def analysis_data(
         needed = "both a baseline and a follow-up value" if need_baseline else "a follow-up value"
         raise ModelError(f"no subject has {needed} of {outcome}")
 
-    n_kept, n_visits = int(keep.sum()), len(chosen)
-    frame = pd.DataFrame(
-        {
-            "subject": np.repeat(ids[keep], n_visits),
-            "visit": np.tile(np.asarray(chosen, dtype=float), n_kept),
-            "y": follow[keep].ravel(),
-            "baseline": np.repeat(baseline[keep], n_visits),
-        }
-    )
-    design = subjects.loc[keep, ["diet", "exercise", "arm", *covs]]
-    design = design.loc[np.repeat(design.index.to_numpy(), n_visits)].reset_index(drop=True)
-    frame = pd.concat([frame[["subject"]], design, frame[["visit", "y", "baseline"]]], axis=1)
-    frame = frame.loc[np.isfinite(frame["y"].to_numpy())].reset_index(drop=True)
+    # one row per kept subject and observed visit, subjects in order, visits in order
+    cell = observed & keep[:, None]
+    row_subject, row_visit = np.nonzero(cell)
+    frame = subjects.take(row_subject).reset_index(drop=True)
+    frame["visit"] = np.asarray(chosen, dtype=float)[row_visit]
+    frame["y"] = follow[cell]
+    frame["baseline"] = baseline[row_subject]
+    frame = frame[["subject", "diet", "exercise", "arm", *covs, "visit", "y", "baseline"]]
     frame["arm"] = frame["arm"].cat.remove_unused_categories()
 
     randomised = dict(trial.design.arm_sizes)
-    counts = frame.drop_duplicates("subject")["arm"].value_counts(sort=False)
-    analysed = {a: int(counts.get(a, 0)) for a in randomised}
+    analysed_subjects = keep & cell.any(axis=1)
+    code = 2 * subjects["exercise"].to_numpy() + subjects["diet"].to_numpy()
+    per_arm = np.bincount(code[analysed_subjects], minlength=4)
+    analysed = {a: int(per_arm[ARMS.index(a)]) for a in randomised}
     return AnalysisData(
         frame=frame,
         outcome=outcome,
@@ -179,12 +182,11 @@ def analysis_data(
     )
 
 
-def _require_positive(wide: pd.DataFrame, visits: Sequence[float], outcome: str) -> None:
-    values = wide[list(visits)]
-    bad = (values <= 0).any(axis=1)
-    if bad.any():
-        named = ", ".join(map(str, wide.index[bad.to_numpy()][:10]))
-        more = f" and {int(bad.sum()) - 10} more" if bad.sum() > 10 else ""
+def _require_positive(values: np.ndarray, ids: Sequence[str], outcome: str) -> None:
+    bad = np.flatnonzero((values <= 0).any(axis=1))
+    if bad.size:
+        named = ", ".join(str(ids[i]) for i in bad[:10])
+        more = f" and {bad.size - 10} more" if bad.size > 10 else ""
         raise ModelError(
             f"log=True needs positive values of {outcome}; subject(s) {named}{more} have "
             "values <= 0. Correct the data, or analyse on the original scale (log=False)"
