@@ -108,3 +108,13 @@ def test_follow_up_only_keeps_subjects_without_baseline():
     assert np.isnan(data.frame.loc[data.frame["subject"] == "c2", "baseline"].item())
     reasons = {e.reason for e in data.exclusions}
     assert "no baseline value of glucose" not in reasons
+
+
+def test_ancova_and_mmrm_results_share_the_count_and_test_tables():
+    trial = lt.simulate_odes(seed=3, visits=(0, 6, 12))
+    fits = [lt.ancova(trial, "glucose", estimand="factorial"), lt.mmrm(trial, "glucose")]
+    for fit in fits:
+        assert list(fit.n.columns[:3]) == ["arm", "randomised", "analysed"]
+        assert fit.n["randomised"].sum() == 219
+        assert {"term", "num_df", "den_df", "statistic", "p_value"} <= set(fit.tests.columns)
+    assert (fits[0].n["analysed"] <= fits[1].n["analysed"]).all()

@@ -145,6 +145,22 @@ class AncovaFit:
     # -- presentation ----------------------------------------------------------------------------
 
     @property
+    def n(self) -> pd.DataFrame:
+        """Subjects per arm: ``arm, randomised, analysed`` (as the mixed models' ``n``)."""
+        return pd.DataFrame(
+            {
+                "arm": list(self.n_randomised),
+                "randomised": list(self.n_randomised.values()),
+                "analysed": [self.n_analysed.get(a, 0) for a in self.n_randomised],
+            }
+        )
+
+    @property
+    def tests(self) -> pd.DataFrame:
+        """The type III tests (``anova_type3``), under the name the mixed models use."""
+        return self.anova_type3
+
+    @property
     def formula(self) -> str:
         """The model in R's formula notation."""
         response = f"log({self.outcome})" if self.log else self.outcome
