@@ -21,8 +21,9 @@ def factorize(values: pd.Series | np.ndarray) -> tuple[np.ndarray, Any]:
     Text held by pyarrow (pandas' default string dtype) is encoded by pyarrow itself, and
     its distinct values stay in Arrow (no Python string per value). Where values come in
     runs of equal neighbours (a subject's rows one after another), each run is encoded once;
-    values (or runs) in increasing order are distinct without a hash look-up. Anything else
-    goes through :func:`pandas.factorize`.
+    values (or runs) in increasing order (as text, or as numbers written without leading
+    zeros) are distinct without a hash look-up. Anything else goes through
+    :func:`pandas.factorize`.
 
     Examples
     --------
@@ -32,6 +33,9 @@ def factorize(values: pd.Series | np.ndarray) -> tuple[np.ndarray, Any]:
     >>> codes, uniques = factorize(pd.Series(["a", "a", "b", "c", "c"], dtype="str"))
     >>> codes.tolist(), list(uniques)
     ([0, 0, 1, 2, 2], ['a', 'b', 'c'])
+    >>> codes, uniques = factorize(pd.Series(["9", "9", "10", "11", "11"], dtype="str"))
+    >>> codes.tolist(), list(uniques)
+    ([0, 0, 1, 2, 2], ['9', '10', '11'])
     """
     chunked = getattr(getattr(values, "array", None), "_pa_array", None)
     if isinstance(chunked, pa.ChunkedArray) and (
@@ -52,10 +56,8 @@ def _factorize_text(text: pa.Array) -> tuple[np.ndarray, pd.Index]:
         if 2 * len(run_starts) <= n:  # runs worth encoding once each
             starts = run_starts
             heads = text.take(pa.array(starts))
-    m = len(heads)
-    increasing = m < 2 or pc.all(pc.less(heads.slice(0, m - 1), heads.slice(1))).as_py()
-    if heads.null_count == 0 and increasing:
-        codes = np.arange(m, dtype=np.int64)
+    if heads.null_count == 0 and _increasing(heads):
+        codes = np.arange(len(heads), dtype=np.int64)
         dictionary = heads
     else:
         encoded = heads.dictionary_encode()
@@ -65,3 +67,16 @@ def _factorize_text(text: pa.Array) -> tuple[np.ndarray, pd.Index]:
     if starts is not None:
         codes = np.repeat(codes, np.diff(np.append(starts, n)))
     return codes, pd.Index(pd.arrays.ArrowStringArray(dictionary, dtype=ARROW_TEXT))
+
+
+def _increasing(text: pa.Array) -> bool:
+    """True when the values increase, by their bytes or by their length and then their bytes
+    (numbers written without leading zeros, in numeric order): then they are all distinct."""
+    m = len(text)
+    if m < 2:
+        return True
+    less = pc.less(text.slice(0, m - 1), text.slice(1))
+    if pc.all(less).as_py():
+        return True
+    longer = np.diff(pc.binary_length(text).to_numpy(zero_copy_only=False))
+    return bool(np.all((longer > 0) | ((longer == 0) & less.to_numpy(zero_copy_only=False))))

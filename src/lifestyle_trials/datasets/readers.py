@@ -207,6 +207,18 @@ def _read_text(
     else:
         starts = _field_counts(raw, encoding, sep, len(names), label)
     may_have_commas = (b'"' in raw) if sep == "," else (b"," in raw)
+    # Whether integers in the first column read back as written, decided while the bytes
+    # are at hand, when that column is kept as text and its first value looks like a number.
+    newline = raw.find(b"\n")
+    first_byte = raw[newline + 1 : newline + 2] if newline >= 0 else b""
+    first_as_written = (
+        quick is not None
+        and bool(names)
+        and names[0] in text_columns
+        and len(first_byte) == 1
+        and first_byte in b"-0123456789"
+        and _first_field_as_written(raw)
+    )
     del raw  # pandas reads the file itself (in parallel for a large local file)
 
     options: dict = {"sep": sep, "encoding": encoding, "index_col": False}
@@ -239,14 +251,10 @@ def _read_text(
     numeric_text = [
         c for c in text_columns if c in frame and not pd.api.types.is_string_dtype(frame[c])
     ]
-    first = frame.columns[0] if len(frame.columns) else None
     rewritten = [
         c
         for c in numeric_text
-        if c == first
-        and frame[c].dtype == np.int64
-        and quick is not None
-        and _first_field_as_written(path.read_bytes())
+        if first_as_written and c == names[0] == frame.columns[0] and frame[c].dtype == np.int64
     ]
     if rewritten:
         frame = frame.assign(**{c: frame[c].astype(ARROW_TEXT) for c in rewritten})
