@@ -151,20 +151,22 @@ def _summary(ctx: Context) -> Section:
     analysed = sum(p["n_analysed"].values())
     randomised = n["design"]["n_subjects"]
     parts = []
+    truth = _truth_of(ctx, p["outcome"]) or {}
     for e in p["effects"]:
         what = ctx.term(e["term"]).replace(" (main effect)", "").replace(" (interaction)", "")
         if p["log"]:
-            parts.append(
-                f"{what}: ratio {ctx.effect(e, True)}, "
-                f"{fmt.percent_change(e['ratio'])}, {fmt.p_text(e['p_value'])}"
+            text = (
+                f"ratio {ctx.effect(e, True)}, {fmt.percent_change(e['ratio'])}, "
+                f"{fmt.p_text(e['p_value'])}"
             )
         else:
             unit = ctx.unit(p["outcome"])
-            parts.append(
-                f"{what}: {ctx.effect(e, False)} {unit}, {fmt.p_text(e['p_value'])}".replace(
-                    " ,", ","
-                )
-            )
+            text = f"{ctx.effect(e, False)}{' ' + unit if unit else ''}, "
+            text += fmt.p_text(e["p_value"])
+        if e["term"] in truth:
+            d = fmt.decimals_for(e["std_error"])
+            text += f" (true {_truth_text(truth[e['term']], p['log'], d)})"
+        parts.append(f"{what}: {text}")
     kind = (
         "factorial effects (each factor averaged over the other, and their interaction)"
         if p["estimand"] == "factorial"
@@ -389,6 +391,8 @@ def _primary(ctx: Context) -> Section:
             ["Marginal means from the primary model, baseline at its mean."],
         )
     )
+    if p["estimand"] == "factorial" and p["factor_means"]:
+        blocks.append(_factor_means(ctx, p, kind, d))
     if n["design"]["factorial"]:
         _add(
             blocks,
@@ -401,6 +405,37 @@ def _primary(ctx: Context) -> Section:
             ),
         )
     return Section("primary", "Primary analysis", blocks)
+
+
+def _factor_means(ctx: Context, p: Mapping[str, Any], kind: str, d: int) -> Table:
+    """Adjusted means by factor level beside the main effect: the factorial results table."""
+    effects = {e["term"]: e for e in p["effects"]}
+    body = []
+    for factor in ("diet", "exercise"):
+        levels = {m["level"]: m for m in p["factor_means"] if m["factor"] == factor}
+        e = effects[factor]
+        cells = [Cell(ctx.term(factor).replace(" (main effect)", ""))]
+        for level in (0, 1):
+            m = levels[level]
+            cells.append(Cell(fmt.estimate_ci(m["mean"], m["conf_low"], m["conf_high"], d), "num"))
+        cells += [Cell(ctx.effect(e, p["log"]), "num"), Cell(fmt.p_value(e["p_value"]), "num")]
+        body.append(Row(cells))
+    inter = effects.get("diet:exercise")
+    label = "Ratio" if p["log"] else "Difference"
+    notes = [
+        f"{kind}s of each factor level averaged over the other factor with equal weights; "
+        f"{label.lower()}: yes vs no, as in the primary analysis."
+    ]
+    if inter is not None:
+        notes.append(f"Interaction: {ctx.effect(inter, p['log'])}, {fmt.p_text(inter['p_value'])}.")
+    return _table(
+        ctx,
+        f"Factorial results: adjusted {kind.lower()}s of "
+        f"{ctx.var_unit(p['outcome'])} by factor level.",
+        ["Factor", "No (95% CI)", "Yes (95% CI)", f"{label} (95% CI)", "P"],
+        body,
+        notes,
+    )
 
 
 def _secondary(ctx: Context) -> Section | None:
