@@ -327,3 +327,20 @@ def test_unknown_published_trial_is_a_config_error(built, tmp_path):
     path.write_text(CONFIG.replace('published = "odes"', 'published = "oslo"'))
     with pytest.raises(lt.ConfigError, match=r"published: no published summaries of 'oslo'"):
         trial_name(load_config(path))
+
+
+def test_the_page_carries_its_stamp_as_json(built):
+    html = (built["report"] / "index.html").read_text()
+    match = re.search(r"<!-- lifestyle-trials stamp\n(.*?)\n-->", html, flags=re.DOTALL)
+    assert match is not None
+    made = json.loads(match.group(1))
+    assert made["step"] == "render" and made["seed"] == 3
+    assert set(made["inputs"]) == {"numbers", "figures"}
+    assert made["config"]["outcomes"]["primary"] == "homa_ir"
+
+
+def test_a_title_cannot_end_the_stamp_comment(numbers, svgs):
+    hostile = {"config": {"title": "a --> <b>"}}
+    html = render_report(numbers, svgs, hostile)
+    comment = html.split("<!-- lifestyle-trials stamp\n", 1)[1].split("\n-->", 1)[0]
+    assert "-->" not in comment and "--" not in comment

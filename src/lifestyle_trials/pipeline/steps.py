@@ -205,5 +205,8 @@ def render(numbers_json: Path, figures_dir: Path, output: Path) -> None:
     numbers_data = read_json(numbers_json)
     index = read_json(figures_dir / "index.json")
     svgs = {f["name"]: (figures_dir / f["file"]).read_bytes() for f in index["figures"]}
-    html = render_report(numbers_data, svgs)
+    made = stamp("render", {"numbers": numbers_json, "figures": figures_dir / "index.json"})
+    source = numbers_data["stamp"]
+    made.update({k: source[k] for k in ("config", "config_sha256", "seed") if k in source})
+    html = render_report(numbers_data, svgs, made)
     atomic_write(output, html.encode("utf-8"))

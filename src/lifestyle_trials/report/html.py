@@ -8,6 +8,7 @@ configuration cannot inject markup.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from importlib import resources
 from typing import Any
@@ -32,7 +33,9 @@ def _environment() -> jinja2.Environment:
     )
 
 
-def render_report(numbers: Mapping[str, Any], svgs: Mapping[str, bytes]) -> str:
+def render_report(
+    numbers: Mapping[str, Any], svgs: Mapping[str, bytes], stamp: Mapping[str, Any] | None = None
+) -> str:
     """The report of one analysis as an HTML document.
 
     Parameters
@@ -41,6 +44,9 @@ def render_report(numbers: Mapping[str, Any], svgs: Mapping[str, bytes]) -> str:
         The content of numbers.json.
     svgs : mapping
         Figure name → SVG bytes, from the figures step.
+    stamp : mapping, optional
+        How the page was made (package version, input checksums, configuration, seed);
+        written into the page as a JSON comment at the top.
 
     Returns
     -------
@@ -57,4 +63,11 @@ def render_report(numbers: Mapping[str, Any], svgs: Mapping[str, bytes]) -> str:
         sections=sections,
         css=css,
         stamp=numbers.get("stamp", {}),
+        made=_comment(stamp) if stamp else "",
     )
+
+
+def _comment(stamp: Mapping[str, Any]) -> str:
+    """The stamp as the JSON text of an HTML comment (no ``--`` inside)."""
+    text = json.dumps(stamp, indent=1, ensure_ascii=False, sort_keys=False)
+    return text.replace("--", "- -")
