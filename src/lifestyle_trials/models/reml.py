@@ -487,10 +487,16 @@ def fit_covariance(
             break
         step = 1.0
         improved = False
+        # Near the optimum the predicted gain is below the rounding error of the
+        # log-likelihood, which then cannot confirm an ascent: take the Newton step and let
+        # the decrement (from exact derivatives) decide convergence.
+        quadratic = decrement < 1e-9 * max(1.0, abs(ev.loglik))
         while step > 1e-10:
             trial = theta + step * direction
             got = _evaluate_theta(data, struct, trial, reml)
-            if got is not None and got[0].loglik >= ev.loglik + 1e-4 * step * decrement:
+            if got is not None and (
+                quadratic or got[0].loglik >= ev.loglik + 1e-4 * step * decrement
+            ):
                 theta, current, improved = trial, got, True
                 break
             step *= 0.5
