@@ -412,24 +412,34 @@ def _first_field_as_written(raw: bytes) -> bool:
 
     pandas reads ``[spaces][+|-]digits[spaces]`` as an integer; the text differs from
     ``str(value)`` only with spaces, a '+' or a leading zero (``007``, ``-0``). No space or
-    '+' anywhere in the file, and no line that starts with 0 and a digit or with -0, means
-    that no integer of the first column differs.
+    '+' anywhere in the file, and no line after the header that starts with 0 and a digit
+    or with -0, means that no integer of the first column differs.
     """
     if any(byte in raw for byte in _NOT_PLAIN_INTEGER):
         return False
     body = np.frombuffer(raw, dtype=np.uint8)
-    line_ends = [np.flatnonzero(body == ord(end)) for end in "\n\r" if end.encode() in raw]
-    starts = np.concatenate([np.zeros(1, dtype=np.intp), *(e + 1 for e in line_ends)])
-    first = starts[starts < len(body)]
-    second = first + 1
-    has_second = second < len(body)
-    head = body[first]
-    follows = np.zeros(len(first), dtype=np.uint8)
-    follows[has_second] = body[second[has_second]]
     zero = ord("0")
-    leading_zero = (head == zero) & (follows >= zero) & (follows <= zero + 9)
-    minus_zero = (head == ord("-")) & (follows == zero)
-    return not bool((leading_zero | minus_zero).any())
+    for end in (b"\n", b"\r"):
+        if end not in raw:
+            continue
+        starts = _find_byte(body, end[0]) + 1
+        head = body.take(starts, mode="clip")
+        follows = body.take(starts + 1, mode="clip")
+        head[starts >= len(body)] = 0
+        follows[starts + 1 >= len(body)] = 0
+        leading_zero = (head == zero) & (follows >= zero) & (follows <= zero + 9)
+        if (leading_zero | ((head == ord("-")) & (follows == zero))).any():
+            return False
+    return True
+
+
+def _find_byte(body: np.ndarray, byte: int, chunk: int = 1 << 22) -> np.ndarray:
+    """Positions of a byte value in ``body`` (vectorised, in chunks)."""
+    found = [
+        np.flatnonzero(body[start : start + chunk] == byte) + start
+        for start in range(0, len(body), chunk)
+    ]
+    return np.concatenate(found) if found else np.zeros(0, dtype=np.intp)
 
 
 def _field_counts(raw: bytes, encoding: str, sep: str, n_fields: int, label: str) -> np.ndarray:
