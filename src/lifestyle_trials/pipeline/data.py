@@ -52,7 +52,8 @@ def load_source(config: AnalysisConfig) -> tuple[Trial, list[str]]:
                 kwargs["effects"] = _effects(kwargs["effects"], config)
             trial = _call(simulate_odes, config, seed=config.seed, **kwargs)
         elif src.source == "dataset":
-            trial = _call(load_dataset, config, src.name, **_options(load_dataset, options, config))
+            kwargs = _options(load_dataset, options, config, skip=("name",))
+            trial = _call(load_dataset, config, src.name, **kwargs)
         else:
             path = config.folder / src.path
             if not path.is_file():
@@ -122,14 +123,17 @@ def _options(
     config: AnalysisConfig,
     skip: tuple[str, ...] = (),
 ) -> dict[str, Any]:
-    """``[data.options]`` checked against the loader's keyword arguments; lists → tuples."""
+    """``[data.options]`` checked against the loader's keyword arguments; lists → tuples.
+
+    ``skip`` names the arguments the pipeline gives itself (the seed, the dataset name, the
+    file), which the options may not set.
+    """
     params = inspect.signature(function).parameters
     accepted = [
         n
         for n, p in params.items()
         if n not in skip and p.kind is not p.VAR_POSITIONAL and p.kind is not p.VAR_KEYWORD
     ]
-    accepted = accepted[1:] if function is not simulate_odes else accepted
     out: dict[str, Any] = {}
     for key, value in options.items():
         if key not in accepted:
