@@ -201,8 +201,13 @@ def check(page: Page, report: Path) -> list[str]:
     """Load one report; return the problems found."""
     page.events.clear()
     page.call("Emulation.setEmulatedMedia", media="screen")
-    page.call("Emulation.setDeviceMetricsOverride", width=1100, height=900,
-              deviceScaleFactor=1, mobile=False)
+    page.call(
+        "Emulation.setDeviceMetricsOverride",
+        width=1100,
+        height=900,
+        deviceScaleFactor=1,
+        mobile=False,
+    )
     url = report.resolve().as_uri()
     page.call("Page.navigate", url=url)
     page.wait_for("Page.loadEventFired")
@@ -218,11 +223,14 @@ def check(page: Page, report: Path) -> list[str]:
             problems.append(f"{where}: image did not render")
         if not (image["alt"] or "").strip():
             problems.append(f"{where}: no alt text")
-    overflow = json.loads(page.call("Runtime.evaluate", expression=OVERFLOW_JS,
-                                    returnByValue=True)["result"]["value"])
+    overflow = json.loads(
+        page.call("Runtime.evaluate", expression=OVERFLOW_JS, returnByValue=True)["result"]["value"]
+    )
     if overflow["scroll"] > overflow["width"]:
-        problems.append(f"page wider than the window ({overflow['scroll']} > "
-                        f"{overflow['width']} px): {', '.join(overflow['wide'])}")
+        problems.append(
+            f"page wider than the window ({overflow['scroll']} > "
+            f"{overflow['width']} px): {', '.join(overflow['wide'])}"
+        )
     for event in page.events:
         method, params = event.get("method"), event.get("params", {})
         if method == "Runtime.exceptionThrown":
