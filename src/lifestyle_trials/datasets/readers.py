@@ -31,6 +31,7 @@ import re
 import unicodedata
 import warnings
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeAlias
@@ -185,7 +186,6 @@ def _read_text(
 ) -> Table:
     raw = path.read_bytes()
     label = path.name
-    sha = hashlib.sha256(raw).hexdigest()
     steps: list[str] = []
     encoding = _encoding(raw, encoding, label, steps)
     header = _header_line(raw, encoding)
@@ -200,26 +200,19 @@ def _read_text(
         )
     _check_duplicate_names(names, label)
     quick = _quick_count(raw, encoding, sep)
-    if quick is not None:
-        n_lines = _count_byte(raw, b"\n") + (0 if raw.endswith(b"\n") else 1)
-        n_separators = _count_byte(raw, quick)
-        starts = None
-    else:
-        starts = _field_counts(raw, encoding, sep, len(names), label)
+    starts = None if quick is not None else _field_counts(raw, encoding, sep, len(names), label)
     may_have_commas = (b'"' in raw) if sep == "," else (b"," in raw)
-    # Whether integers in the first column read back as written, decided while the bytes
-    # are at hand, when that column is kept as text and its first value looks like a number.
+    # Integers in the first column may be written back as text (below) when that column is
+    # kept as text and its first value looks like a number.
     newline = raw.find(b"\n")
     first_byte = raw[newline + 1 : newline + 2] if newline >= 0 else b""
-    first_as_written = (
+    check_first = (
         quick is not None
         and bool(names)
         and names[0] in text_columns
         and len(first_byte) == 1
         and first_byte in b"-0123456789"
-        and _first_field_as_written(raw)
     )
-    del raw  # pandas reads the file itself (in parallel for a large local file)
 
     options: dict = {"sep": sep, "encoding": encoding, "index_col": False}
     options |= {"skip_blank_lines": False, "keep_default_na": True}
@@ -227,23 +220,30 @@ def _read_text(
         if decimal not in (".", ","):
             raise _error(label, f"decimal must be '.' or ',', got {decimal!r}", "pass '.' or ','")
         options["decimal"] = decimal
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", pd.errors.ParserWarning)
-            frame = pd.read_csv(path, **options)
-    except (pd.errors.ParserError, pd.errors.ParserWarning) as exc:
-        _field_counts(path.read_bytes(), encoding, sep, len(names), label)
-        raise _error(
-            label,
-            f"the file could not be read as a table: {exc}",
-            "check the separator (sep=) and that quotes are balanced",
-        ) from None
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise _error(
-            label,
-            f"the file could not be read as a table: {exc}",
-            "check the encoding (encoding=) and the separator (sep=)",
-        ) from None
+    # pandas reads the file itself (in parallel for a large local file) while the bytes are
+    # hashed and counted beside it
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        scanning = pool.submit(_scan, raw, quick, check_first)
+        del raw
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", pd.errors.ParserWarning)
+                frame = pd.read_csv(path, **options)
+        except (pd.errors.ParserError, pd.errors.ParserWarning) as exc:
+            _field_counts(path.read_bytes(), encoding, sep, len(names), label)
+            raise _error(
+                label,
+                f"the file could not be read as a table: {exc}",
+                "check the separator (sep=) and that quotes are balanced",
+            ) from None
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise _error(
+                label,
+                f"the file could not be read as a table: {exc}",
+                "check the encoding (encoding=) and the separator (sep=)",
+            ) from None
+        scan = scanning.result()
+    sha, n_lines, n_separators, first_as_written = scan
     # Text columns are read as written only when pandas took them for numbers (ids such as
     # 007): asking for text up front makes pandas parse the whole file markedly slower.
     # Integers in the first column that can only have been written as Python writes them
@@ -401,6 +401,18 @@ def _count_byte(raw: bytes, byte: bytes, chunk: int = 1 << 22) -> int:
         int(np.count_nonzero(body[start : start + chunk] == value))
         for start in range(0, len(body), chunk)
     )
+
+
+def _scan(raw: bytes, quick: bytes | None, check_first: bool) -> tuple[str, int, int, bool]:
+    """The SHA-256 of a file's bytes; its lines and separators, when fields can be counted by
+    counting the separator byte (``quick``); whether integers in its first column read back
+    as written (only when ``check_first``)."""
+    sha = hashlib.sha256(raw).hexdigest()
+    if quick is None:
+        return sha, 0, 0, False
+    n_lines = _count_byte(raw, b"\n") + (0 if raw.endswith(b"\n") else 1)
+    first_as_written = check_first and _first_field_as_written(raw)
+    return sha, n_lines, _count_byte(raw, quick), first_as_written
 
 
 _NOT_PLAIN_INTEGER = (b" ", b"\t", b"\v", b"\f", b"+")
