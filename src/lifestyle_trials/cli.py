@@ -76,7 +76,7 @@ def _parser() -> argparse.ArgumentParser:
     def verb(
         name: str, help: str, run: Callable[[argparse.Namespace], int]
     ) -> argparse.ArgumentParser:
-        sub = verbs.add_parser(name, help=help, description=help)
+        sub = verbs.add_parser(name, help=help, description=help.replace("%%", "%"))
         sub.set_defaults(run=run)
         return sub
 
