@@ -31,7 +31,7 @@ from ..errors import ConvergenceWarning, ModelError
 from ..trial import Trial
 from .prepare import analysis_data
 from .visit_fit import VisitFit, check_options, fit_visits
-from .visit_result import VisitModelResult, arm_counts, factorial_tables, type3_table
+from .visit_result import VisitModelResult, result_fields
 
 __all__ = ["RANDOM_EFFECTS", "LMMResult", "lmm"]
 
@@ -181,38 +181,8 @@ def lmm(
             ConvergenceWarning,
             stacklevel=2,
         )
-    effects, means = factorial_tables(fit, log=log, level=level)
-    loglik, aic, bic = fit.information_criteria()
-    return LMMResult(
-        outcome=outcome,
-        random=kind,
-        variance_components=components,
-        singular=singular,
-        df_method=df_name,
-        method="REML" if reml else "ML",
-        vcov_type=vcov_name,
-        log=log,
-        visits=fit.model.visits,
-        covariates=fit.model.covariates,
-        effects=effects,
-        means=means,
-        tests=type3_table(fit),
-        n=arm_counts(ad),
-        exclusions=ad.exclusions,
-        coef=fit.coef,
-        vcov=fit.vcov,
-        sigma=fit.sigma,
-        correlation=fit.correlation,
-        parameters=fit.parameters,
-        loglik=loglik,
-        aic=aic,
-        bic=bic,
-        convergence=fit.convergence,
-        n_subjects=fit.data.n_subjects,
-        n_obs=fit.data.n_obs,
-        level=level,
-        _fit=fit,
-    )
+    fields = result_fields(fit, ad, df_method=df_name, vcov_type=vcov_name, level=level)
+    return LMMResult(random=kind, variance_components=components, singular=singular, **fields)
 
 
 def _variance_components(fit: VisitFit) -> tuple[pd.DataFrame, bool]:

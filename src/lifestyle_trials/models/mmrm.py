@@ -22,7 +22,7 @@ from ..trial import Trial
 from .covariance import STRUCTURES
 from .prepare import analysis_data
 from .visit_fit import check_options, fit_visits
-from .visit_result import VisitModelResult, arm_counts, factorial_tables, type3_table
+from .visit_result import VisitModelResult, result_fields
 
 __all__ = ["MMRMResult", "mmrm"]
 
@@ -41,41 +41,9 @@ class MMRMResult(VisitModelResult):
     ----------
     covariance : str
         The covariance structure (``"us"``, ``"cs"``, ...).
-    outcome : str
-    df_method : str
-    method : str
-        ``"REML"`` or ``"ML"``.
-    vcov_type : str
-        ``"model"`` or ``"empirical"`` (sandwich) standard errors.
-    log : bool
-    visits : tuple of float
-        The analysed (post-baseline) visits.
-    covariates : tuple of str
-    effects : DataFrame
-        ``term, visit, estimate, std_error, df, statistic, p_value, conf_low, conf_high``
-        (+ ``ratio, ratio_low, ratio_high`` when ``log``): ``diet`` and ``exercise`` (main
-        effects, averaged over the other factor with equal weights) and ``diet:exercise``
-        ((DE − E) − (D − C)) at each visit.
-    means : DataFrame
-        Marginal means by arm and visit: ``arm, diet, exercise, visit, estimate, std_error,
-        df, conf_low, conf_high`` (baseline and numeric covariates at their mean over
-        subjects, averaged over the levels of categorical covariates).
-    tests : DataFrame
-        Type III F tests of each term: ``term, num_df, den_df, statistic, p_value``.
-    n : DataFrame
-        ``arm, randomised, analysed`` and the number of subjects observed at each visit.
-    exclusions : tuple of Exclusion
-    coef : Series
-    vcov : DataFrame
-        Covariance of the coefficients used for inference (Kenward-Roger adjusted, or the
-        sandwich, when asked).
-    sigma, correlation : DataFrame
-        Estimated covariance and correlation matrices over the visits.
-    parameters : Series
-        Covariance parameters (variances, covariances, correlations).
-    loglik, aic, bic : float
-    convergence : Convergence
-    n_subjects, n_obs : int
+    effects, means, tests, n, exclusions, coef, vcov, sigma, correlation, loglik, ...
+        Shared with the random-effects result; described in
+        :class:`~lifestyle_trials.models.visit_result.VisitModelResult`.
     """
 
     covariance: str
@@ -190,33 +158,5 @@ def mmrm(
         )
     ad = analysis_data(trial, outcome, log=log, covariates=covariates, step=f"mmrm {outcome}")
     fit = fit_visits(ad, name, reml=reml, df_method=df_name, vcov=vcov_name)
-    effects, means = factorial_tables(fit, log=log, level=level)
-    loglik, aic, bic = fit.information_criteria()
-    return MMRMResult(
-        outcome=outcome,
-        covariance=name,
-        df_method=df_name,
-        method="REML" if reml else "ML",
-        vcov_type=vcov_name,
-        log=log,
-        visits=fit.model.visits,
-        covariates=fit.model.covariates,
-        effects=effects,
-        means=means,
-        tests=type3_table(fit),
-        n=arm_counts(ad),
-        exclusions=ad.exclusions,
-        coef=fit.coef,
-        vcov=fit.vcov,
-        sigma=fit.sigma,
-        correlation=fit.correlation,
-        parameters=fit.parameters,
-        loglik=loglik,
-        aic=aic,
-        bic=bic,
-        convergence=fit.convergence,
-        n_subjects=fit.data.n_subjects,
-        n_obs=fit.data.n_obs,
-        level=level,
-        _fit=fit,
-    )
+    fields = result_fields(fit, ad, df_method=df_name, vcov_type=vcov_name, level=level)
+    return MMRMResult(covariance=name, **fields)

@@ -165,6 +165,45 @@ def factorial_tables(
     return effects, means
 
 
+def result_fields(
+    fit: VisitFit, ad: AnalysisData, *, df_method: str, vcov_type: str, level: float
+) -> dict[str, Any]:
+    """The fields every result over visits shares, from a fit and its analysis set.
+
+    ``MMRMResult(covariance=..., **result_fields(...))`` and the random-effects result add
+    their own fields to these.
+    """
+    effects, means = factorial_tables(fit, log=ad.log, level=level)
+    loglik, aic, bic = fit.information_criteria()
+    return {
+        "outcome": ad.outcome,
+        "df_method": df_method,
+        "method": "REML" if fit.reml else "ML",
+        "vcov_type": vcov_type,
+        "log": ad.log,
+        "visits": fit.model.visits,
+        "covariates": fit.model.covariates,
+        "effects": effects,
+        "means": means,
+        "tests": type3_table(fit),
+        "n": arm_counts(ad),
+        "exclusions": ad.exclusions,
+        "coef": fit.coef,
+        "vcov": fit.vcov,
+        "sigma": fit.sigma,
+        "correlation": fit.correlation,
+        "parameters": fit.parameters,
+        "loglik": loglik,
+        "aic": aic,
+        "bic": bic,
+        "convergence": fit.convergence,
+        "n_subjects": fit.data.n_subjects,
+        "n_obs": fit.data.n_obs,
+        "level": level,
+        "_fit": fit,
+    }
+
+
 def type3_table(fit: VisitFit) -> pd.DataFrame:
     """Type III F tests of each model term."""
     terms = [t for t in dict.fromkeys(fit.model.terms) if t != "(Intercept)"]
