@@ -16,43 +16,19 @@ separate run. The notes say whether the estimates agree.
 
 from __future__ import annotations
 
-import time
-import tracemalloc
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 import lifestyle_trials as lt
+from benchmarks.timing import best_time, peak_mb
 from lifestyle_trials.models.ancova import fit_analysis_set
 from lifestyle_trials.models.prepare import analysis_data
 
 N_LARGE = 1_000_000
 N_REPLICATES = 2_000
 N_PER_REPLICATE = 200
-REPEATS = 3
 GOAL_S = 2.0
-
-
-def best_time(function: Callable[[], Any], repeats: int = REPEATS) -> tuple[float, Any]:
-    """Best wall-clock time of ``repeats`` calls after a warm-up, and the last result."""
-    result = function()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = function()
-        times.append(time.perf_counter() - start)
-    return min(times), result
-
-
-def peak_mb(function: Callable[[], Any]) -> float:
-    """Peak memory traced while ``function`` runs, MB."""
-    tracemalloc.start()
-    try:
-        function()
-        return tracemalloc.get_traced_memory()[1] / 2**20
-    finally:
-        tracemalloc.stop()
 
 
 def _statsmodels_ols(X: np.ndarray, y: np.ndarray) -> Any:

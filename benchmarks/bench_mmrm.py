@@ -23,20 +23,17 @@ import json
 import shutil
 import subprocess
 import tempfile
-import time
-import tracemalloc
 import warnings
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import lifestyle_trials as lt
+from benchmarks.timing import best_time, peak_mb
 from lifestyle_trials.models.prepare import analysis_data
 
 VISITS = (0, 3, 6, 9, 12)
 N_SMALL = 5_000
 N_LARGE = 100_000
-REPEATS = 3
 
 R_SCRIPT = r"""
 suppressPackageStartupMessages({ library(nlme); library(lme4); library(jsonlite) })
@@ -57,27 +54,6 @@ write_json(list(lmer_s = lmer_s, lmer_loglik = as.numeric(logLik(m)), gls_s = gl
                 lme4 = as.character(packageVersion("lme4"))),
            args[2], digits = NA, auto_unbox = TRUE)
 """
-
-
-def best_time(function: Callable[[], Any], repeats: int = REPEATS) -> tuple[float, Any]:
-    """Best wall-clock time of ``repeats`` calls after a warm-up, and the last result."""
-    result = function()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = function()
-        times.append(time.perf_counter() - start)
-    return min(times), result
-
-
-def peak_mb(function: Callable[[], Any]) -> float:
-    """Peak memory traced while ``function`` runs, MB."""
-    tracemalloc.start()
-    try:
-        function()
-        return tracemalloc.get_traced_memory()[1] / 2**20
-    finally:
-        tracemalloc.stop()
 
 
 def _trial(n: int) -> lt.Trial:

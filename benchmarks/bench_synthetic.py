@@ -11,42 +11,18 @@ under a second.
 
 from __future__ import annotations
 
-import time
-import tracemalloc
 from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 
 import lifestyle_trials as lt
+from benchmarks.timing import best_time, peak_mb
 from lifestyle_trials.datasets.odes_baseline import sample_baseline
 
 N_PER_ARM = (25_000,) * 4
 N = sum(N_PER_ARM)
 N_OUTCOMES = 12
-REPEATS = 3
 GOAL_S = 1.0
-
-
-def best_time(function: Callable[[], Any], repeats: int = REPEATS) -> float:
-    """Best wall-clock time of ``repeats`` calls, after one warm-up call."""
-    function()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
-def peak_mb(function: Callable[[], Any]) -> float:
-    """Peak memory traced while ``function`` runs (Python and numpy allocations), MB."""
-    tracemalloc.start()
-    try:
-        function()
-        return tracemalloc.get_traced_memory()[1] / 2**20
-    finally:
-        tracemalloc.stop()
 
 
 def _peer(n_values_per_subject: int) -> Callable[[], np.ndarray]:
@@ -62,8 +38,8 @@ def run() -> list[dict]:
     for visits in ((0, 12), (0, 3, 6, 12)):
         k = N_OUTCOMES * len(visits)
         ours = lambda visits=visits: lt.simulate_odes(seed=1, n_per_arm=N_PER_ARM, visits=visits)  # noqa: E731
-        ours_s = best_time(ours)
-        peer_s = best_time(_peer(k))
+        ours_s, _ = best_time(ours)
+        peer_s, _ = best_time(_peer(k))
         verdict = "met" if ours_s < GOAL_S else "NOT met"
         rows.append(
             {
@@ -81,8 +57,8 @@ def run() -> list[dict]:
         sample_baseline(np.random.default_rng(1), men, "M"),
         sample_baseline(np.random.default_rng(2), N - men, "F"),
     )
-    stage_s = best_time(stage)
-    peer_s = best_time(_peer(N_OUTCOMES * 2))
+    stage_s, _ = best_time(stage)
+    peer_s, _ = best_time(_peer(N_OUTCOMES * 2))
     rows.append(
         {
             "name": "  stage: eligible baseline population (exact truncated normal)",
