@@ -197,22 +197,23 @@ def _flow(ctx: Context) -> Section:
     columns = [
         "Arm",
         "Randomised",
-        *[f"Measured {ctx.at_visit(v)}" for v in post],
+        *[f"Measured, {ctx.visit(v)}" for v in post],
+        "Not analysed",
         "Analysed (primary)",
-        "Not analysed: reason (n)",
     ]
     body = []
     for f in n["flow"]:
         measured = {m["visit"]: m["n"] for m in f["measured"]}
-        reasons = "; ".join(f"{e['reason']} ({e['n']})" for e in f["excluded"]) or "–"
+        excluded = sum(e["n"] for e in f["excluded"])
+        reasons = "; ".join(f"{e['reason']} ({e['n']})" for e in f["excluded"])
         body.append(
             Row(
                 [
                     Cell(ctx.arm(f["arm"])),
                     Cell(str(f["randomised"]), "num"),
                     *[Cell(str(measured.get(v, 0)), "num") for v in post],
+                    Cell(str(excluded), "num wrap", sub=reasons),
                     Cell("–" if f["analysed"] is None else str(f["analysed"]), "num"),
-                    Cell(reasons),
                 ]
             )
         )
@@ -225,7 +226,11 @@ def _flow(ctx: Context) -> Section:
             )
         )
     analysed = [f["analysed"] for f in n["flow"] if f["analysed"] is not None]
-    total += [Cell(str(sum(analysed)) if analysed else "–", "num strong"), Cell("")]
+    excluded_all = sum(e["n"] for f in n["flow"] for e in f["excluded"])
+    total += [
+        Cell(str(excluded_all), "num strong"),
+        Cell(str(sum(analysed)) if analysed else "–", "num strong"),
+    ]
     body.append(Row(total, "total"))
     blocks: list[Any] = []
     _add(
