@@ -80,3 +80,19 @@ def test_summary_points_to_mmrm() -> None:
     assert "prefer it" in aov.summary()
     out = aov.to_dict()
     assert [row["term"] for row in out["table"]] == ["arm", "visit", "arm:visit"]
+
+
+def test_two_visits_equal_afex_without_sphericity() -> None:
+    trial, exp = load_case("mixed_anova_two_visits")
+    aov = lt.mixed_anova(trial, "homa_ir")
+    table = aov.table
+    # summary(aov_ez(..., type = 2)$Anova, multivariate = FALSE)$univariate.tests
+    np.testing.assert_allclose(table["sum_sq"], exp["sum_sq"], rtol=CLOSED_FORM_RTOL)
+    np.testing.assert_array_equal(table["den_df"], exp["den_df"])
+    np.testing.assert_allclose(table["statistic"], exp["statistic"], rtol=CLOSED_FORM_RTOL)
+    np.testing.assert_allclose(table["p_value"], exp["p_value"], rtol=CLOSED_FORM_RTOL)
+    # anova(lm(change ~ arm)): with two visits arm x visit is the one-way ANOVA of the change
+    np.testing.assert_allclose(table["statistic"].iloc[2], exp["change_anova_f"], rtol=1e-8)
+    # no sphericity to test with two visits
+    assert aov.sphericity.isna().all(axis=None)
+    assert aov.n["analysed"].sum() == exp["n_complete"] < trial.design.n_subjects

@@ -44,7 +44,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pingouin as pg
 from scipy import stats
 
 from ..errors import ModelError
@@ -228,17 +227,18 @@ def mixed_anova(trial: Trial, outcome: str, *, log: bool = False) -> MixedAnovaR
         warnings.simplefilter("ignore", UserWarning)
         warnings.simplefilter("ignore", DeprecationWarning)
         warnings.simplefilter("ignore", FutureWarning)
-        aov = pg.mixed_anova(
+        import pingouin  # imported here: it loads matplotlib, which most callers never need
+
+        aov = pingouin.mixed_anova(
             data=long, dv="y", within="visit", subject="subject", between="arm", correction=True
         )
     table = _table(aov, n_sub, len(kept_arms), n_vis)
-    spher = aov.loc[aov["Source"] == "visit", ["W_spher", "p_spher"]]
-    sphericity = pd.DataFrame(
-        {
-            "statistic": [float(spher["W_spher"].iloc[0]) if n_vis > 2 else np.nan],
-            "p_value": [float(spher["p_spher"].iloc[0]) if n_vis > 2 else np.nan],
-        }
-    )
+    # with two visits sphericity holds trivially and pingouin gives no Mauchly test
+    w, p = np.nan, np.nan
+    if n_vis > 2:
+        spher = aov.loc[aov["Source"] == "visit"]
+        w, p = float(spher["W_spher"].iloc[0]), float(spher["p_spher"].iloc[0])
+    sphericity = pd.DataFrame({"statistic": [w], "p_value": [p]})
     counts = pd.Series(arms).value_counts()
     n = pd.DataFrame(
         {
