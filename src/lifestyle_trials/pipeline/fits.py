@@ -187,12 +187,6 @@ def _mixed_anova_fits(trial: Trial, config: AnalysisConfig) -> dict[str, Any]:
         return {"fits": [], "skipped": [_skip("mixed ANOVA", reason)]}
     outcome = config.outcomes.primary
     log = outcome in config.outcomes.log
-    if len(trial.design.visits) < 3:
-        reason = (
-            "two visits: its arm × visit test is the one-way ANOVA of the change from "
-            "baseline, whose contrasts are the change-score analysis under Sensitivity"
-        )
-        return {"fits": [], "skipped": [_skip("mixed ANOVA", reason)]}
     fit = mixed_anova(trial, outcome, log=log)
     record = {
         "key": "mixed_anova",

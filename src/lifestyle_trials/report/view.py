@@ -653,10 +653,16 @@ def _mixed_anova(ctx: Context, anova: Mapping[str, Any]) -> Section:
         f"{n} subjects measured at every visit (complete cases); type II sums of squares; "
         "GG, HF: Greenhouse–Geisser and Huynh–Feldt corrections for non-sphericity.",
         "The treatment effect appears as the arm × visit interaction. This analysis drops "
-        "every subject with a missing visit and does not adjust for baseline; the ANCOVA and "
-        "MMRM above are the analyses of record.",
+        "every subject with a missing visit and does not adjust for baseline; the "
+        "baseline-adjusted analyses above (ANCOVA, and MMRM over several visits) are the "
+        "analyses of record.",
     ]
-    if anova.get("sphericity"):
+    if len(anova["visits"]) == 2:
+        notes.append(
+            "With two visits sphericity holds trivially (no correction applies), and the "
+            "arm × visit test is the one-way ANOVA of the change from baseline."
+        )
+    elif anova.get("sphericity"):
         sph = anova["sphericity"][0]
         notes.append(
             f"Mauchly's test of sphericity: W = {fmt.num(sph['statistic'], 3)}, "
