@@ -4,8 +4,9 @@ Usage: python tools/browser_check.py reports/<id>/index.html [...]
 
 For each report: no console error or uncaught exception, every <img> decoded with a size,
 every image has alt text, nothing is wider than the window (tables scroll inside their
-box), and no request left the machine (the report must be self-contained). Saves a full-page screenshot (screen) and one with print styles next to
-the report (screenshot.png, screenshot-print.png). Exit status 1 on any failure.
+box), and no request left the machine (the report must be self-contained). Saves a
+full-page screenshot (screen) and one with print styles next to the report
+(screenshot.png, screenshot-print.png). Exit status 1 on any failure.
 
 Talks to Chromium through the DevTools protocol over a WebSocket, with the standard library
 only. Needs Chromium (Debian: apt-get install chromium); set CHROMIUM to another binary.

@@ -36,8 +36,8 @@ from .models.ancova_batch import AncovaBatch, ancova_batch
 from .models.anova import MixedAnovaResult, mixed_anova
 from .models.lmm import LMMResult, lmm
 from .models.marginal import Contrasts, MarginalMeans, contrast, linear_contrasts, marginal_means
-from .models.summary import published_vs_recomputed, summary_effects
 from .models.mmrm import MMRMResult, mmrm
+from .models.summary import published_vs_recomputed, summary_effects
 from .trial import Design, Exclusion, Provenance, Trial
 from .units import convert_glucose, convert_insulin
 

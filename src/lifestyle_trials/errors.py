@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeVar
+
+T = TypeVar("T")
 
 __all__ = [
     "ConfigError",
@@ -21,6 +24,7 @@ __all__ = [
     "TrialDataError",
     "TrialDataWarning",
     "UnitError",
+    "computed",
 ]
 
 
@@ -125,3 +129,17 @@ class DatasetError(LifestyleTrialsError, ValueError):
 
 class ConfigError(LifestyleTrialsError, ValueError):
     """An analysis configuration (analysis.toml) that is invalid."""
+
+
+def computed(value: T | None, name: str) -> T:
+    """``value``, which the caller's state guarantees was computed; an error if it was not.
+
+    For optional results that a code path always fills (e.g. derivatives evaluated at order 2),
+    so that a broken invariant fails loudly whatever the interpreter's optimisation flags.
+    """
+    if value is None:
+        raise LifestyleTrialsError(
+            f"internal error: {name} was not computed; please report this with the call that "
+            "raised it"
+        )
+    return value

@@ -29,7 +29,7 @@ import pandas as pd
 from scipy import linalg
 
 from ..arms import ARM_CODES, ARMS
-from ..errors import ModelError
+from ..errors import ModelError, computed
 from .ancova import ANALYSES, ESTIMANDS, possible_estimands
 from .design import ModelSpec
 from .results import EFFECT_COLUMNS, RATIO_COLUMNS, t_inference
@@ -212,8 +212,7 @@ def ancova_batch(
             _require_positive(B, "baseline")
             B = np.log(B)
     if analysis == "change":
-        assert B is not None
-        Y = Y - B
+        Y = Y - computed(B, "the baseline")
 
     frame = pd.DataFrame({"diet": d.astype(np.int64), "exercise": e.astype(np.int64)})
     factors: dict[str, tuple] = {}
@@ -261,7 +260,7 @@ def ancova_batch(
     base_var = np.einsum("ij,ij->i", LRi, LRi)
     df = n - q
     if analysis == "ancova":
-        assert B is not None
+        B = computed(B, "the baseline")
         QtB = Q.T @ B
         rB = B - Q @ QtB
         s_bb = np.einsum("ij,ij->j", rB, rB)

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import linalg, stats
 
+from ..errors import computed
 from .covariance import Structure
 from .ftest import (
     f_test_fixed,
@@ -80,16 +81,21 @@ class ContrastInference:
     struct: Structure | None = None
     psi: np.ndarray | None = None
 
+    def _satterthwaite_parts(self) -> tuple[np.ndarray, np.ndarray]:
+        return (
+            computed(self.d_vcov, "the derivative of the coefficient covariance"),
+            computed(self.cov_psi, "the covariance of the covariance parameters"),
+        )
+
     def df(self, contrasts: np.ndarray) -> np.ndarray:
         """Degrees of freedom of each row of ``contrasts`` (NaN for a zero row)."""
         lmat = np.atleast_2d(np.asarray(contrasts, dtype=float))
         zero = ~np.any(lmat != 0, axis=1)
         if self.method == "satterthwaite":
-            assert self.d_vcov is not None and self.cov_psi is not None
-            out = satterthwaite_df(lmat, self.model_vcov, self.d_vcov, self.cov_psi)
+            d_vcov, cov_psi = self._satterthwaite_parts()
+            out = satterthwaite_df(lmat, self.model_vcov, d_vcov, cov_psi)
         elif self.method == "kenward-roger":
-            assert self.kr is not None
-            kr = self.kr
+            kr = computed(self.kr, "the Kenward-Roger adjustment")
             out = np.array(
                 [
                     np.nan if z else kr_f_test(kr, row[None])[0]
@@ -97,23 +103,24 @@ class ContrastInference:
                 ]
             )
         elif self.method == "empirical":
-            assert self.data is not None and self.struct is not None and self.psi is not None
-            out = empirical_df(self.data, self.struct, self.psi, self.model_vcov, lmat)
+            data = computed(self.data, "the grouped data")
+            struct = computed(self.struct, "the covariance structure")
+            psi = computed(self.psi, "the covariance parameters")
+            out = empirical_df(data, struct, psi, self.model_vcov, lmat)
         else:
-            assert self.coef_df is not None
+            coef_df = computed(self.coef_df, "the coefficient df")
             involved = np.abs(lmat) > 1e-12 * np.max(np.abs(lmat), axis=1, keepdims=True)
-            out = np.where(involved, self.coef_df[None, :], np.inf).min(axis=1)
+            out = np.where(involved, coef_df[None, :], np.inf).min(axis=1)
         return np.where(zero, np.nan, out)
 
     def f_test(self, contrasts: np.ndarray) -> tuple[float, int, float, float]:
         """F test of ``L β = 0``: ``(F, num_df, den_df, p_value)``."""
         lmat = np.atleast_2d(np.asarray(contrasts, dtype=float))
         if self.method == "satterthwaite":
-            assert self.d_vcov is not None and self.cov_psi is not None
-            return f_test_satterthwaite(lmat, self.beta, self.vcov, self.d_vcov, self.cov_psi)
+            d_vcov, cov_psi = self._satterthwaite_parts()
+            return f_test_satterthwaite(lmat, self.beta, self.vcov, d_vcov, cov_psi)
         if self.method == "kenward-roger":
-            assert self.kr is not None
-            return f_test_kenward_roger(lmat, self.beta, self.kr)
+            return f_test_kenward_roger(lmat, self.beta, computed(self.kr, "the KR adjustment"))
         if self.method == "empirical":
             rows = full_rank_rows(lmat)
             middle = rows @ self.vcov @ rows.T

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import linalg
 
-from ..errors import ModelError
+from ..errors import ModelError, computed
 
 __all__ = ["VCOV_TYPES", "LeastSquares", "least_squares", "subset_rss"]
 
@@ -134,8 +134,7 @@ def least_squares(
     if vcov_type == "classical":
         vcov = rss / df_resid * unscaled
     else:
-        assert q is not None
-        qx = q[:, :p]
+        qx = computed(q, "the Q factor")[:, :p]
         leverage = np.einsum("ij,ij->i", qx, qx)
         resid = y - X @ coef
         if np.any(leverage >= 1.0 - 1e-10):

@@ -48,7 +48,7 @@ import numpy as np
 import pandas as pd
 from scipy import linalg
 
-from ..errors import ConvergenceError, ModelError
+from ..errors import ConvergenceError, ModelError, computed
 from .covariance import Structure
 
 __all__ = [
@@ -542,16 +542,16 @@ def _theta_derivatives(
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Gradient and observed information with respect to θ (chain rule, including the
     curvature of ψ(θ), from central differences of the exact Jacobian)."""
-    assert ev.gradient is not None and ev.observed is not None
-    grad = jac.T @ ev.gradient
-    info = jac.T @ ev.observed @ jac
+    gradient = computed(ev.gradient, "the gradient")
+    grad = jac.T @ gradient
+    info = jac.T @ computed(ev.observed, "the observed information") @ jac
     h = 1e-5 * (1.0 + np.abs(theta))
     curvature = np.zeros_like(info)
     for j in range(theta.size):
         step = np.zeros_like(theta)
         step[j] = h[j]
         d_jac = (struct.jacobian(theta + step) - struct.jacobian(theta - step)) / (2 * h[j])
-        curvature[:, j] = ev.gradient @ d_jac
+        curvature[:, j] = gradient @ d_jac
     info = info - 0.5 * (curvature + curvature.T)
     return grad, info
 

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..arms import ARMS
-from ..errors import ConvergenceError, ModelError
+from ..errors import ConvergenceError, ModelError, computed
 from ..trial import format_visit
 from .covariance import Structure, structure
 from .inference import DF_METHODS, ContrastInference
@@ -307,9 +307,8 @@ def _inference(
             method=df_method, vcov=sandwich, coef_df=_coef_df(data, frame, df_method), **common
         )
     if df_method == "satterthwaite":
-        assert ev.observed is not None and ev.q is not None
-        cov_psi = parameter_covariance(ev.observed)
-        d_vcov = ev.vcov @ ev.q @ ev.vcov
+        cov_psi = parameter_covariance(computed(ev.observed, "the observed information"))
+        d_vcov = ev.vcov @ computed(ev.q, "the derivative of the coefficient covariance") @ ev.vcov
         return ContrastInference(
             method=df_method, vcov=ev.vcov, d_vcov=d_vcov, cov_psi=cov_psi, **common
         )
