@@ -19,9 +19,9 @@ Sources
   errors).
 - Anderssen SA et al. Blood Pressure 1995. doi:10.3109/08037059509077619 (blood-pressure
   changes in the top third of diastolic BP).
-- Holme I et al., 2007: completers per arm (37, 45, 48, 58 men of 43, 55, 54, 67 randomised;
-  188 in all). The counts are reported for men; the generator uses them as the completers of
-  each arm.
+- Holme I et al. J Intern Med 2007;262:235-43. doi:10.1111/j.1365-2796.2007.01806.x:
+  completers per arm (37, 45, 48, 58 men of 43, 55, 54, 67 randomised; 188 in all). The counts
+  are reported for men; the generator uses them as the completers of each arm.
 - CDC NCHS. National Health and Nutrition Examination Survey 2017–2018, fasting subsample
   (US federal data, public domain).
 
