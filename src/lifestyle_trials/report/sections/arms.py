@@ -1,0 +1,45 @@
+"""The "Arms compared with control" section of factorial analyses."""
+
+from __future__ import annotations
+
+from ..blocks import Cell, Row, Section
+from ..context import Context
+from .common import effect_cell, table
+
+__all__ = ["arms_section"]
+
+
+def arms_section(ctx: Context) -> Section | None:
+    """Each arm compared with control, for every outcome, when the estimand is factorial.
+
+    Returns
+    -------
+    Section or None
+        Section ``arms``: a table with one row per outcome and a column per arm (effect,
+        95% CI and P value); None when the primary analysis already compares each arm with
+        control.
+    """
+    n = ctx.numbers
+    if n["primary"]["estimand"] != "factorial":
+        return None
+    terms = [e["term"] for e in n["arms"][0]["effects"]]
+    columns = ["Outcome", *[ctx.term(t) for t in terms]]
+    body = []
+    for a in n["arms"]:
+        label = ctx.var_unit(a["outcome"]) + (" ‡" if a["log"] else "")
+        body.append(Row([Cell(label), *[effect_cell(ctx, e, a["log"]) for e in a["effects"]]]))
+    notes = [
+        "Each arm minus control: adjusted mean differences (‡ ratios of geometric means) "
+        "from the ANCOVA "
+        f"{ctx.at_visit(n['primary']['visit'])}, with 95% CIs and unadjusted P values."
+    ]
+    if n["design"]["factorial"]:
+        notes.append(
+            "The four arms analysed inside the table (Montgomery et al. 2003): "
+            "contrasts of the adjusted cell means of the model with interaction."
+        )
+    return Section(
+        "arms",
+        "Arms compared with control",
+        [table(ctx, "Each arm compared with control.", columns, body, notes)],
+    )

@@ -1,0 +1,55 @@
+"""The "Data and model checks" section: trajectories, distributions and residual plots."""
+
+from __future__ import annotations
+
+from .. import alt_text
+from ..blocks import Section
+from ..context import Context
+from .common import Block, add
+
+__all__ = ["checks_section"]
+
+
+def checks_section(ctx: Context) -> Section:
+    """The figures that show the data and check the primary model.
+
+    Returns
+    -------
+    Section
+        Section ``figures``: observed means by arm and visit, the primary outcome's
+        distribution by arm and visit, and the residual diagnostics of the primary ANCOVA
+        (each figure when it was drawn).
+    """
+    from ...pipeline.figures import trajectory_outcomes  # imports matplotlib
+
+    primary = ctx.numbers["outcomes"]["primary"]
+    blocks: list[Block] = []
+    add(
+        blocks,
+        ctx.figure(
+            "trajectories",
+            "Observed means by arm and visit with 95% confidence intervals "
+            "(geometric means for log-scale outcomes), all subjects measured at each visit.",
+            alt_text.trajectories(ctx, trajectory_outcomes(ctx.numbers)),
+        ),
+    )
+    add(
+        blocks,
+        ctx.figure(
+            "distributions",
+            f"{ctx.var(primary)} of every subject by arm and visit: box plots "
+            "(median, quartiles, whiskers to 1.5 × IQR) with the individual values.",
+            alt_text.distributions(ctx, primary),
+        ),
+    )
+    add(
+        blocks,
+        ctx.figure(
+            "residuals",
+            "Residual diagnostics of the primary ANCOVA: residuals against fitted "
+            "values (look for a funnel or a curve) and a normal Q–Q plot (look for curvature in "
+            "the tails).",
+            alt_text.residuals(ctx),
+        ),
+    )
+    return Section("figures", "Data and model checks", blocks)

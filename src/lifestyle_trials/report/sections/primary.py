@@ -1,0 +1,139 @@
+"""The "Primary analysis" section: the ANCOVA effects, adjusted means and interaction plot."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .. import alt_text
+from .. import format as fmt
+from ..blocks import Cell, Paragraph, Row, Section, Table
+from ..context import Context
+from .common import Block, add, effect_cells, scale_note, table, truth_of, truth_text
+
+__all__ = ["primary_section"]
+
+
+def primary_section(ctx: Context) -> Section:
+    """The primary analysis: effects, adjusted means by arm and, for factorial trials, by factor.
+
+    Returns
+    -------
+    Section
+        Section ``primary``: a paragraph on the analysis; the effects table (estimate with
+        95% CI, % change for ratios, P, true value for simulated data; with the arm estimand,
+        the interaction marked †); the adjusted means by arm; with the factorial estimand the
+        means by factor level; for a factorial design the interaction plot.
+    """
+    n = ctx.numbers
+    p = n["primary"]
+    log, outcome = p["log"], p["outcome"]
+    truth = truth_of(ctx, outcome)
+    columns = ["Effect", "Ratio (95% CI)" if log else f"Difference (95% CI), {ctx.unit(outcome)}"]
+    if log:
+        columns.append("Change")
+    columns.append("P")
+    if truth:
+        columns.append("True value")
+    body = []
+    for e in p["effects"]:
+        cells = [Cell(ctx.term(e["term"])), *effect_cells(ctx, e, log)]
+        if truth:
+            cells.append(
+                Cell(truth_text(truth.get(e["term"]), log, fmt.decimals_for(e["std_error"])), "num")
+            )
+        body.append(Row(cells))
+    if p["estimand"] != "factorial" and p.get("interaction"):
+        for e in p["interaction"]:
+            body.append(Row([Cell(ctx.term(e["term"]) + " †"), *effect_cells(ctx, e, log)]))
+    notes = [
+        scale_note(log, ctx.var(outcome)),
+        f"Model: {p['formula']} (least squares; t tests on {p['df_resid']} residual degrees "
+        "of freedom).",
+    ]
+    if p["estimand"] == "factorial":
+        notes.append(
+            "Main effects average the effect of one factor over both levels of the "
+            "other with equal weights; the interaction is (D+E − E) − (D − C). The "
+            "estimand was fixed before the analysis, not chosen from the interaction "
+            "test."
+        )
+    if truth:
+        notes.append("True value: the effect the simulation was generated with.")
+    at = ctx.at_visit(p["visit"])
+    blocks: list[Block] = [
+        Paragraph(
+            f"{ctx.var(outcome)} {at}, analysed by ANCOVA with the baseline "
+            f"value as covariate{', log scale' if log else ''}. "
+            f"{sum(p['n_analysed'].values())} subjects had both values."
+        ),
+        table(ctx, f"Primary analysis: effects on {ctx.var(outcome)} {at}.", columns, body, notes),
+    ]
+    kind = "geometric mean" if log else "mean"
+    d = 2 if log else fmt.decimals_for(p["residual_sd"] / 4)
+    blocks.append(_arm_means(ctx, p, kind, d))
+    if p["estimand"] == "factorial" and p["factor_means"]:
+        blocks.append(_factor_means(ctx, p, kind, d))
+    if n["design"]["factorial"]:
+        add(
+            blocks,
+            ctx.figure(
+                "interaction",
+                f"Interaction plot: adjusted {kind}s of {ctx.var(outcome)} {at} (95% CI) by "
+                "exercise and diet. Parallel lines mean no interaction on the analysis scale.",
+                alt_text.interaction(ctx),
+            ),
+        )
+    return Section("primary", "Primary analysis", blocks)
+
+
+def _arm_means(ctx: Context, p: Mapping[str, Any], kind: str, d: int) -> Table:
+    """Adjusted means (``kind``: "mean" or "geometric mean") by arm, with ``d`` decimals."""
+    body = [
+        Row(
+            [
+                Cell(ctx.arm(m["arm"])),
+                Cell(str(m["n"]), "num"),
+                Cell(fmt.estimate_ci(m["mean"], m["conf_low"], m["conf_high"], d), "num"),
+            ]
+        )
+        for m in p["means"]
+        if m["arm"] in ctx.numbers["design"]["arms"]
+    ]
+    return table(
+        ctx,
+        f"Adjusted {kind}s of {ctx.var_unit(p['outcome'])} {ctx.at_visit(p['visit'])} by arm.",
+        ["Arm", "n analysed", f"Adjusted {kind} (95% CI)"],
+        body,
+        ["Marginal means from the primary model, baseline at its mean."],
+    )
+
+
+def _factor_means(ctx: Context, p: Mapping[str, Any], kind: str, d: int) -> Table:
+    """Adjusted means by factor level beside the main effect: the factorial results table."""
+    effects = {e["term"]: e for e in p["effects"]}
+    body = []
+    for factor in ("diet", "exercise"):
+        levels = {m["level"]: m for m in p["factor_means"] if m["factor"] == factor}
+        e = effects[factor]
+        cells = [Cell(ctx.term(factor).replace(" (main effect)", ""))]
+        for level in (0, 1):
+            m = levels[level]
+            cells.append(Cell(fmt.estimate_ci(m["mean"], m["conf_low"], m["conf_high"], d), "num"))
+        cells += [Cell(ctx.effect(e, p["log"]), "num"), Cell(fmt.p_value(e["p_value"]), "num")]
+        body.append(Row(cells))
+    inter = effects.get("diet:exercise")
+    label = "Ratio" if p["log"] else "Difference"
+    notes = [
+        f"{kind.capitalize()}s of each factor level averaged over the other factor with equal "
+        f"weights; {label.lower()}: yes vs no, as in the primary analysis."
+    ]
+    if inter is not None:
+        notes.append(f"Interaction: {ctx.effect(inter, p['log'])}, {fmt.p_text(inter['p_value'])}.")
+    return table(
+        ctx,
+        f"Factorial results: adjusted {kind}s of {ctx.var_unit(p['outcome'])} by factor level.",
+        ["Factor", "No (95% CI)", "Yes (95% CI)", f"{label} (95% CI)", "P"],
+        body,
+        notes,
+    )

@@ -1,0 +1,83 @@
+"""The "Provenance and reproducibility" section: where the data came from and how to rebuild."""
+
+from __future__ import annotations
+
+from ..blocks import Cell, Items, Paragraph, Row, Section
+from ..context import Context
+from .common import Block, table
+
+__all__ = ["provenance_section"]
+
+
+def provenance_section(ctx: Context) -> Section:
+    """The provenance of the report: source, checksums, software, steps and exclusions.
+
+    Returns
+    -------
+    Section
+        Section ``provenance``: the source, licence, seed, configuration and software; the
+        data files with their SHA-256; the processing steps and any warnings; the subjects
+        the models set aside and why; how to rebuild and check the report.
+    """
+    n = ctx.numbers
+    prov = n["provenance"]
+    pairs = [
+        ("Source", prov["source"]),
+        ("Citation", prov["citation"] or "–"),
+        ("Licence", prov["licence"] or "–"),
+        ("Source checksum (SHA-256)", prov["source_sha256"] or "–"),
+        ("Seed", "–" if prov["seed"] is None else str(prov["seed"])),
+        (
+            "Configuration",
+            f"analyses/{n['analysis']['id']}/analysis.toml (SHA-256 {prov['config_sha256']})",
+        ),
+        ("lifestyle-trials", prov["package_version"]),
+        ("Software", ", ".join(f"{k} {v}" for k, v in prov["dependencies"].items())),
+    ]
+    files = [
+        Row([Cell(f["stage"]), Cell(f["file"], "mono"), Cell(f["sha256"], "mono small")])
+        for f in prov["files"]
+    ]
+    blocks: list[Block] = [
+        Items(pairs, "provenance"),
+        table(
+            ctx,
+            "Data files of this report and their SHA-256 checksums.",
+            ["Stage", "File", "SHA-256"],
+            files,
+        ),
+        Paragraph("Processing steps, in order:"),
+        Items([(s, "") for s in prov["steps"]], "steps"),
+    ]
+    if prov["warnings"]:
+        blocks.append(Paragraph("Warnings raised while the data were read:"))
+        blocks.append(Items([(w, "") for w in prov["warnings"]], "steps"))
+    excl = [e for key in ("primary", "mmrm") for e in (n.get(key) or {}).get("exclusions", [])]
+    if excl:
+        rows = [
+            Row(
+                [
+                    Cell(e["step"]),
+                    Cell(e["reason"]),
+                    Cell(str(e["n"]), "num"),
+                    Cell(", ".join(e["subjects"]), "small"),
+                ]
+            )
+            for e in excl
+        ]
+        blocks.append(
+            table(
+                ctx,
+                "Subjects set aside by the models, and why.",
+                ["Analysis", "Reason", "n", "Subjects"],
+                rows,
+            )
+        )
+    blocks.append(
+        Paragraph(
+            "Rebuild this report with `make report`; check it against the committed expected "
+            "version with `make verify`.",
+            "note",
+        )
+    )
+    return Section("provenance", "Provenance and reproducibility", blocks)
