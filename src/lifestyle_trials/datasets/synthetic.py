@@ -6,6 +6,11 @@ every outcome along a smooth trajectory by its arm's effect plus the subject's o
 visit noise, lets some subjects drop out, and returns a :class:`~lifestyle_trials.Trial`
 whose ``truth`` says what every arm is expected to show. The constants and their sources are
 in :mod:`~lifestyle_trials.datasets.odes_calibration`.
+
+This module assembles the trial; each step has its own module: the arguments
+(:mod:`.odes_settings`), the random streams (:mod:`.odes_streams`), change over time
+(:mod:`.odes_change`), the outcome values at every visit (:mod:`.odes_outcomes`), dropout
+(:mod:`.odes_dropout`), the long table (:mod:`.odes_table`) and the truth (:mod:`.odes_truth`).
 """
 
 from __future__ import annotations
@@ -13,57 +18,26 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import numbers
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
-from ..arms import ARM_CODES, ARMS
-from ..errors import ConfigError
-from ..indices import HOMA_IR_DIVISOR, homa_ir
+from ..indices import HOMA_IR_DIVISOR
 from ..trial import Provenance, Trial, format_visit, make_trial
-from ..units import DEFAULT_UNITS, convert_insulin
-from .odes_baseline import sample_baseline
-from .odes_calibration import (
-    BASELINE_VARIABLES,
-    CHANGE_CORRELATION,
-    CHANGE_OUTCOMES,
-    CHANGE_SD,
-    DEFAULT_EFFECTS,
-    DROPOUT_MAR_POWER,
-    LOG_OUTCOMES,
-    PUBLISHED_COMPLETERS,
-    PUBLISHED_N_PER_ARM,
-    PUBLISHED_SEX,
-    REFERENCE_MEANS,
-    TRAJECTORY_MONTHS,
-    VISIT_SD,
-)
-from .odes_params import DropoutTruth, FactorialEffects, OutcomeTruth, factorial
+from ..units import DEFAULT_UNITS
+from .odes_calibration import DROPOUT_MAR_POWER, PUBLISHED_N_PER_ARM, PUBLISHED_SEX
+from .odes_change import arm_changes, reference_means, trajectory
+from .odes_dropout import draw_dropout, dropout_truth
+from .odes_outcomes import draw_outcomes
+from .odes_params import FactorialEffects
+from .odes_settings import checked_settings
+from .odes_streams import stream
+from .odes_table import COVARIATES, OUTCOMES, long_table, subject_ids
+from .odes_truth import freeze, outcome_truth
 
 __all__ = ["ODES_CITATION", "OUTCOMES", "simulate_odes", "trajectory"]
-
-OUTCOMES: tuple[str, ...] = (
-    "glucose",
-    "insulin",
-    "homa_ir",
-    "weight",
-    "bmi",
-    "waist",
-    "vo2max",
-    "triglycerides",
-    "hdl",
-    "cholesterol",
-    "sbp",
-    "dbp",
-)
-"""Outcome columns of the synthetic trial, in table order."""
-
-COVARIATES: tuple[str, ...] = ("age", "sex", "height")
-"""Subject-level covariates: age (years, 41–50), sex ("M"/"F"), height (cm)."""
 
 ODES_CITATION = (
     "Synthetic data modelled on the Oslo Diet and Exercise Study (ODES): Torjesen PA et al. "
@@ -71,42 +45,6 @@ ODES_CITATION = (
     "J Intern Med 1996;240:203-9, doi:10.1046/j.1365-2796.1996.22848000.x"
 )
 LICENCE = "CC0-1.0 (synthetic data made by lifestyle-trials; no participant data)"
-
-_SELECTED_OUTCOMES = ("triglycerides", "hdl", "cholesterol", "dbp")
-"""Outcomes selected on at baseline whose visit noise makes them regress to the mean."""
-
-_STREAM = {"design": 0, "baseline M": 1, "baseline F": 2, "change": 3, "dropout": 4, "visit": 5}
-"""Independent random streams, so that e.g. the 12-month values do not depend on which
-other visits are asked for."""
-
-_LEVEL_ROW = {
-    "glucose": "log_glucose",
-    "insulin": "log_insulin",
-    "waist": "waist",
-    "vo2max": "vo2max",
-    "triglycerides": "log_triglycerides",
-    "hdl": "log_hdl",
-    "cholesterol": "cholesterol",
-    "sbp": "sbp",
-    "dbp": "dbp",
-}
-
-
-def trajectory(visit: Any) -> Any:
-    """Fraction of the one-year change reached at ``visit`` months.
-
-    ``f(t) = (1 − exp(−t/τ)) / (1 − exp(−12/τ))`` with τ = 3 months (assumed), so f(0) = 0,
-    f(12) = 1 and most of the change appears in the first months.
-
-    Examples
-    --------
-    >>> [round(trajectory(t), 3) for t in (0, 3, 6, 12)]
-    [0.0, 0.644, 0.881, 1.0]
-    """
-    t = np.asarray(visit, dtype=float)
-    tau = TRAJECTORY_MONTHS
-    f = -np.expm1(-t / tau) / -np.expm1(-12.0 / tau)
-    return float(f) if f.ndim == 0 else f
 
 
 def simulate_odes(
@@ -249,233 +187,36 @@ def simulate_odes(
     >>> {term: round(v, 3) for term, v in insulin.log_effects[12.0].items()}
     {'diet': -0.135, 'exercise': -0.135, 'diet:exercise': -0.085}
     """
-    settings = _settings(seed, n_per_arm, visits, dropout, effects, effect_scale, dropout_mar)
+    settings = checked_settings(
+        seed, n_per_arm, visits, dropout, effects, effect_scale, dropout_mar
+    )
     return _simulate(settings)
 
 
-# -- arguments -------------------------------------------------------------------------------
-
-
-def _settings(
-    seed: Any,
-    n_per_arm: Any,
-    visits: Any,
-    dropout: Any,
-    effects: Any,
-    effect_scale: Any,
-    dropout_mar: Any,
-) -> dict[str, Any]:
-    """Checked arguments in canonical form (JSON-serialisable)."""
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise ConfigError(f"seed must be a non-negative integer, got {seed!r}")
-    sizes = _sizes(n_per_arm)
-    times = _visits(visits)
-    proportions = _dropout(dropout)
-    scale = _finite(effect_scale, "effect_scale")
-    mar = _finite(dropout_mar, "dropout_mar")
-    chosen = dict(DEFAULT_EFFECTS)
-    if effects is not None:
-        if not isinstance(effects, Mapping):
-            raise ConfigError(
-                "effects must be a mapping of outcome name to FactorialEffects, "
-                f"got {type(effects).__name__}"
-            )
-        for name, value in effects.items():
-            if name not in CHANGE_OUTCOMES:
-                hint = (
-                    " (it follows from glucose and insulin)"
-                    if name == "homa_ir"
-                    else " (it follows from weight)"
-                    if name == "bmi"
-                    else ""
-                )
-                raise ConfigError(
-                    f"effects: cannot set {name!r}{hint}; set one of {', '.join(CHANGE_OUTCOMES)}"
-                )
-            if not isinstance(value, FactorialEffects):
-                raise ConfigError(
-                    f"effects[{name!r}] must be a FactorialEffects, got {type(value).__name__}; "
-                    "e.g. FactorialEffects.from_arms(control=0, diet=-1, exercise=-1, "
-                    "diet_exercise=-2)"
-                )
-            for field in ("control", "diet", "exercise", "interaction"):
-                _finite(getattr(value, field), f"effects[{name!r}].{field}")
-            chosen[name] = value
-    return {
-        "generator": "simulate_odes",
-        "seed": int(seed),
-        "n_per_arm": sizes,
-        "visits": times,
-        "dropout": proportions,
-        "dropout_mar": mar,
-        "effect_scale": scale,
-        "effects": {
-            k: [
-                float(chosen[k].control),
-                float(chosen[k].diet),
-                float(chosen[k].exercise),
-                float(chosen[k].interaction),
-            ]
-            for k in CHANGE_OUTCOMES
-        },
-    }
-
-
-def _finite(value: Any, name: str) -> float:
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        raise ConfigError(f"{name} must be a number, got {value!r}") from None
-    if not math.isfinite(out):
-        raise ConfigError(f"{name} must be finite, got {value!r}")
-    return out
-
-
-def _sizes(n_per_arm: Any) -> list[int]:
-    msg = (
-        "n_per_arm must be four non-negative integers (control, diet, exercise, "
-        f"diet+exercise) with at least one subject, got {n_per_arm!r}"
-    )
-    try:
-        values = list(n_per_arm)
-    except TypeError:
-        raise ConfigError(msg) from None
-    if len(values) != 4 or not all(
-        isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in values
-    ):
-        raise ConfigError(msg)
-    sizes = [int(v) for v in values]
-    if min(sizes) < 0 or sum(sizes) == 0:
-        raise ConfigError(msg)
-    return sizes
-
-
-def _visits(visits: Any) -> list[float]:
-    try:
-        values = [float(v) for v in visits]
-    except (TypeError, ValueError):
-        raise ConfigError(
-            f"visits must be a sequence of numbers (months), got {visits!r}"
-        ) from None
-    if not all(math.isfinite(v) and v >= 0 for v in values):
-        raise ConfigError(f"visits must be finite and >= 0 (months), got {visits!r}")
-    if len(set(values)) != len(values):
-        raise ConfigError(f"visits must not repeat, got {visits!r}")
-    if 0.0 not in values or len(values) < 2:
-        raise ConfigError(
-            f"visits must include the baseline 0 and at least one later visit, got {visits!r}"
-        )
-    return sorted(values)
-
-
-def _dropout(dropout: Any) -> list[float]:
-    if isinstance(dropout, str):
-        if dropout != "published":
-            raise ConfigError(
-                f'dropout must be "published", a proportion, four proportions or 0, got {dropout!r}'
-            )
-        return [(n - c) / n for n, c in zip(PUBLISHED_N_PER_ARM, PUBLISHED_COMPLETERS, strict=True)]
-    if dropout is None:
-        return [0.0] * 4
-    if isinstance(dropout, numbers.Real):
-        values = [float(dropout)] * 4
-    else:
-        try:
-            values = [float(v) for v in dropout]
-        except (TypeError, ValueError):
-            raise ConfigError(
-                f"dropout must be a proportion or four proportions (one per arm), got {dropout!r}"
-            ) from None
-        if len(values) != 4:
-            raise ConfigError(
-                f"dropout needs one proportion per arm (4), got {len(values)}: {dropout!r}"
-            )
-    if not all(0.0 <= v <= 1.0 for v in values):
-        raise ConfigError(f"dropout proportions must be between 0 and 1, got {dropout!r}")
-    return values
-
-
-# -- simulation ------------------------------------------------------------------------------
-
-
-def _rng(seed: int, *key: int) -> np.random.Generator:
-    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=key))
-
-
-def _visit_key(visit: float) -> int:
-    return round(visit * 1_000_000)
-
-
 def _simulate(settings: Mapping[str, Any]) -> Trial:
+    """The trial the checked settings describe: design, outcomes, dropout, truth."""
     seed = settings["seed"]
     sizes = np.asarray(settings["n_per_arm"])
     n = int(sizes.sum())
     visits = np.asarray(settings["visits"], dtype=float)
 
     # design: arms, sex (exact counts), age
-    rng = _rng(seed, _STREAM["design"])
+    rng = stream(seed, "design")
     arm = rng.permutation(np.repeat(np.arange(4), sizes))
     n_men = int(math.floor(n * PUBLISHED_SEX[0] / sum(PUBLISHED_SEX) + 0.5))
     male = rng.permutation(np.arange(n) < n_men)
     age = rng.integers(41, 51, size=n)
 
-    level, observed = _baseline(seed, male)
-    row = {v: i for i, v in enumerate(BASELINE_VARIABLES)}
-    height = observed[row["height"]]
-    height_m2 = (height / 100.0) ** 2
-
-    ref = _reference(male)
-    arm_change = _arm_changes(settings, ref)
-
-    # subject's own change components, correlated across outcomes
-    k = len(CHANGE_OUTCOMES)
-    z = _change_factor() @ _rng(seed, _STREAM["change"]).standard_normal((k, n))
-
-    # values (outcome -> array subjects × visits); baseline column first
-    values: dict[str, np.ndarray] = {}
-    post = visits[1:]
-    f = trajectory(post)
-    noise = [_rng(seed, _STREAM["visit"], _visit_key(t)).standard_normal((k, n)) for t in post]
-    for j, name in enumerate(CHANGE_OUTCOMES):
-        sd_s, sd_e = CHANGE_SD[name], VISIT_SD[name]
-        step = np.asarray([arm_change[name][a] for a in ARMS])[arm]  # δ or Δ per subject
-        eps = np.stack([e[j] for e in noise], axis=1)  # subjects × post visits
-        own = np.outer(z[j], f) * sd_s
-        if name == "weight":
-            lev = np.exp(level[row["log_bmi"]]) * height_m2
-            base = lev
-            follow = lev[:, None] + np.outer(step, f) + own + sd_e * eps
-        elif name in LOG_OUTCOMES:
-            lev = level[row[_LEVEL_ROW[name]]]
-            base = np.exp(observed[row[_LEVEL_ROW[name]]])
-            expo = np.outer(step, f) + own - (f * sd_s) ** 2 / 2 + sd_e * eps - sd_e**2 / 2
-            follow = np.exp(lev[:, None] + expo)
-        else:
-            lev = level[row[_LEVEL_ROW[name]]]
-            base = observed[row[_LEVEL_ROW[name]]]
-            follow = lev[:, None] + np.outer(step, f) + own + sd_e * eps
-        values[name] = np.column_stack([base, follow])
-    values["insulin"] = convert_insulin(values["insulin"], "pmol/L", "uU/mL")
-    values["bmi"] = values["weight"] / height_m2[:, None]
-
-    dropout, attended = _dropout_draw(settings, arm, values, seed)
-    ids = _subject_ids(n)
-    frame = _long_table(ids, arm, age, male, height, visits, values, attended)
-    dropped = np.flatnonzero(attended < len(visits) - 1)
-    dropout_truth = DropoutTruth(
-        proportions=MappingProxyType(dict(zip(ARMS, settings["dropout"], strict=True))),
-        dropped=MappingProxyType(dict(zip(ARMS, map(int, dropout), strict=True))),
-        completers=MappingProxyType(
-            {a: int(s - d) for a, s, d in zip(ARMS, sizes, dropout, strict=True)}
-        ),
-        subjects=tuple(ids[dropped].tolist()),
-        last_visit=tuple(float(visits[i]) for i in attended[dropped]),
-        mar_power=float(settings["dropout_mar"]),
-    )
+    ref = reference_means(male)
+    arm_change = arm_changes(settings, ref)
+    height, values = draw_outcomes(seed, arm, male, visits, arm_change)
+    counts, attended = draw_dropout(settings, arm, values, seed)
+    ids = subject_ids(n)
+    frame = long_table(ids, arm, age, male, height, visits, values, attended)
     truth = {
-        "outcomes": MappingProxyType(_outcome_truth(settings, ref, arm_change)),
-        "dropout": dropout_truth,
-        "settings": _freeze(settings),
+        "outcomes": MappingProxyType(outcome_truth(settings, ref, arm_change)),
+        "dropout": dropout_truth(settings, ids, visits, counts, attended),
+        "settings": freeze(settings),
     }
     canonical = json.dumps(settings, sort_keys=True, separators=(",", ":"))
     provenance = Provenance(
@@ -501,194 +242,3 @@ def _simulate(settings: Mapping[str, Any]) -> Trial:
         covariates=COVARIATES,
         truth=truth,
     )
-
-
-def _baseline(seed: int, male: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Levels and baseline observations (variables × subjects), each sex from its stream."""
-    k, n = len(BASELINE_VARIABLES), len(male)
-    level, observed = np.empty((k, n)), np.empty((k, n))
-    for sex, mask in (("M", male), ("F", ~male)):
-        draw = sample_baseline(_rng(seed, _STREAM[f"baseline {sex}"]), int(mask.sum()), sex)
-        level[:, mask], observed[:, mask] = draw.level, draw.observed
-    return level, observed
-
-
-def _change_factor() -> np.ndarray:
-    k = len(CHANGE_OUTCOMES)
-    corr = np.eye(k)
-    for (a, b), r in CHANGE_CORRELATION.items():
-        i, j = CHANGE_OUTCOMES.index(a), CHANGE_OUTCOMES.index(b)
-        corr[i, j] = corr[j, i] = r
-    return np.linalg.cholesky(corr)
-
-
-def _reference(male: np.ndarray) -> dict[str, float]:
-    """Reference means of this trial's sex mix (the Trial's units)."""
-    n = len(male)
-    w_m = float(male.sum()) / n if n else 0.0
-    men, women = REFERENCE_MEANS["M"], REFERENCE_MEANS["F"]
-    return {key: w_m * men[key] + (1.0 - w_m) * women[key] for key in men}
-
-
-def _arm_changes(
-    settings: Mapping[str, Any], ref: Mapping[str, float]
-) -> dict[str, dict[str, float]]:
-    """Per outcome and arm: the log ratio δ (log outcomes) or the change Δ (additive)."""
-    out: dict[str, dict[str, float]] = {}
-    for name in CHANGE_OUTCOMES:
-        effects = FactorialEffects(*settings["effects"][name])
-        changes = effects.arm_changes(settings["effect_scale"])
-        if name not in LOG_OUTCOMES:
-            out[name] = changes
-            continue
-        m = ref[_level_key(name)]
-        low = min(changes.values())
-        if 1.0 + low / m <= 0:
-            raise ConfigError(
-                f"effects[{name!r}]: an arm change of {low:g} would take the mean below zero "
-                f"(reference mean {m:.4g} {DEFAULT_UNITS[name]}); use a smaller decrease"
-            )
-        out[name] = {a: math.log1p(c / m) for a, c in changes.items()}
-    return out
-
-
-def _level_key(name: str) -> str:
-    return f"{name}_level" if name in _SELECTED_OUTCOMES else name
-
-
-def _dropout_draw(
-    settings: Mapping[str, Any], arm: np.ndarray, values: Mapping[str, np.ndarray], seed: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Dropouts per arm, and each subject's last attended visit (an index into visits).
-
-    Within each arm the ``round(p × size)`` subjects with the largest keys log(U)/w drop out,
-    w = HOMA-IR₀^power: weighted sampling without replacement (Efraimidis & Spirakis 2006).
-    """
-    n, n_visits = len(arm), values["glucose"].shape[1]
-    sizes = np.bincount(arm, minlength=4)
-    counts = np.floor(np.asarray(settings["dropout"]) * sizes + 0.5).astype(int)
-    rng = _rng(seed, _STREAM["dropout"])
-    u = 1.0 - rng.random(n)  # in (0, 1]
-    last = rng.integers(0, n_visits - 1, size=n)  # if dropping out: last visit attended
-    homa0 = homa_ir(values["glucose"][:, 0], values["insulin"][:, 0])
-    keys = np.log(u) / homa0 ** settings["dropout_mar"]
-    order = np.lexsort((-keys, arm))
-    start = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-    rank = np.empty(n, dtype=int)
-    rank[order] = np.arange(n) - start[arm[order]]
-    dropped = rank < counts[arm]
-    return counts, np.where(dropped, last, n_visits - 1)
-
-
-def _subject_ids(n: int) -> np.ndarray:
-    width = max(3, len(str(n)))
-    numbers_ = np.char.zfill(np.arange(1, n + 1).astype(str), width)
-    return np.char.add("ODES-", numbers_).astype(object)
-
-
-def _long_table(
-    ids: np.ndarray,
-    arm: np.ndarray,
-    age: np.ndarray,
-    male: np.ndarray,
-    height: np.ndarray,
-    visits: np.ndarray,
-    values: Mapping[str, np.ndarray],
-    attended: np.ndarray,
-) -> pd.DataFrame:
-    """One row per subject and attended visit, subject-major."""
-    n, n_visits = len(ids), len(visits)
-    keep = (np.arange(n_visits) <= attended[:, None]).ravel()
-    subject_row = np.repeat(np.arange(n), n_visits)[keep]
-    codes = np.array([ARM_CODES[a] for a in ARMS])[arm]
-    columns: dict[str, Any] = {
-        "subject": ids[subject_row],
-        "diet": codes[subject_row, 0],
-        "exercise": codes[subject_row, 1],
-        "visit": np.tile(visits, n)[keep],
-        "age": age[subject_row],
-        "sex": np.where(male, "M", "F")[subject_row],
-        "height": height[subject_row],
-    }
-    flat = {name: v.ravel()[keep] for name, v in values.items()}
-    flat["homa_ir"] = homa_ir(flat["glucose"], flat["insulin"])
-    columns.update({name: flat[name] for name in OUTCOMES})
-    return pd.DataFrame(columns)
-
-
-# -- truth -----------------------------------------------------------------------------------
-
-
-def _outcome_truth(
-    settings: Mapping[str, Any],
-    ref: Mapping[str, float],
-    arm_change: Mapping[str, Mapping[str, float]],
-) -> dict[str, OutcomeTruth]:
-    """Expected arm means and changes at every post-baseline visit, per outcome."""
-    post = [v for v in settings["visits"] if v > 0]
-    f = {v: trajectory(v) for v in post}
-    out: dict[str, OutcomeTruth] = {}
-
-    def make(
-        name: str,
-        scale: str,
-        baseline: float,
-        means: Mapping[float, Mapping[str, float]],
-        logs: Mapping[float, Mapping[str, float]] | None,
-    ) -> OutcomeTruth:
-        change = {v: {a: m[a] - baseline for a in ARMS} for v, m in means.items()}
-        return OutcomeTruth(
-            outcome=name,
-            unit=DEFAULT_UNITS[name],
-            scale=scale,
-            baseline_mean=baseline,
-            change=_frozen(change),
-            effects=_frozen({v: factorial(m) for v, m in means.items()}),
-            log_effects=None
-            if logs is None
-            else _frozen({v: factorial(g) for v, g in logs.items()}),
-            arm_log_ratios=None
-            if logs is None
-            else _frozen({v: {a: g[a] - g["control"] for a in ARMS} for v, g in logs.items()}),
-        )
-
-    for name in CHANGE_OUTCOMES:
-        step = arm_change[name]
-        level = ref[_level_key(name)]
-        if name in LOG_OUTCOMES:
-            logs = {v: {a: f[v] * step[a] for a in ARMS} for v in post}
-            means = {v: {a: level * math.exp(g[a]) for a in ARMS} for v, g in logs.items()}
-            out[name] = make(name, "log", ref[name], means, logs)
-        else:
-            means = {v: {a: level + f[v] * step[a] for a in ARMS} for v in post}
-            out[name] = make(name, "additive", ref[name], means, None)
-
-    # HOMA-IR: E[G_t I_t] = E[G_0 I_0] · exp(f (δ_G + δ_I)) · exp(f² ρ σ_G σ_I)
-    rho = CHANGE_CORRELATION.get(("glucose", "insulin"), 0.0)
-    cross = rho * CHANGE_SD["glucose"] * CHANGE_SD["insulin"]
-    g, i = arm_change["glucose"], arm_change["insulin"]
-    logs = {v: {a: f[v] * (g[a] + i[a]) for a in ARMS} for v in post}
-    means = {
-        v: {a: ref["homa_ir"] * math.exp(lg[a] + f[v] ** 2 * cross) for a in ARMS}
-        for v, lg in logs.items()
-    }
-    out["homa_ir"] = make("homa_ir", "derived", ref["homa_ir"], means, logs)
-
-    # BMI = weight / height²: E[ΔBMI] = E[Δweight] · E[1 / height²] (change independent of height)
-    w = arm_change["weight"]
-    means = {v: {a: ref["bmi"] + f[v] * w[a] * ref["inverse_height2"] for a in ARMS} for v in post}
-    out["bmi"] = make("bmi", "derived", ref["bmi"], means, None)
-    return {name: out[name] for name in OUTCOMES}
-
-
-def _freeze(value: Any) -> Any:
-    """A read-only copy: mappings become MappingProxyType, lists become tuples."""
-    if isinstance(value, Mapping):
-        return MappingProxyType({k: _freeze(v) for k, v in value.items()})
-    if isinstance(value, list | tuple):
-        return tuple(_freeze(v) for v in value)
-    return value
-
-
-def _frozen(nested: Mapping[float, Mapping[str, float]]) -> MappingProxyType[float, Any]:
-    return MappingProxyType({float(k): MappingProxyType(dict(v)) for k, v in nested.items()})
