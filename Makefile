@@ -80,13 +80,14 @@ FIT_FILES = $(foreach f,ancova mmrm mixed_anova,$(REPORTS)/%/fits/$(f).json)
 # The code each step runs. The virtualenv is an order-only prerequisite: installing it does
 # not rebuild reports, but editing the source does.
 PKG := src/lifestyle_trials
+py_tree = $(shell find $(1) -name '*.py' 2>/dev/null)
 SRC_CORE := $(filter-out $(PKG)/figures.py,$(wildcard $(PKG)/*.py)) \
-  $(wildcard $(PKG)/datasets/*.py $(PKG)/datasets/data/*) \
+  $(call py_tree,$(PKG)/validation $(PKG)/datasets) $(wildcard $(PKG)/datasets/data/*) \
   $(addprefix $(PKG)/pipeline/,__init__.py files.py trials.py steps.py)
 SRC_DATA := $(SRC_CORE) $(PKG)/pipeline/data.py
-SRC_FIT := $(SRC_CORE) $(wildcard $(PKG)/models/*.py) $(PKG)/pipeline/fits.py
-SRC_NUMBERS := $(SRC_FIT) $(wildcard $(PKG)/report/*.py)
-SRC_REPORT := $(SRC_CORE) $(wildcard $(PKG)/report/*.py)
+SRC_FIT := $(SRC_CORE) $(call py_tree,$(PKG)/models) $(PKG)/pipeline/fits.py
+SRC_NUMBERS := $(SRC_FIT) $(call py_tree,$(PKG)/report)
+SRC_REPORT := $(SRC_CORE) $(call py_tree,$(PKG)/report)
 SRC_FIGURES := $(SRC_REPORT) $(PKG)/figures.py $(PKG)/pipeline/figures.py $(PKG)/pipeline/save.py
 SRC_HTML := $(SRC_REPORT) $(wildcard $(PKG)/report/templates/*)
 
