@@ -122,6 +122,14 @@ def test_utf8_bom_and_crlf(tmp_path, reference):
     assert_same(lt.read_trial(path), reference)
 
 
+def test_carriage_return_only_line_ends_are_refused(tmp_path):
+    path = tmp_path / "mac.csv"
+    path.write_bytes("\r".join([HEADER, *ROWS]).encode() + b"\r")
+    with pytest.raises(lt.TrialDataError, match="carriage return only") as info:
+        lt.read_trial(path)
+    assert "mac.csv" in str(info.value)
+
+
 def test_latin1_excel_export(tmp_path, reference):
     text = european("\n".join([HEADER, *ROWS])) + "\n"
     trial = lt.read_trial(write(tmp_path / "latin.csv", text, "cp1252"))

@@ -63,6 +63,12 @@ def read_text(
     """
     raw = path.read_bytes()
     label = path.name
+    if b"\r" in raw and b"\n" not in raw:
+        raise read_error(
+            label,
+            "lines end with a carriage return only (the classic Mac OS convention)",
+            "save the file with Unix (LF) or Windows (CR LF) line endings and read it again",
+        )
     steps: list[str] = []
     encoding = detect_encoding(raw, encoding, label, steps)
     header = header_line(raw, encoding)
