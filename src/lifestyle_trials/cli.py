@@ -187,106 +187,67 @@ def _parser() -> argparse.ArgumentParser:
 # Each runner imports its step lazily, so that `--help` and light steps start quickly.
 
 
-def _raw(args: argparse.Namespace) -> int:
+def _step(verb: str, target: object, name: str, *arguments: object) -> None:
+    """Run ``pipeline.steps.<name>(*arguments)`` and print its progress line."""
     from .pipeline import steps
 
     started = time.perf_counter()
-    steps.raw(args.config, args.output)
-    _progress("raw", args.output, started)
+    getattr(steps, name)(*arguments)
+    _progress(verb, target, started)
+
+
+def _raw(args: argparse.Namespace) -> int:
+    _step("raw", args.output, "raw", args.config, args.output)
     return 0
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from .pipeline import steps
-
-    started = time.perf_counter()
-    steps.validate(args.config, args.input, args.output)
-    _progress("validate", args.output, started)
+    _step("validate", args.output, "validate", args.config, args.input, args.output)
     return 0
 
 
 def _derive(args: argparse.Namespace) -> int:
-    from .pipeline import steps
-
-    started = time.perf_counter()
-    steps.derive(args.config, args.input, args.output)
-    _progress("derive", args.output, started)
+    _step("derive", args.output, "derive", args.config, args.input, args.output)
     return 0
 
 
 def _data(args: argparse.Namespace) -> int:
-    from .pipeline import steps
-
-    started = time.perf_counter()
-    steps.raw(args.config, args.raw)
-    _progress("raw", args.raw, started)
-    started = time.perf_counter()
-    steps.validate(args.config, args.raw, args.interim)
-    _progress("validate", args.interim, started)
-    started = time.perf_counter()
-    steps.derive(args.config, args.interim, args.output)
-    _progress("derive", args.output, started)
+    _step("raw", args.raw, "raw", args.config, args.raw)
+    _step("validate", args.interim, "validate", args.config, args.raw, args.interim)
+    _step("derive", args.output, "derive", args.config, args.interim, args.output)
     return 0
 
 
 def _fit(args: argparse.Namespace) -> int:
-    from .pipeline import steps
-
-    started = time.perf_counter()
-    steps.fit(args.config, args.input, args.output)
-    _progress("fit", args.output, started)
+    _step("fit", args.output, "fit", args.config, args.input, args.output)
     return 0
 
 
 def _numbers(args: argparse.Namespace) -> int:
-    from .pipeline import steps
-
-    started = time.perf_counter()
-    steps.numbers(args.config, args.input, args.fits, args.output)
-    _progress("numbers", args.output, started)
+    _step("numbers", args.output, "numbers", args.config, args.input, args.fits, args.output)
     if args.tables is not None:
-        started = time.perf_counter()
-        steps.tables(args.output, args.tables)
-        _progress("tables", args.tables, started)
+        _step("tables", args.tables, "tables", args.output, args.tables)
     return 0
 
 
 def _tables(args: argparse.Namespace) -> int:
-    from .pipeline import steps
-
-    started = time.perf_counter()
-    steps.tables(args.input, args.output)
-    _progress("tables", args.output, started)
+    _step("tables", args.output, "tables", args.input, args.output)
     return 0
 
 
 def _figures(args: argparse.Namespace) -> int:
-    from .pipeline import steps
-
-    started = time.perf_counter()
-    steps.figures(args.input, args.data, args.fits, args.output)
-    _progress("figures", args.output, started)
+    _step("figures", args.output, "figures", args.input, args.data, args.fits, args.output)
     return 0
 
 
 def _render(args: argparse.Namespace) -> int:
-    from .pipeline import steps
-
-    started = time.perf_counter()
-    steps.render(args.input, args.figures, args.output)
-    _progress("render", args.output, started)
+    _step("render", args.output, "render", args.input, args.figures, args.output)
     return 0
 
 
 def _report(args: argparse.Namespace) -> int:
-    from .pipeline import steps
-
-    started = time.perf_counter()
-    steps.figures(args.input, args.data, args.fits, args.figures)
-    _progress("figures", args.figures, started)
-    started = time.perf_counter()
-    steps.render(args.input, args.figures, args.output)
-    _progress("render", args.output, started)
+    _step("figures", args.figures, "figures", args.input, args.data, args.fits, args.figures)
+    _step("render", args.output, "render", args.input, args.figures, args.output)
     return 0
 
 
