@@ -150,21 +150,14 @@ def trajectories(
         for i, arm in enumerate(arms):
             rows = part[part["arm"] == arm].sort_values("visit")
             x = rows["visit"].to_numpy(dtype=float) + (i - (len(arms) - 1) / 2) * 0.018 * span
-            y = rows["mean"].to_numpy(dtype=float)
-            err = np.vstack(
-                [
-                    y - rows["conf_low"].to_numpy(dtype=float),
-                    rows["conf_high"].to_numpy(dtype=float) - y,
-                ]
-            )
-            ax.errorbar(
+            _points_with_ci(
+                ax,
                 x,
-                y,
-                yerr=err,
+                rows,
+                "mean",
                 color=ARM_COLOURS[arm],
                 marker=ARM_MARKERS[arm],
                 capsize=2.5,
-                elinewidth=1.0,
                 label=_label(arm, arm_labels),
             )
         ax.set_xticks(visits, [_visit_text(v) for v in visits])
@@ -179,6 +172,14 @@ def trajectories(
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside upper center", ncols=len(arms))
     return fig
+
+
+def _points_with_ci(ax: Axes, x: np.ndarray, rows: pd.DataFrame, column: str, **style: Any) -> None:
+    """Draw ``rows[column]`` at ``x`` with error bars from ``conf_low`` to ``conf_high``."""
+    y = rows[column].to_numpy(dtype=float)
+    low = rows["conf_low"].to_numpy(dtype=float)
+    high = rows["conf_high"].to_numpy(dtype=float)
+    ax.errorbar(x, y, yerr=np.vstack([y - low, high - y]), elinewidth=1.0, **style)
 
 
 _LOG_TICK_LEVELS: tuple[tuple[float, ...], ...] = (
@@ -286,21 +287,14 @@ def interaction_plot(
     for level, colour, marker, offset in ((0, "#5F5F5F", "o", -0.03), (1, "#E69F00", "s", 0.03)):
         rows = cells[cells["diet"] == level].sort_values("exercise")
         x = rows["exercise"].to_numpy(dtype=float) + offset
-        y = rows["estimate"].to_numpy(dtype=float)
-        err = np.vstack(
-            [
-                y - rows["conf_low"].to_numpy(dtype=float),
-                rows["conf_high"].to_numpy(dtype=float) - y,
-            ]
-        )
-        ax.errorbar(
+        _points_with_ci(
+            ax,
             x,
-            y,
-            yerr=err,
+            rows,
+            "estimate",
             color=colour,
             marker=marker,
             capsize=3,
-            elinewidth=1.0,
             label=f"{diet_name}: {'yes' if level else 'no'}",
         )
     ax.set_xticks([0, 1], [f"{exercise_name}: no", f"{exercise_name}: yes"])
