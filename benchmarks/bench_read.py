@@ -4,7 +4,7 @@ The file (250,000 subjects × 4 visits; subject, diet, exercise, visit, age, sex
 insulin, homa_ir, weight) is generated in a temporary folder. Time: the two readers take
 turns in one process, best of five runs each, so that both see the same load on a shared
 machine. Peak memory: each reader runs once in its own process, so that its peak (peak
-resident set size above the process's size after imports) is its own. Goal: read_trial
+resident set size, VmHWM, above the process's size after imports) is its own. Goal: read_trial
 within 2× the time and memory of pandas.read_csv.
 
 The stages of read_trial are timed as well (reading with the file checks, validation, and
@@ -29,20 +29,25 @@ VISITS = (0.0, 3.0, 6.0, 12.0)
 REPEATS = 5
 
 _CHILD = r"""
-import json, resource, sys, time
+import json, sys, time
 import pandas as pd
 import lifestyle_trials as lt
 from lifestyle_trials.datasets.readers import read_table
 from lifestyle_trials.trial import Provenance, make_trial
 from lifestyle_trials.validation import validate_long
 
-def rss_mb():
-    with open("/proc/self/statm") as handle:
-        return int(handle.read().split()[1]) * resource.getpagesize() / 2**20
+def status_mb(field):
+    # VmRSS now, VmHWM its peak: both of this process alone (getrusage's ru_maxrss also
+    # counts the parent's size at fork, carried over the exec)
+    with open("/proc/self/status") as handle:
+        for line in handle:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError(field + " not in /proc/self/status")
 
 path, what, repeats = sys.argv[1], sys.argv[2], int(sys.argv[3])
 readers = {"pandas": lambda: pd.read_csv(path), "read_trial": lambda: lt.read_trial(path)}
-before = rss_mb()
+before = status_mb("VmRSS")
 times = {}
 for _ in range(repeats):
     if what == "stages":
@@ -64,7 +69,7 @@ for _ in range(repeats):
             result = readers[name]()
             times.setdefault(name, []).append(time.perf_counter() - start)
             del result
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - before
+peak = status_mb("VmHWM") - before
 print(json.dumps({"times": {k: min(v) for k, v in times.items()}, "peak_mb": peak}))
 """
 
