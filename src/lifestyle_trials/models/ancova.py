@@ -26,6 +26,7 @@ from .design import ModelSpec
 from .marginal import contrast, count_grid, marginal_means
 from .ols import VCOV_TYPES, least_squares
 from .prepare import AnalysisData, analysis_data
+from .results import text_table
 from .sums_of_squares import type2_table, type3_table
 
 __all__ = ["ANALYSES", "ESTIMANDS", "AncovaFit", "ancova", "fit_analysis_set", "possible_estimands"]
@@ -189,17 +190,17 @@ class AncovaFit:
         ]
         for e in self.exclusions:
             lines.append(f"  excluded {e.n_subjects}: {e.reason}")
-        lines += ["", "effects (treated minus untreated):", _text(self.effects)]
+        lines += ["", "effects (treated minus untreated):", text_table(self.effects)]
         if self.interaction is not None and self.estimand != "factorial":
             lines += [
                 "",
                 "interaction diet:exercise from the model with interaction (reported, not used "
                 "to choose the estimand):",
-                _text(self.interaction),
+                text_table(self.interaction),
             ]
-        lines += ["", "marginal means per arm:", _text(self.means)]
-        lines += ["", "type II tests:", _text(self.anova_type2)]
-        lines += ["", "type III tests (sum-to-zero contrasts):", _text(self.anova_type3)]
+        lines += ["", "marginal means per arm:", text_table(self.means)]
+        lines += ["", "type II tests:", text_table(self.anova_type2)]
+        lines += ["", "type III tests (sum-to-zero contrasts):", text_table(self.anova_type3)]
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
@@ -255,12 +256,6 @@ def _json(value: Any) -> Any:
 
 def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
     return [{k: _json(v) for k, v in row.items()} for row in table.to_dict("records")]
-
-
-def _text(table: pd.DataFrame) -> str:
-    if table.empty:
-        return "  (none)"
-    return table.to_string(index=False, float_format=lambda v: f"{v:.4g}")
 
 
 def ancova(

@@ -48,6 +48,7 @@ from scipy import stats
 
 from ..errors import ModelError
 from ..trial import Exclusion, Trial, format_visit
+from .results import text_table
 
 __all__ = ["ANOVA_COLUMNS", "MixedAnovaResult", "mixed_anova"]
 
@@ -109,10 +110,10 @@ class MixedAnovaResult:
             "",
             self.n.to_string(index=False),
             "",
-            self.table.round(4).to_string(index=False),
+            text_table(self.table),
             "",
             f"Mauchly's W = {self.sphericity['statistic'].iloc[0]:.4f}, "
-            f"p = {self.sphericity['p_value'].iloc[0]:.4f}",
+            f"p = {self.sphericity['p_value'].iloc[0]:.4g}",
         ]
         if self.exclusions:
             lines += ["", "Not analysed:"]

@@ -21,6 +21,7 @@ __all__ = [
     "LinearFit",
     "effects_table",
     "t_inference",
+    "text_table",
 ]
 
 EFFECT_COLUMNS: tuple[str, ...] = (
@@ -166,3 +167,19 @@ class LinearFit(Protocol):
         Residual df for least squares; Satterthwaite or Kenward-Roger for mixed models.
         """
         ...
+
+
+def text_table(table: pd.DataFrame) -> str:
+    """A result table as text for ``summary()``: numbers to four significant digits.
+
+    Small p-values keep their magnitude (``5.6e-52``) rather than rounding to zero.
+
+    Examples
+    --------
+    >>> print(text_table(pd.DataFrame({"term": ["diet"], "p_value": [5.557e-52]})))
+    term   p_value
+    diet 5.557e-52
+    """
+    if table.empty:
+        return "  (none)"
+    return table.to_string(index=False, float_format=lambda v: f"{v:.4g}")

@@ -21,6 +21,7 @@ from .ftest import TEST_COLUMNS, type3_hypotheses
 from .marginal import contrast, marginal_means
 from .prepare import AnalysisData
 from .reml import Convergence
+from .results import text_table
 from .visit_fit import VisitFit
 
 __all__ = [
@@ -254,10 +255,10 @@ def summary_text(result: Any, title: str) -> str:
         result.n.to_string(index=False),
         "",
         "Effects (treated minus untreated):",
-        result.effects.round(4).to_string(index=False),
+        text_table(result.effects),
         "",
         "Type III tests:",
-        result.tests.round(4).to_string(index=False),
+        text_table(result.tests),
     ]
     if result.exclusions:
         lines += ["", "Not analysed:"]
