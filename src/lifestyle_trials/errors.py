@@ -61,12 +61,23 @@ class Problem:
         head = f"column {self.column!r}: " if self.column else ""
         text = head + self.message
         if self.rows:
-            text += f" ({_enumerate('row', self.rows, limit)})"
+            noun, where = _row_noun(self.rows)
+            text += f" ({_enumerate(noun, where, limit)})"
         if self.subjects:
             text += f" ({_enumerate('subject', self.subjects, limit)})"
         if self.hint:
             text += f". {self.hint[:1].upper()}{self.hint[1:]}"
         return text
+
+
+def _row_noun(rows: Sequence[str]) -> tuple[str, tuple[str, ...]]:
+    """The noun that row labels share ("line" of "line 9", "line 12") and what follows it;
+    "row" for bare labels (a DataFrame's index)."""
+    parts = [label.rpartition(" ") for label in rows]
+    heads = {head for head, _, _ in parts}
+    if len(heads) == 1 and (head := heads.pop()) and all(n.isdigit() for _, _, n in parts):
+        return head, tuple(number for _, _, number in parts)
+    return "row", tuple(rows)
 
 
 def _enumerate(noun: str, items: Sequence[str], limit: int) -> str:
