@@ -55,6 +55,8 @@ def test_missing_arm() -> None:
     data = data[~((data["diet"] == 1) & (data["exercise"] == 1))]
     with pytest.raises(ModelError, match="all four arms; no analysed subject in diet\\+exercise"):
         lt.mmrm(trial_of(data), "homa_ir")
+    with pytest.raises(ModelError, match="estimand='arms'"):
+        lt.lmm(trial_of(data), "homa_ir")
 
 
 def test_arm_without_values_at_a_visit() -> None:

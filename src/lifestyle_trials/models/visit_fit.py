@@ -203,7 +203,9 @@ def _require_factorial(ad: AnalysisData) -> None:
     if missing:
         raise ModelError(
             "a model of the 2 × 2 design needs subjects in all four arms; no analysed "
-            f"subject in {', '.join(missing)}"
+            f"subject in {', '.join(missing)}. For a trial without all four arms, compare "
+            "each arm with control at one visit: lt.ancova(trial, outcome, estimand='arms', "
+            "visit=...)"
         )
 
 
