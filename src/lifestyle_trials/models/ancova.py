@@ -20,6 +20,7 @@ import pandas as pd
 from .._version import __version__
 from ..arms import ARMS
 from ..errors import ModelError
+from ..jsonable import jsonable
 from ..trial import Exclusion, Trial, format_visit
 from .adjust import check_adjust
 from .design import ModelSpec
@@ -220,15 +221,15 @@ class AncovaFit:
             "formula": self.formula,
             "df_resid": self.df_resid,
             "residual_sd": self.residual_sd,
-            "coef": {k: _json(v) for k, v in self.coef.items()},
-            "vcov": [[_json(v) for v in row] for row in self.vcov.to_numpy()],
-            "effects": _records(self.effects),
-            "interaction": None if self.interaction is None else _records(self.interaction),
-            "means": _records(self.means),
-            "factor_means": _records(self.factor_means),
-            "simple_effects": _records(self.simple_effects),
-            "anova_type2": _records(self.anova_type2),
-            "anova_type3": _records(self.anova_type3),
+            "coef": jsonable(self.coef.to_dict()),
+            "vcov": jsonable(self.vcov.to_numpy()),
+            "effects": jsonable(self.effects),
+            "interaction": None if self.interaction is None else jsonable(self.interaction),
+            "means": jsonable(self.means),
+            "factor_means": jsonable(self.factor_means),
+            "simple_effects": jsonable(self.simple_effects),
+            "anova_type2": jsonable(self.anova_type2),
+            "anova_type3": jsonable(self.anova_type3),
             "n_randomised": dict(self.n_randomised),
             "n_analysed": dict(self.n_analysed),
             "exclusions": [
@@ -242,20 +243,6 @@ class AncovaFit:
                 for e in self.exclusions
             ],
         }
-
-
-def _json(value: Any) -> Any:
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        return None if not math.isfinite(float(value)) else float(value)
-    if isinstance(value, np.bool_):
-        return bool(value)
-    return value
-
-
-def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{k: _json(v) for k, v in row.items()} for row in table.to_dict("records")]
 
 
 def ancova(

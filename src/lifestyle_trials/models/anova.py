@@ -37,7 +37,6 @@ doi:10.21105/joss.01026
 
 from __future__ import annotations
 
-import json
 import warnings
 from dataclasses import dataclass
 from typing import Any
@@ -47,6 +46,7 @@ import pandas as pd
 from scipy import stats
 
 from ..errors import ModelError
+from ..jsonable import jsonable
 from ..trial import Exclusion, Trial, format_visit
 from .results import text_table
 
@@ -124,16 +124,13 @@ class MixedAnovaResult:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready content."""
 
-        def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-            return json.loads(frame.to_json(orient="records", double_precision=15))
-
         return {
             "outcome": self.outcome,
             "log": self.log,
             "visits": list(self.visits),
-            "table": records(self.table),
-            "sphericity": records(self.sphericity),
-            "n": records(self.n),
+            "table": jsonable(self.table),
+            "sphericity": jsonable(self.sphericity),
+            "n": jsonable(self.n),
             "exclusions": [dict(vars(e)) for e in self.exclusions],
         }
 

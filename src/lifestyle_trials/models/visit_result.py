@@ -8,7 +8,6 @@ tests, subjects per arm and visit) are built from a
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..jsonable import jsonable
 from ..trial import Exclusion, format_visit
 from .ftest import TEST_COLUMNS, type3_hypotheses
 from .marginal import contrast, marginal_means
@@ -269,9 +269,6 @@ def summary_text(result: Any, title: str) -> str:
 def result_dict(result: Any) -> dict[str, Any]:
     """JSON-ready content of an MMRM or random-effects result."""
 
-    def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-        return json.loads(frame.to_json(orient="records", double_precision=15))
-
     out: dict[str, Any] = {}
     for name, value in vars(result).items():
         if name.startswith("_"):
@@ -283,7 +280,7 @@ def result_dict(result: Any) -> dict[str, Any]:
                     "values": value.to_numpy().tolist(),
                 }
             else:
-                out[name] = records(value)
+                out[name] = jsonable(value)
         elif isinstance(value, pd.Series):
             out[name] = {str(k): float(v) for k, v in value.items()}
         elif isinstance(value, Convergence):
