@@ -76,6 +76,10 @@ def test_summary_and_to_dict() -> None:
     assert len(out["effects"]) == 9
     assert np.asarray(out["sigma"]["values"]).shape == (3, 3)
     assert out["convergence"]["converged"] is True
+    # every float survives the round trip through JSON exactly
+    back = json.loads(json.dumps(out))
+    assert [r["estimate"] for r in back["effects"]] == result.effects["estimate"].tolist()
+    assert [r["std_error"] for r in back["effects"]] == result.effects["std_error"].tolist()
 
 
 def test_rebuilt_result_without_its_fit_says_so() -> None:
