@@ -525,11 +525,20 @@ def _evaluate_theta(
 ) -> tuple[Evaluation, np.ndarray] | None:
     if not np.all(np.isfinite(theta)):
         return None
-    psi = struct.psi(theta)
-    ev = evaluate(data, struct, psi, reml=reml, order=2)
-    if ev is None or not np.isfinite(ev.loglik):
+    # Far out in the working parameters a variance underflows to zero or a correlation
+    # reaches ±1: such a point is outside the parameter space, not an error.
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore", under="ignore"):
+        psi = struct.psi(theta)
+        ev = evaluate(data, struct, psi, reml=reml, order=2)
+        jac = struct.jacobian(theta)
+    if ev is None or not _finite(ev) or not np.all(np.isfinite(jac)):
         return None
-    return ev, struct.jacobian(theta)
+    return ev, jac
+
+
+def _finite(ev: Evaluation) -> bool:
+    parts = (ev.loglik, ev.gradient, ev.observed, ev.expected)
+    return all(part is None or bool(np.all(np.isfinite(part))) for part in parts)
 
 
 def _theta_derivatives(
