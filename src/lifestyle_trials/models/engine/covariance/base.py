@@ -18,7 +18,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from ...trial import format_visit
+from ....trial import format_visit
 
 __all__ = ["Structure", "off_diagonal", "start_variances"]
 

@@ -41,7 +41,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import linalg
 
-from ..errors import ModelError
+from ...errors import ModelError
 from .covariance import Structure
 from .reml import Evaluation, GroupedData, contract, pattern_pieces
 

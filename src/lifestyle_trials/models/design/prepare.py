@@ -14,9 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..arms import ARMS
-from ..errors import ModelError
-from ..trial import Exclusion, Trial, format_visit
+from ...arms import ARMS
+from ...errors import ModelError
+from ...trial import Exclusion, Trial, format_visit
 
 __all__ = ["AnalysisData", "analysis_data"]
 

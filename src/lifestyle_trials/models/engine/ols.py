@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import linalg
 
-from ..errors import ModelError, computed
+from ...errors import ModelError, computed
 
 __all__ = ["VCOV_TYPES", "LeastSquares", "least_squares", "subset_rss"]
 

@@ -48,7 +48,7 @@ import numpy as np
 import pandas as pd
 from scipy import linalg
 
-from ..errors import ConvergenceError, ModelError, computed
+from ...errors import ConvergenceError, ModelError, computed
 from .covariance import Structure
 
 __all__ = [

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import linalg, stats
 
-from ..errors import computed
+from ...errors import computed
 from .covariance import Structure
 from .ftest import (
     f_test_fixed,
