@@ -15,7 +15,7 @@ contrast (effects, marginal means, type III terms, a user's own) gets consistent
     (``n`` subjects; the intercept counts with neither); a contrast gets the smallest df
     of the coefficients it involves.
 ``"empirical"`` (with ``vcov="empirical"``)
-    Bell-McCaffrey df of the sandwich covariance (:mod:`~lifestyle_trials.models.sandwich`);
+    Bell-McCaffrey df of the sandwich covariance (:mod:`~lifestyle_trials.models.engine.sandwich`);
     F tests combine the df of orthogonalised contrasts as Fai & Cornelius do.
 """
 
