@@ -84,7 +84,7 @@ class Printed:
 
 _CHECKSUM = r"(?<![0-9A-Za-z_])[0-9a-f]{12,64}(?![0-9A-Za-z_])"
 _NUMBER = r"(?<![\w.])(?<!\w[-−])[-−]?\d+(?:\.\d+)?(?:[eE][-+−]?\d+)?(?![\w])"
-_VERSION = r"(?<![\w.])\d+\.\d+\.\d+(?:[.+-]?[A-Za-z0-9]+)*(?![\w.])"
+_VERSION = r"(?<![\w.])\d+\.\d+\.\d+(?:[.+-]?[A-Za-z0-9]+)*(?!\w|\.\d)"
 _TOKEN = re.compile(f"(?P<sum>{_CHECKSUM})|(?P<version>{_VERSION})|(?P<num>{_NUMBER})")
 
 
