@@ -175,11 +175,12 @@ def tables(numbers_json: Path, output: Path) -> None:
 
 
 def figures(numbers_json: Path, processed_csv: Path, fits_dir: Path, output: Path) -> None:
-    """numbers.json, processed data and fits → reports/<id>/figures/*.svg and index.json."""
+    """numbers.json, processed data and fits → reports/<id>/figures/*.svg, what each draws
+    (*.json) and index.json."""
     from ..checksums import sha256_file
     from .figures import draw_figures
     from .fits import FIT_FILES
-    from .save import save_svg
+    from .save import save_figure
 
     numbers_data = read_json(numbers_json)
     trial, _ = read_trial_files(processed_csv)
@@ -188,8 +189,10 @@ def figures(numbers_json: Path, processed_csv: Path, fits_dir: Path, output: Pat
     index = []
     for name, figure in draw_figures(numbers_data, trial, fitted):
         path = output / f"{name}.svg"
-        save_svg(figure, path)
-        index.append({"name": name, "file": path.name, "sha256": sha256_file(path)})
+        data = save_figure(figure, path)
+        index.append(
+            {"name": name, "file": path.name, "sha256": sha256_file(path), "data": data.name}
+        )
     inputs: dict[str, Path] = {
         "numbers": numbers_json,
         "processed": processed_csv,
