@@ -121,6 +121,9 @@ report: $(REPORT_FILES) ## Build every analysis in analyses/ into reports/<id>/i
 # stamped table, and a Python start-up (about 1-3 s of imports) is paid once, not three times.
 $(RAW)/%.csv $(RAW)/%.json $(INTERIM)/%.csv $(INTERIM)/%.json $(PROCESSED)/%.csv \
     $(PROCESSED)/%.json &: $(ANALYSES)/%/analysis.toml $$(wildcard $(ANALYSES)/$$*/*) \
+    $$(wildcard $$(addprefix $(ANALYSES)/$$*/,$$(shell sed -n -e \
+      "s/^\s*path\s*=\s*[\"']\([^\"']*\)[\"'].*/\1/p" \
+      $(ANALYSES)/$$*/analysis.toml))) \
     $(SRC_DATA) | $(STAMP)
 	@$(LT) data --config $(CONFIG) --raw $(RAW)/$*.csv --interim $(INTERIM)/$*.csv \
 	  -o $(PROCESSED)/$*.csv
