@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import lifestyle_trials as lt
-from lifestyle_trials.models.ols import least_squares
+from lifestyle_trials.models.engine.ols import least_squares
 
 
 def trial(n_per_arm: int = 4, visits=(0, 6, 12), seed: int = 3) -> lt.Trial:
