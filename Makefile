@@ -144,8 +144,9 @@ $(REPORTS)/%/figures/index.json $(REPORTS)/%/index.html &: $(REPORTS)/%/numbers.
 	@$(LT) report $< --data $(PROCESSED)/$*.csv --fits $(REPORTS)/$*/fits \
 	  --figures $(REPORTS)/$*/figures -o $(REPORTS)/$*/index.html
 
+# Compared by content within stated tolerances, data files read from <tmp>/data (README,
+# "Reproduce and verify"); the rebuild shares this make's job slots.
 verify: $(STAMP) ## Rebuild every report in a temporary folder; compare with reports/<id>/expected
-	@# Compared by content within stated tolerances (see README, "Reproduce and verify").
 	@tmp=$$(mktemp -d "$${TMPDIR:-/tmp}/lifestyle-trials-verify.XXXXXX"); \
 	echo "rebuilding the reports in $$tmp"; \
 	$(MAKE) --no-print-directory report OUT="$$tmp"; \

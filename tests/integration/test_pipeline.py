@@ -192,6 +192,11 @@ def test_verify_passes_against_itself_with_identical_bytes(built, expected, caps
         assert re.search(rf"ok +{re.escape(item)}: .*identical bytes", printed), item
     assert "other bytes" not in printed
 
+    status = verify.verify_reports(tmp / "out" / "reports", expected, ["tiny", "absent"])
+    printed = capsys.readouterr().out
+    assert status == 1 and "no expected version" in printed
+    assert "verify: 1 difference(s) in 1 of 2 report(s)" in printed
+
 
 def _change_number(expected: Path) -> str:
     path = expected / "tiny" / "expected" / "numbers.json"

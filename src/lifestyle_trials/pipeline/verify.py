@@ -265,6 +265,10 @@ def _verify_figures(out: _Printer, built: Path, expected: Path) -> None:
 
 
 def _verify_html(out: _Printer, built: Path, expected: Path) -> None:
+    for path, problem in ((built, "not built"), (expected, "not in the expected version")):
+        if not (path / "index.html").is_file():
+            out.line("DIFFERS", "index.html", problem)
+            return
     text = html_text((built / "index.html").read_text("utf-8"))
     want = (expected / "index.html").read_text("utf-8")
     if text == want:
