@@ -29,9 +29,9 @@ from .odes_calibration import (
 from .odes_change import trajectory
 from .odes_streams import stream, visit_key
 
-__all__ = ["draw_outcomes"]
+__all__ = ["LEVEL_ROW", "change_draws", "draw_baseline", "draw_outcomes", "follow_up"]
 
-_LEVEL_ROW = {
+LEVEL_ROW = {
     "glucose": "log_glucose",
     "insulin": "log_insulin",
     "waist": "waist",
@@ -73,20 +73,47 @@ def draw_outcomes(
         Height (cm) per subject; per outcome of ``CHANGE_OUTCOMES`` and BMI, an array of
         subjects × visits (insulin in µU/mL).
     """
-    level, observed = _baseline(seed, male)
+    level, observed = draw_baseline(seed, male)
+    return follow_up(seed, arm, visits, arm_change, level, observed)
+
+
+def follow_up(
+    seed: int,
+    arm: np.ndarray,
+    visits: np.ndarray,
+    arm_change: Mapping[str, Mapping[str, float]],
+    level: np.ndarray,
+    observed: np.ndarray,
+    draws: tuple[np.ndarray, list[np.ndarray]] | None = None,
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Heights and every outcome at every visit, given the baseline draw.
+
+    Parameters
+    ----------
+    seed, arm, visits, arm_change
+        As :func:`draw_outcomes`.
+    level, observed : ndarray
+        Levels and baseline observations, variables × subjects (:func:`draw_baseline`).
+    draws : tuple, optional
+        :func:`change_draws` for these subjects and visits, when already made (to follow the
+        same subjects in several arms).
+
+    Returns
+    -------
+    tuple of (ndarray, dict of str to ndarray)
+        As :func:`draw_outcomes`. The subjects' own changes and the visit noise come from the
+        seed's streams, so the same seed gives the same draws whatever ``arm`` is.
+    """
     row = {v: i for i, v in enumerate(BASELINE_VARIABLES)}
     height = observed[row["height"]]
     height_m2 = (height / 100.0) ** 2
 
-    # subject's own change components, correlated across outcomes
-    k, n = len(CHANGE_OUTCOMES), len(arm)
-    z = _change_factor() @ stream(seed, "change").standard_normal((k, n))
+    z, noise = change_draws(seed, len(arm), visits) if draws is None else draws
 
     # values (outcome -> array subjects × visits); baseline column first
     values: dict[str, np.ndarray] = {}
     post = visits[1:]
     f = trajectory(post)
-    noise = [stream(seed, "visit", visit_key(t)).standard_normal((k, n)) for t in post]
     for j, name in enumerate(CHANGE_OUTCOMES):
         sd_s, sd_e = CHANGE_SD[name], VISIT_SD[name]
         step = np.asarray([arm_change[name][a] for a in ARMS])[arm]  # δ or Δ per subject
@@ -97,13 +124,13 @@ def draw_outcomes(
             base = lev
             follow = lev[:, None] + np.outer(step, f) + own + sd_e * eps
         elif name in LOG_OUTCOMES:
-            lev = level[row[_LEVEL_ROW[name]]]
-            base = np.exp(observed[row[_LEVEL_ROW[name]]])
+            lev = level[row[LEVEL_ROW[name]]]
+            base = np.exp(observed[row[LEVEL_ROW[name]]])
             expo = np.outer(step, f) + own - (f * sd_s) ** 2 / 2 + sd_e * eps - sd_e**2 / 2
             follow = np.exp(lev[:, None] + expo)
         else:
-            lev = level[row[_LEVEL_ROW[name]]]
-            base = observed[row[_LEVEL_ROW[name]]]
+            lev = level[row[LEVEL_ROW[name]]]
+            base = observed[row[LEVEL_ROW[name]]]
             follow = lev[:, None] + np.outer(step, f) + own + sd_e * eps
         values[name] = np.column_stack([base, follow])
     values["insulin"] = convert_insulin(values["insulin"], "pmol/L", "uU/mL")
@@ -111,8 +138,45 @@ def draw_outcomes(
     return height, values
 
 
-def _baseline(seed: int, male: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Levels and baseline observations (variables × subjects), each sex from its stream."""
+def change_draws(seed: int, n: int, visits: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
+    """The subjects' own change components and the visit noise of every post-baseline visit.
+
+    Parameters
+    ----------
+    seed : int
+        The trial's seed.
+    n : int
+        Number of subjects.
+    visits : ndarray of float
+        The visits in months, baseline first.
+
+    Returns
+    -------
+    tuple of (ndarray, list of ndarray)
+        Own changes (outcomes × subjects; correlated across outcomes) and, per post-baseline
+        visit, independent standard normal noise (outcomes × subjects), each visit from its
+        own stream.
+    """
+    k = len(CHANGE_OUTCOMES)
+    z = _change_factor() @ stream(seed, "change").standard_normal((k, n))
+    noise = [stream(seed, "visit", visit_key(t)).standard_normal((k, n)) for t in visits[1:]]
+    return z, noise
+
+
+def draw_baseline(seed: int, male: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Levels and baseline observations (variables × subjects), each sex from its stream.
+
+    Parameters
+    ----------
+    seed : int
+        The trial's seed.
+    male : ndarray of bool
+        Each subject's sex.
+
+    Returns
+    -------
+    tuple of (ndarray, ndarray)
+    """
     k, n = len(BASELINE_VARIABLES), len(male)
     level, observed = np.empty((k, n)), np.empty((k, n))
     for sex, mask in (("M", male), ("F", ~male)):

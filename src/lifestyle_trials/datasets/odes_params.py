@@ -126,6 +126,29 @@ class OutcomeTruth:
         the expected change in log values); None for outcomes that change additively.
     arm_log_ratios : Mapping[float, Mapping[str, float]] or None
         log(arm mean / control mean) at each visit, per arm; None for additive outcomes.
+    completers_baseline_mean : Mapping[str, float] or None
+        Expected baseline mean of the completers (observed at the last visit), per arm.
+    completers_change : Mapping[float, Mapping[str, float]] or None
+        Expected mean change from baseline among the subjects observed at each post-baseline
+        visit (at the last visit: the completers), by visit and arm.
+    completers_effects : Mapping[float, Mapping[str, float]] or None
+        Factorial contrasts of ``completers_change``: what an analysis of the observed
+        subjects estimates on the natural scale.
+    completers_log_effects : Mapping[float, Mapping[str, float]] or None
+        Factorial contrasts of the expected change in log values among the subjects observed
+        at each visit; None for additive outcomes.
+
+    Notes
+    -----
+    ``change``, ``effects`` and ``log_effects`` average over all randomised subjects. When
+    dropout depends on HOMA-IR the subjects still observed are a selected group, and for the
+    outcomes that change multiplicatively (glucose, insulin, HOMA-IR, triglycerides, HDL)
+    their natural-scale changes differ from the randomised average even when dropout
+    depends on the baseline value only (completers start lower, so they change less in
+    absolute terms); under ``"mar"`` and ``"mnar"`` dropout their log-scale changes differ
+    too. The ``completers_*`` fields give the truth for that analysed population
+    (:mod:`~lifestyle_trials.datasets.odes_analysed`); without dropout they equal the
+    randomised ones.
     """
 
     outcome: str
@@ -136,6 +159,10 @@ class OutcomeTruth:
     effects: Mapping[float, Mapping[str, float]]
     log_effects: Mapping[float, Mapping[str, float]] | None = None
     arm_log_ratios: Mapping[float, Mapping[str, float]] | None = None
+    completers_baseline_mean: Mapping[str, float] | None = None
+    completers_change: Mapping[float, Mapping[str, float]] | None = None
+    completers_effects: Mapping[float, Mapping[str, float]] | None = None
+    completers_log_effects: Mapping[float, Mapping[str, float]] | None = None
 
 
 @dataclass(frozen=True)
@@ -155,8 +182,11 @@ class DropoutTruth:
     last_visit : tuple of float
         For each of ``subjects``, the last visit they attended (the baseline at least);
         every later visit is absent from the table.
-    mar_power : float
-        Exponent of baseline HOMA-IR in the dropout weight (0: completely at random).
+    mechanism : {"baseline", "mar", "mnar"}
+        What dropout depended on: the baseline HOMA-IR, the last observed HOMA-IR (missing
+        at random) or the first unobserved one (missing not at random).
+    strength : float
+        Exponent of that HOMA-IR in the dropout weight (0: completely at random within arm).
     """
 
     proportions: Mapping[str, float]
@@ -164,4 +194,5 @@ class DropoutTruth:
     completers: Mapping[str, int]
     subjects: tuple[str, ...]
     last_visit: tuple[float, ...]
-    mar_power: float
+    mechanism: str
+    strength: float

@@ -17,12 +17,17 @@ from ..errors import ConfigError
 from .odes_calibration import (
     CHANGE_OUTCOMES,
     DEFAULT_EFFECTS,
+    DROPOUT_STRENGTH,
     PUBLISHED_COMPLETERS,
     PUBLISHED_N_PER_ARM,
 )
 from .odes_params import FactorialEffects
 
-__all__ = ["checked_settings"]
+__all__ = ["DROPOUT_MECHANISMS", "checked_settings"]
+
+DROPOUT_MECHANISMS: tuple[str, ...] = ("baseline", "mar", "mnar")
+"""What a subject's dropout depends on: the baseline value, the last observed post-baseline
+value (missing at random), or the first unobserved value (missing not at random)."""
 
 
 def checked_settings(
@@ -32,22 +37,24 @@ def checked_settings(
     dropout: Any,
     effects: Any,
     effect_scale: Any,
-    dropout_mar: Any,
+    dropout_mechanism: Any = "baseline",
+    dropout_strength: Any = DROPOUT_STRENGTH,
 ) -> dict[str, Any]:
     """Checked arguments in canonical form (JSON-serialisable).
 
     Parameters
     ----------
-    seed, n_per_arm, visits, dropout, effects, effect_scale, dropout_mar
+    seed, n_per_arm, visits, dropout, effects, effect_scale, dropout_mechanism, dropout_strength
         The arguments of :func:`~lifestyle_trials.simulate_odes`, as given.
 
     Returns
     -------
     dict
         ``generator``, ``seed`` (int), ``n_per_arm`` (four ints), ``visits`` (sorted
-        floats), ``dropout`` (a proportion per arm), ``dropout_mar``, ``effect_scale``
-        (floats) and ``effects`` (per outcome of ``CHANGE_OUTCOMES``, the control, diet,
-        exercise and interaction changes).
+        floats), ``dropout`` (a proportion per arm), ``dropout_mechanism`` (one of
+        ``DROPOUT_MECHANISMS``), ``dropout_strength``, ``effect_scale`` (floats) and
+        ``effects`` (per outcome of ``CHANGE_OUTCOMES``, the control, diet, exercise and
+        interaction changes).
 
     Raises
     ------
@@ -56,9 +63,11 @@ def checked_settings(
 
     Examples
     --------
-    >>> s = checked_settings(1, (2, 2, 2, 2), (12, 0), 0.5, None, 1, 1)
+    >>> s = checked_settings(1, (2, 2, 2, 2), (12, 0), 0.5, None, 1, "mar", 2)
     >>> s["visits"], s["dropout"], s["effects"]["weight"] == list(s["effects"]["weight"])
     ([0.0, 12.0], [0.5, 0.5, 0.5, 0.5], True)
+    >>> s["dropout_mechanism"], s["dropout_strength"]
+    ('mar', 2.0)
     """
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
         raise ConfigError(f"seed must be a non-negative integer, got {seed!r}")
@@ -66,7 +75,12 @@ def checked_settings(
     times = _visits(visits)
     proportions = _dropout(dropout)
     scale = _finite(effect_scale, "effect_scale")
-    mar = _finite(dropout_mar, "dropout_mar")
+    if dropout_mechanism not in DROPOUT_MECHANISMS:
+        raise ConfigError(
+            f"dropout_mechanism must be one of {', '.join(map(repr, DROPOUT_MECHANISMS))}, "
+            f"got {dropout_mechanism!r}"
+        )
+    strength = _finite(dropout_strength, "dropout_strength")
     chosen = dict(DEFAULT_EFFECTS)
     if effects is not None:
         if not isinstance(effects, Mapping):
@@ -101,7 +115,8 @@ def checked_settings(
         "n_per_arm": sizes,
         "visits": times,
         "dropout": proportions,
-        "dropout_mar": mar,
+        "dropout_mechanism": str(dropout_mechanism),
+        "dropout_strength": strength,
         "effect_scale": scale,
         "effects": {
             k: [

@@ -9,8 +9,9 @@ expectations account for the correlation of the glucose and insulin changes, and
 
 from __future__ import annotations
 
+import dataclasses
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from types import MappingProxyType
 from typing import Any
 
@@ -21,7 +22,7 @@ from .odes_change import level_key, trajectory
 from .odes_params import OutcomeTruth, factorial
 from .odes_table import OUTCOMES
 
-__all__ = ["freeze", "outcome_truth"]
+__all__ = ["LazyTruth", "freeze", "outcome_truth", "with_completers"]
 
 
 def outcome_truth(
@@ -99,6 +100,86 @@ def outcome_truth(
     means = {v: {a: ref["bmi"] + f[v] * w[a] * ref["inverse_height2"] for a in ARMS} for v in post}
     out["bmi"] = make("bmi", "derived", ref["bmi"], means, None)
     return {name: out[name] for name in OUTCOMES}
+
+
+def with_completers(
+    truth: Mapping[str, OutcomeTruth], analysed: Mapping[str, Any] | None
+) -> dict[str, OutcomeTruth]:
+    """The truth with its ``completers_*`` fields filled in.
+
+    Parameters
+    ----------
+    truth : mapping of str to OutcomeTruth
+        What :func:`outcome_truth` returned.
+    analysed : mapping or None
+        :func:`.odes_analysed.analysed_means`, or None without dropout (the analysed
+        subjects are then all randomised, and the fields copy the randomised truth).
+
+    Returns
+    -------
+    dict of str to OutcomeTruth
+    """
+    out: dict[str, OutcomeTruth] = {}
+    for name, t in truth.items():
+        if analysed is None:
+            out[name] = dataclasses.replace(
+                t,
+                completers_baseline_mean=MappingProxyType({a: t.baseline_mean for a in ARMS}),
+                completers_change=t.change,
+                completers_effects=t.effects,
+                completers_log_effects=t.log_effects,
+            )
+            continue
+        a = analysed[name]
+        last = max(a["baseline"])
+        logs = a["log_change"] if t.log_effects is not None else None
+        out[name] = dataclasses.replace(
+            t,
+            completers_baseline_mean=MappingProxyType(dict(a["baseline"][last])),
+            completers_change=_frozen(a["change"]),
+            completers_effects=_frozen({v: factorial(m) for v, m in a["change"].items()}),
+            completers_log_effects=None
+            if logs is None
+            else _frozen({v: factorial(m) for v, m in logs.items()}),
+        )
+    return out
+
+
+class LazyTruth(Mapping[str, OutcomeTruth]):
+    """A read-only mapping of outcome to OutcomeTruth, computed on first use.
+
+    The completers' truth needs a pass over a large reference population
+    (:mod:`.odes_analysed`); a trial whose truth is never read (one replicate of a power
+    simulation, say) does not pay for it.
+
+    Examples
+    --------
+    >>> lazy = LazyTruth(lambda: {"a": 1})
+    >>> dict(lazy), len(lazy)
+    ({'a': 1}, 1)
+    """
+
+    def __init__(self, make: Callable[[], Mapping[str, Any]]) -> None:
+        self._make: Callable[[], Mapping[str, Any]] | None = make
+        self._value: Mapping[str, Any] | None = None
+
+    def _get(self) -> Mapping[str, Any]:
+        if self._value is None and self._make is not None:
+            self._value = MappingProxyType(dict(self._make()))
+            self._make = None
+        return self._value if self._value is not None else MappingProxyType({})
+
+    def __getitem__(self, key: str) -> Any:
+        return self._get()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._get())
+
+    def __len__(self) -> int:
+        return len(self._get())
+
+    def __repr__(self) -> str:
+        return f"LazyTruth({dict(self._get())!r})"
 
 
 def freeze(value: Any) -> Any:

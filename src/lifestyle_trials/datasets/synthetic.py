@@ -19,7 +19,6 @@ import hashlib
 import json
 import math
 from collections.abc import Mapping, Sequence
-from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -27,7 +26,8 @@ import numpy as np
 from ..indices import HOMA_IR_DIVISOR
 from ..trial import Provenance, Trial, format_visit, make_trial
 from ..units import DEFAULT_UNITS
-from .odes_calibration import DROPOUT_MAR_POWER, PUBLISHED_N_PER_ARM, PUBLISHED_SEX
+from .odes_analysed import analysed_means
+from .odes_calibration import DROPOUT_STRENGTH, PUBLISHED_N_PER_ARM, PUBLISHED_SEX
 from .odes_change import arm_changes, reference_means, trajectory
 from .odes_dropout import draw_dropout, dropout_truth
 from .odes_outcomes import draw_outcomes
@@ -35,7 +35,7 @@ from .odes_params import FactorialEffects
 from .odes_settings import checked_settings
 from .odes_streams import stream
 from .odes_table import COVARIATES, OUTCOMES, long_table, subject_ids
-from .odes_truth import freeze, outcome_truth
+from .odes_truth import LazyTruth, freeze, outcome_truth, with_completers
 
 __all__ = ["ODES_CITATION", "OUTCOMES", "simulate_odes", "trajectory"]
 
@@ -55,7 +55,8 @@ def simulate_odes(
     dropout: float | Sequence[float] | str | None = "published",
     effects: Mapping[str, FactorialEffects] | None = None,
     effect_scale: float = 1.0,
-    dropout_mar: float = DROPOUT_MAR_POWER,
+    dropout_mechanism: str = "baseline",
+    dropout_strength: float = DROPOUT_STRENGTH,
 ) -> Trial:
     """A synthetic 2 × 2 diet × exercise trial calibrated to the Oslo Diet and Exercise Study.
 
@@ -84,9 +85,14 @@ def simulate_odes(
     effect_scale : float, default 1
         Multiplies the diet, exercise and interaction effects of every outcome; 0 gives a
         trial with no treatment effect (the control change, common to all arms, stays).
-    dropout_mar : float, default 1
-        Exponent of baseline HOMA-IR in the dropout weight (**assumed**); 0 makes dropout
-        completely at random within arm.
+    dropout_mechanism : {"baseline", "mar", "mnar"}, default "baseline"
+        What dropout depends on (Notes): the baseline HOMA-IR (completers and a mixed model
+        agree), the last observed HOMA-IR (missing at random: a mixed model of all observed
+        values is unbiased, completers are not) or the first unobserved HOMA-IR (missing not
+        at random: only a sensitivity analysis recovers the truth).
+    dropout_strength : float, default 1
+        Exponent of that HOMA-IR in the dropout weight (**assumed**); 0 makes dropout
+        completely at random within arm, larger values make it more selective.
 
     Returns
     -------
@@ -97,7 +103,8 @@ def simulate_odes(
         cholesterol (mmol/L), sbp, dbp (mmHg). ``trial.truth`` maps ``"outcomes"`` to an
         :class:`~lifestyle_trials.OutcomeTruth` per outcome (expected baseline mean, mean
         change by visit and arm, factorial effects on the natural and log scales),
-        ``"dropout"`` to a :class:`~lifestyle_trials.DropoutTruth` (who dropped out, when)
+        ``"dropout"`` to a :class:`~lifestyle_trials.DropoutTruth` (who dropped out, when, by
+        which mechanism)
         and ``"settings"`` to the parameters used (their SHA-256 is
         ``trial.provenance.sha256``).
 
@@ -113,9 +120,13 @@ def simulate_odes(
     correlations; **assumed** values for VO2max, lipids and blood pressure), restricted
     exactly to the ODES eligibility (Anderssen 1996): BMI > 24 kg/m², diastolic BP 86–99
     mmHg, total cholesterol 5.20–7.74 mmol/L, HDL < 1.20 mmol/L, triglycerides > 1.4 mmol/L.
-    Log insulin is shifted so that the mean baseline HOMA-IR of the eligible population is
-    4.8 (Torjesen 1997: 4.6–5.0), and its correlation with BMI set so that baseline HOMA-IR
-    and BMI correlate with r = 0.54 (Torjesen 1997). Sex: 198 men to 21 women (Torjesen 1997),
+    Log BMI is shifted so that the mean baseline BMI is 30 kg/m² (Cochrane CD008274.pub3),
+    men's waist so that 72.9 % of men have the IDF metabolic syndrome (Anderssen 2007), log
+    insulin so that the completers' mean baseline HOMA-IR is 4.8 (Torjesen 1997: 4.6–5.0), and
+    its correlation with BMI set so that baseline HOMA-IR and BMI correlate with r = 0.54
+    (Torjesen 1997). Glucose varies between people as its repeatability requires (within-person
+    CV 5.6 %, two-visit ICC 0.70; Poon 2018), so that baseline and one-year glucose correlate
+    with r ≈ 0.6. Sex: 198 men to 21 women (Torjesen 1997),
     kept in that proportion for other sizes; age uniform on 41–50 years. Weight is
     BMI × height²; HOMA-IR is always computed from the generated glucose and insulin with
     :func:`~lifestyle_trials.homa_ir`, never drawn.
@@ -139,11 +150,26 @@ def simulate_odes(
     regress to the mean in every arm; ``trial.truth`` includes it. Each visit has its own
     random stream, so the 12-month values do not depend on which other visits are asked for.
 
-    *Dropout.* Within each arm the subjects who drop out are drawn without replacement with
-    weights w = HOMA-IR₀^``dropout_mar`` (Efraimidis–Spirakis keys log(U)/w): missing at
-    random given arm and baseline. A subject who drops out attends the baseline and, with
-    equal probability, each later visit up to one of the visits before the last; the rows
-    after that are absent.
+    *Dropout.* Each arm loses exactly ``round(p × size)`` subjects. A subject who drops out
+    attends the baseline and, with equal probability, each later visit up to one of the
+    visits before the last; the rows after that are absent. Who leaves is drawn without
+    replacement with weights w = HOMA-IRˢ, s = ``dropout_strength`` (Efraimidis–Spirakis keys
+    log(U)/w), where HOMA-IR is, by ``dropout_mechanism``: ``"baseline"``, the baseline value
+    (missing at random given arm and baseline); ``"mar"``, the value at the last visit
+    attended, drawn visit by visit among those still in (missing at random given the observed
+    values; with a single post-baseline visit this is the baseline value); ``"mnar"``, the
+    value at the first visit missed, which is never observed.
+
+    *Truth.* ``change``, ``effects`` and ``log_effects`` are expectations over all randomised
+    subjects. With dropout that depends on HOMA-IR, the subjects still observed differ from
+    them: because glucose, insulin and HOMA-IR change multiplicatively, completers who started
+    lower change less on the natural scale even under the ``"baseline"`` mechanism (with the
+    defaults, the completers' diet effect on HOMA-IR is about 0.06 smaller in magnitude than
+    the randomised one), and under ``"mar"`` and ``"mnar"`` their log-scale changes differ
+    too. The ``completers_*`` fields of each :class:`~lifestyle_trials.OutcomeTruth` give the
+    truth for the analysed subjects (those observed at each visit; at the last visit, the
+    completers), computed on a large fixed reference population
+    (:mod:`~lifestyle_trials.datasets.odes_analysed`).
 
     *Defaults* (sources and the **assumed** values in
     :mod:`~lifestyle_trials.datasets.odes_calibration`):
@@ -153,13 +179,16 @@ def simulate_odes(
       one-year change 37–42 pmol/L, as the SEs of Anderssen (1996) imply;
     - fasting glucose: diet −0.21, diet + exercise −0.26 mmol/L (Anderssen 1996); control 0
       and exercise −0.05 **assumed**; SD of change about 0.54 mmol/L;
-    - HOMA-IR follows from insulin and glucose: mean change −0.42 with diet (Torjesen 1997:
-      4.6 → 4.2) and −1.17 with diet + exercise (Torjesen 1997: 5.0 → 4.0). The published
-      insulin, glucose and HOMA-IR figures come from different papers and do not quite agree;
-      the gap of about 0.17 units in the diet + exercise arm is left as it is. Control +0.18,
-      exercise −0.30;
+    - HOMA-IR follows from insulin and glucose: mean change about −0.4 with diet (Torjesen
+      1997: 4.6 → 4.2) and −1.2 with diet + exercise (Torjesen 1997: 5.0 → 4.0), over all
+      randomised subjects. The published insulin, glucose and HOMA-IR figures come from
+      different papers and do not quite agree; the gap in the diet + exercise arm is left as
+      it is;
+    - waist: calibrated so that the IDF metabolic syndrome persists at one year in 64.7 %
+      (diet), 76.5 % (exercise) and 32.6 % (diet + exercise) of the men who had it
+      (Anderssen 2007);
     - blood pressure: the net effects of Anderssen (1995) for the top third of diastolic BP,
-      halved (**assumed**) for the whole eligible range; weight, waist, VO2max and lipids
+      halved (**assumed**) for the whole eligible range; weight, VO2max and lipids
       **assumed**.
 
     References
@@ -169,6 +198,11 @@ def simulate_odes(
     Anderssen SA et al. J Intern Med 1996;240:203-9. doi:10.1046/j.1365-2796.1996.22848000.x
 
     Anderssen SA et al. Blood Pressure 1995. doi:10.3109/08037059509077619
+
+    Anderssen SA et al. Scand J Med Sci Sports 2007;17:687-95.
+    doi:10.1111/j.1600-0838.2006.00631.x
+
+    Poon AK et al. J Clin Endocrinol Metab 2018;103:2175-81. doi:10.1210/jc.2017-02437
 
     Efraimidis PS, Spirakis PG. Weighted random sampling with a reservoir. Inf Process Lett
     2006;97:181-5. doi:10.1016/j.ipl.2005.11.003
@@ -185,10 +219,30 @@ def simulate_odes(
     >>> round(insulin.change[12.0]["diet+exercise"] * 6.0, 1)  # µU/mL → pmol/L
     -22.6
     >>> {term: round(v, 3) for term, v in insulin.log_effects[12.0].items()}
-    {'diet': -0.135, 'exercise': -0.135, 'diet:exercise': -0.085}
+    {'diet': -0.127, 'exercise': -0.127, 'diet:exercise': -0.079}
+
+    The completers' natural-scale effects differ from the randomised ones:
+
+    >>> homa = trial.truth["outcomes"]["homa_ir"]
+    >>> round(homa.effects[12.0]["diet"], 2), round(homa.completers_effects[12.0]["diet"], 2)
+    (-0.76, -0.7)
+
+    Dropout that depends on the last observed value (missing at random):
+
+    >>> mar = lt.simulate_odes(seed=1, visits=(0, 6, 12), dropout_mechanism="mar",
+    ...                        dropout_strength=2)
+    >>> mar.truth["dropout"].mechanism, sorted(set(mar.truth["dropout"].last_visit))
+    ('mar', [0.0, 6.0])
     """
     settings = checked_settings(
-        seed, n_per_arm, visits, dropout, effects, effect_scale, dropout_mar
+        seed,
+        n_per_arm,
+        visits,
+        dropout,
+        effects,
+        effect_scale,
+        dropout_mechanism,
+        dropout_strength,
     )
     return _simulate(settings)
 
@@ -213,8 +267,16 @@ def _simulate(settings: Mapping[str, Any]) -> Trial:
     counts, attended = draw_dropout(settings, arm, values, seed)
     ids = subject_ids(n)
     frame = long_table(ids, arm, age, male, height, visits, values, attended)
+    share_men = float(male.mean())
+
+    def outcomes() -> dict[str, Any]:
+        analysed = (
+            analysed_means(settings, share_men, arm_change) if any(settings["dropout"]) else None
+        )
+        return with_completers(outcome_truth(settings, ref, arm_change), analysed)
+
     truth = {
-        "outcomes": MappingProxyType(outcome_truth(settings, ref, arm_change)),
+        "outcomes": LazyTruth(outcomes),
         "dropout": dropout_truth(settings, ids, visits, counts, attended),
         "settings": freeze(settings),
     }
