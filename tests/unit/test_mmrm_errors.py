@@ -9,7 +9,7 @@ from tests.reference.mmrm_simulate import simulate
 
 import lifestyle_trials as lt
 from lifestyle_trials import ConvergenceError, ModelError
-from lifestyle_trials.models.design.model_matrix import visit_model
+from lifestyle_trials.models.presets import visit_preset
 
 
 def trial_of(data: pd.DataFrame, covariates: tuple[str, ...] = ()) -> lt.Trial:
@@ -53,10 +53,14 @@ def test_unknown_outcome_and_covariate(small: lt.Trial) -> None:
 def test_missing_arm() -> None:
     data = simulate(2, n_per_arm=(8, 8, 8, 8))
     data = data[~((data["diet"] == 1) & (data["exercise"] == 1))]
-    with pytest.raises(ModelError, match="all four arms; no analysed subject in diet\\+exercise"):
-        lt.mmrm(trial_of(data), "homa_ir")
+    with pytest.raises(ModelError, match="all four arms.*no analysed subject in diet\\+exercise"):
+        lt.mmrm(trial_of(data), "homa_ir", estimand="factorial")
     with pytest.raises(ModelError, match="estimand='arms'"):
-        lt.lmm(trial_of(data), "homa_ir")
+        lt.lmm(trial_of(data), "homa_ir", estimand="factorial")
+    # never relabelled: without the four arms the default is each arm against control
+    fit = lt.mmrm(trial_of(data), "homa_ir")
+    assert fit.estimand == "arms"
+    assert set(fit.effects["term"]) == {"diet vs control", "exercise vs control"}
 
 
 def test_arm_without_values_at_a_visit() -> None:
@@ -129,14 +133,11 @@ def test_visit_order_is_guarded() -> None:
     b = lt.mmrm(shuffled, "homa_ir")
     np.testing.assert_allclose(a.loglik, b.loglik, rtol=1e-12)
     np.testing.assert_allclose(a.effects["estimate"], b.effects["estimate"], rtol=1e-9)
-    frame = pd.DataFrame(
-        {"subject": ["a"], "diet": [0], "exercise": [0], "visit": [12.0], "baseline": [1.0]}
-    )
-    with pytest.raises(ModelError, match="distinct and in increasing order"):
-        visit_model(frame, (12.0, 3.0))
-    model = visit_model(frame, (3.0, 12.0))
-    with pytest.raises(ModelError, match="visit\\(s\\) 9 not in the model"):
-        model.matrix(frame.assign(visit=9.0))
+    model = visit_preset(trial, "homa_ir").model
+    assert model.visits == (3.0, 6.0, 12.0)
+    grid = pd.DataFrame({"diet": [0], "exercise": [0], "visit": [9.0], "baseline": [1.0]})
+    with pytest.raises(ModelError, match="'visit' has level\\(s\\) 9 not in the model"):
+        model.matrix(grid)
 
 
 def test_log_scale_needs_positive_values() -> None:
@@ -150,7 +151,7 @@ def test_log_scale_needs_positive_values() -> None:
 def test_constant_covariate() -> None:
     data = simulate(10, n_per_arm=(8, 8, 8, 8), covariates=True)
     data["sex"] = "M"
-    with pytest.raises(ModelError, match="covariate 'sex' has a single level"):
+    with pytest.raises(ModelError, match="'sex' has a single level"):
         lt.mmrm(trial_of(data, ("age", "sex")), "homa_ir", covariates=["age", "sex"])
     data["height"] = 175.0
     with pytest.raises(ModelError, match="not all estimable"):
