@@ -160,3 +160,38 @@ def test_tables_are_built_on_first_use() -> None:
     np.testing.assert_allclose(
         fit.to_dict()["effects"][0]["estimate"], effects["estimate"].iloc[0], rtol=CLOSED_FORM_RTOL
     )
+
+
+def test_baseline_as_response_equals_ancova_estimates_with_complete_data() -> None:
+    """cLDA with every subject complete: the treatment estimates equal ANCOVA's (Liang &
+    Zeger 2000; Lu 2010, doi:10.1111/j.1541-0420.2009.01332.x), the baseline mean is
+    common to the arms, and the standard errors are close to ANCOVA's (they differ by the
+    estimated rather than conditional baseline variance)."""
+    trial = lt.load_dataset("anorexia")
+    clda = lt.mmrm(trial, "weight", baseline="response")
+    ancova = lt.ancova(trial, "weight", estimand="arms")
+    assert "baseline" not in clda.coef.index and "visit1" in clda.coef.index
+    assert not any(name.endswith(":visit0") for name in clda.coef.index)
+    ours = clda.effects.set_index("term")
+    theirs = ancova.effects.set_index("term")
+    np.testing.assert_allclose(
+        ours.loc[theirs.index, "estimate"], theirs["estimate"], rtol=REML_RTOL
+    )
+    np.testing.assert_allclose(ours.loc[theirs.index, "std_error"], theirs["std_error"], rtol=0.05)
+    at_baseline = clda.means[clda.means["visit"] == 0.0]["estimate"]
+    np.testing.assert_allclose(at_baseline, at_baseline.iloc[0], rtol=1e-12)
+    assert list(clda.effects["visit"].unique()) == [1.0]
+
+
+def test_baseline_as_response_keeps_every_subject_with_a_value() -> None:
+    trial = trial_of(lt.ARMS)
+    covariate = lt.mmrm(trial, "homa_ir")
+    clda = lt.mmrm(trial, "homa_ir", baseline="response", estimand="factorial")
+    # subjects without a baseline value, or with nothing after it, are kept by cLDA
+    reasons = {e.reason for e in covariate.exclusions}
+    assert reasons == {"no baseline value of homa_ir", "no value of homa_ir after baseline"}
+    dropped = sum(e.n_subjects for e in covariate.exclusions)
+    assert clda.exclusions == ()
+    assert clda.n_subjects == covariate.n_subjects + dropped
+    assert set(clda.effects["visit"]) == set(covariate.effects["visit"])
+    np.testing.assert_allclose(clda.effects["estimate"], covariate.effects["estimate"], atol=0.05)

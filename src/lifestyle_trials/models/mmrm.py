@@ -124,10 +124,13 @@ def mmrm(
     covariates_by_visit : iterable of str
         Subject-level covariates that enter with their interaction with visit
         (``covariate × visit``).
-    baseline : {"covariate", "none"}, optional
+    baseline : {"covariate", "response", "none"}, optional
         ``"covariate"``: ``baseline × visit`` in the model, subjects need a baseline value;
-        ``"none"``: no baseline term (a trial without a baseline measurement). Default:
-        ``"covariate"`` when some subject has a baseline value, else ``"none"``.
+        ``"response"``: constrained longitudinal data analysis (cLDA, Liang & Zeger 2000):
+        the baseline value is a response with a mean common to the arms, and every subject
+        with any value contributes; ``"none"``: no baseline term (a trial without a baseline
+        measurement). Default: ``"covariate"`` when some subject has a baseline value, else
+        ``"none"``.
     method : {"reml", "ml"}
     vcov : {"model", "empirical"}
         Model-based, or empirical (sandwich, clustered by subject, CR0) covariance of the

@@ -13,7 +13,18 @@ post-baseline visits (``visit`` a factor):
     reported as each arm against control at every visit.
 
 ``baseline="none"`` leaves ``baseline * visit`` out (a trial without a baseline measurement);
-covariates named in ``covariates_by_visit`` enter as ``covariate * visit``.
+``baseline="response"`` is constrained longitudinal data analysis (cLDA; Liang & Zeger 2000):
+the baseline value is a response at the baseline visit, with a mean common to all arms (no
+treatment term at baseline), ``y ~ visit + treatment:visit`` over all visits with the
+treatment columns at baseline left out, so every randomised subject with any value
+contributes. Covariates named in ``covariates_by_visit`` enter as ``covariate * visit``.
+
+References
+----------
+Liang KY, Zeger SL. Longitudinal data analysis of continuous and discrete responses for
+pre-post designs. Sankhyā B 2000;62:134-48.
+Lu K. On efficiency of constrained longitudinal data analysis versus longitudinal analysis of
+covariance. Biometrics 2010;66:891-6. doi:10.1111/j.1541-0420.2009.01332.x
 """
 
 from __future__ import annotations
@@ -27,7 +38,7 @@ import pandas as pd
 
 from ..arms import ARMS
 from ..errors import ModelError
-from ..trial import Trial, format_visit
+from ..trial import Exclusion, Trial, format_visit
 from .design.model_matrix import DesignModel, design_model
 from .design.prepare import AnalysisData, analysis_data
 from .visit_fit import VisitFit, fit_visits
@@ -38,8 +49,8 @@ __all__ = ["BASELINES", "ESTIMANDS", "VisitPreset", "preset_fit", "visit_preset"
 ESTIMANDS: tuple[str, ...] = ("factorial", "arms")
 """Estimands of the models over visits of a trial."""
 
-BASELINES: tuple[str, ...] = ("covariate", "none")
-"""How the baseline value enters: as a covariate (by visit), or not at all."""
+BASELINES: tuple[str, ...] = ("covariate", "response", "none")
+"""How the baseline value enters: as a covariate (by visit), as a response (cLDA), or not."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -69,10 +80,17 @@ class VisitPreset:
     estimand: str
     baseline: str
     position: np.ndarray
+    reported: tuple[float, ...] = ()
 
     @property
     def visits(self) -> tuple[float, ...]:
+        """The visits of the model (the baseline visit too with ``baseline="response"``)."""
         return self.analysis.visits
+
+    @property
+    def effect_visits(self) -> tuple[float, ...]:
+        """The visits effects are reported at (post-baseline)."""
+        return self.reported or self.analysis.visits
 
 
 def visit_preset(
@@ -119,12 +137,15 @@ def visit_preset(
     by_visit = tuple(covariates_by_visit)
     covs = tuple(dict.fromkeys((*covariates, *by_visit)))
     chosen = _baseline_option(trial, outcome, baseline)
+    step = step or f"model of {outcome} over visits"
+    if chosen == "response":
+        return _clda(trial, outcome, estimand, log, covs, by_visit, step)
     ad = analysis_data(
         trial,
         outcome,
         log=log,
         covariates=covs,
-        step=step or f"model of {outcome} over visits",
+        step=step,
         need_baseline=chosen == "covariate",
     )
     present = tuple(a for a in ARMS if ad.analysed.get(a, 0) > 0)
@@ -173,6 +194,134 @@ def visit_preset(
     )
 
 
+def _clda(
+    trial: Trial,
+    outcome: str,
+    estimand: str | None,
+    log: bool,
+    covs: tuple[str, ...],
+    by_visit: tuple[str, ...],
+    step: str,
+) -> VisitPreset:
+    """Baseline as a response: every visit, a treatment effect at the post-baseline ones."""
+    ad = every_visit(trial, outcome, log=log, covariates=covs, step=step)
+    present = tuple(a for a in ARMS if ad.analysed.get(a, 0) > 0)
+    kind = _estimand(estimand, present)
+    visits = ad.visits
+    frame = ad.frame.copy()
+    frame["visit"] = pd.Categorical(frame["visit"], categories=list(visits))
+    levels: dict[str, tuple[Any, ...]]
+    if kind == "factorial":
+        treatment = ["diet:visit", "exercise:visit", "diet:exercise:visit"]
+        levels = {"diet": (0, 1), "exercise": (0, 1)}
+    else:
+        treatment = ["arm:visit"]
+        frame["arm"] = pd.Categorical(frame["arm"].astype(str), categories=list(present))
+        levels = {"arm": present}
+    levels["visit"] = visits
+    terms = ["visit", *treatment]
+    terms += [f"{c} * visit" if c in by_visit else c for c in covs]
+    fixed = " + ".join(terms)
+    per_subject = frame.drop_duplicates("subject")
+    means = {
+        c: float(per_subject[c].mean())
+        for c in covs
+        if pd.api.types.is_numeric_dtype(per_subject[c])
+        and not pd.api.types.is_bool_dtype(per_subject[c])
+    }
+    base = format_visit(trial.design.baseline)
+    model = design_model(
+        frame,
+        fixed,
+        visit="visit",
+        levels=levels,
+        means=means,
+        drop=lambda name, term: term in treatment and name.endswith(f":visit{base}"),
+    )
+    position = np.searchsorted(np.asarray(visits), ad.frame["visit"].to_numpy(dtype=float))
+    return VisitPreset(
+        analysis=ad,
+        frame=frame,
+        formula=f"y ~ {fixed} (no treatment term at visit {base})",
+        model=model,
+        estimand=kind,
+        baseline="response",
+        position=position,
+        reported=tuple(v for v in visits if v != trial.design.baseline),
+    )
+
+
+def every_visit(
+    trial: Trial,
+    outcome: str,
+    *,
+    log: bool,
+    covariates: tuple[str, ...],
+    step: str,
+) -> AnalysisData:
+    """The outcome at every visit, baseline included: one row per subject and observed
+    visit; subjects with no value at all or a missing covariate set aside."""
+    trial.require_outcome(outcome)
+    covs = trial.require_covariates(covariates)
+    visits = trial.design.visits
+    values = trial.wide_values(outcome)
+    _, first = trial.subject_runs()
+    subjects = trial.data[["subject", "diet", "exercise", "arm", *covs]].take(first)
+    ids = subjects["subject"].astype(str).to_numpy()
+    if log:
+        bad = np.flatnonzero((values <= 0).any(axis=1))
+        if bad.size:
+            raise ModelError(
+                f"log=True needs positive values of {outcome}; subject(s) "
+                f"{', '.join(ids[bad[:10]])} have values <= 0. Correct the data, or analyse "
+                "on the original scale (log=False)"
+            )
+        with np.errstate(divide="ignore", invalid="ignore"):
+            values = np.log(values)
+    observed = np.isfinite(values)
+    keep = np.ones(len(ids), dtype=bool)
+    exclusions: list[Exclusion] = []
+
+    def exclude(mask: np.ndarray, reason: str, column: str) -> None:
+        newly = mask & keep
+        if newly.any():
+            exclusions.append(
+                Exclusion(
+                    reason=reason,
+                    subjects=tuple(ids[newly]),
+                    rows=int(observed[newly].sum()),
+                    step=step,
+                    column=column,
+                )
+            )
+            keep[newly] = False
+
+    exclude(~observed.any(axis=1), f"no value of {outcome} at any visit", outcome)
+    for cov in covs:
+        exclude(subjects[cov].isna().to_numpy(), f"missing covariate {cov}", cov)
+    if not keep.any():
+        raise ModelError(f"no subject has a value of {outcome}")
+    cell = observed & keep[:, None]
+    row_subject, row_visit = np.nonzero(cell)
+    frame = subjects.take(row_subject).reset_index(drop=True)
+    frame["visit"] = np.asarray(visits, dtype=float)[row_visit]
+    frame["y"] = values[cell]
+    frame["arm"] = frame["arm"].cat.remove_unused_categories()
+    code = 2 * subjects["exercise"].to_numpy() + subjects["diet"].to_numpy()
+    per_arm = np.bincount(code[keep], minlength=4)
+    randomised = dict(trial.design.arm_sizes)
+    return AnalysisData(
+        frame=frame,
+        outcome=outcome,
+        log=log,
+        visits=tuple(visits),
+        covariates=covs,
+        exclusions=tuple(exclusions),
+        randomised=randomised,
+        analysed={a: int(per_arm[ARMS.index(a)]) for a in randomised},
+    )
+
+
 def _with_visit(model: DesignModel, visits: tuple[float, ...]) -> DesignModel:
     """One analysed visit: no visit term, but the grid keeps the visit (for ``by="visit"``)."""
     grid = {**model.grid_variables, "visit": visits}
@@ -188,6 +337,7 @@ def _with_visit(model: DesignModel, visits: tuple[float, ...]) -> DesignModel:
         visits=visits,
         _spec=model._spec,
         _categorical=model._categorical,
+        _keep=model._keep,
     )
 
 
@@ -245,7 +395,7 @@ def preset_fit(
         fit,
         outcome=ad.outcome,
         log=ad.log,
-        visits=ad.visits,
+        visits=preset.effect_visits,
         covariates=ad.covariates,
         exclusions=ad.exclusions,
         df_method=df_method,

@@ -9,7 +9,7 @@ tests, subjects per arm and visit) are built from a
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
 from typing import Any
 
@@ -23,7 +23,7 @@ from .design.model_matrix import level_label
 from .design.prepare import AnalysisData
 from .engine.ftest import TEST_COLUMNS, type3_hypotheses
 from .engine.reml import Convergence
-from .marginal import contrast, marginal_means
+from .marginal import MarginalMeans, contrast, marginal_means
 from .results import effects_table, text_table
 from .visit_fit import VisitFit
 
@@ -123,8 +123,8 @@ class VisitModelResult:
         if self.estimand is None:
             return self.coefficients, pd.DataFrame()
         if self.estimand == "factorial":
-            return factorial_tables(fit, log=self.log, level=self.level)
-        return arm_tables(fit, log=self.log, level=self.level)
+            return factorial_tables(fit, log=self.log, level=self.level, visits=self.visits)
+        return arm_tables(fit, log=self.log, level=self.level, visits=self.visits)
 
     @cached_property
     def effects(self) -> pd.DataFrame:
@@ -236,13 +236,29 @@ TABLES: tuple[str, ...] = (
 """The tables of a result that ``to_dict`` writes (after the fields)."""
 
 
+def at_visits(means: MarginalMeans, visits: tuple[Any, ...] | None) -> MarginalMeans:
+    """The means at ``visits`` only (all when None or when they are all there is)."""
+    if visits is None:
+        return means
+    keep = means.table["visit"].isin(visits).to_numpy()
+    if keep.all():
+        return means
+    return replace(
+        means,
+        table=means.table[keep].reset_index(drop=True),
+        linfct=means.linfct[keep],
+        labels=tuple(np.asarray(means.labels, dtype=object)[keep]),
+    )
+
+
 def factorial_tables(
-    fit: VisitFit, *, log: bool, level: float
+    fit: VisitFit, *, log: bool, level: float, visits: tuple[Any, ...] | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The factorial effects at each visit and the marginal means by arm and visit
-    (through :mod:`~lifestyle_trials.models.marginal`, equal weights)."""
+    """The factorial effects at each visit (of ``visits``, default all) and the marginal
+    means by arm and visit (through :mod:`~lifestyle_trials.models.marginal`, equal
+    weights)."""
     arms = marginal_means(fit, ["diet", "exercise"], by="visit", level=level, log=log)
-    effects = contrast(arms, "factorial").effects
+    effects = contrast(at_visits(arms, visits), "factorial").effects
     order = {term: i for i, term in enumerate(("diet", "exercise", "diet:exercise"))}
     effects = effects.sort_values(
         ["term", "visit"], key=lambda col: col.map(order) if col.name == "term" else col
@@ -252,10 +268,13 @@ def factorial_tables(
     return effects, means
 
 
-def arm_tables(fit: VisitFit, *, log: bool, level: float) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Each arm against control at each visit, and the marginal means by arm and visit."""
+def arm_tables(
+    fit: VisitFit, *, log: bool, level: float, visits: tuple[Any, ...] | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Each arm against control at each visit (of ``visits``, default all), and the marginal
+    means by arm and visit."""
     arms = marginal_means(fit, "arm", by="visit", level=level, log=log)
-    effects = contrast(arms, "trt.vs.ctrl").effects
+    effects = contrast(at_visits(arms, visits), "trt.vs.ctrl").effects
     names = [a for a in fit.model.levels["arm"]]
     order = {f"{a} vs {names[0]}": i for i, a in enumerate(names)}
     effects = effects.sort_values(

@@ -15,7 +15,7 @@ emmeans holds covariates).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -66,6 +66,7 @@ class DesignModel:
     visits: tuple[Any, ...] = ()
     _spec: Any = field(default=None, repr=False)
     _categorical: tuple[str, ...] = ()
+    _keep: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def factors(self) -> tuple[str, ...]:
@@ -101,8 +102,8 @@ class DesignModel:
             if name in self._categorical:
                 values = _as_levels(values, self.levels[name], name)
             data[name] = values
-        out = self._spec.get_model_matrix(data, output="numpy")
-        return np.asarray(out, dtype=float)
+        out = np.asarray(self._spec.get_model_matrix(data, output="numpy"), dtype=float)
+        return out if self._keep is None else out[:, self._keep]
 
 
 def level_label(value: Any) -> str:
@@ -165,6 +166,7 @@ def design_model(
     visit: str | None = None,
     levels: Mapping[str, Sequence[Any]] | None = None,
     means: Mapping[str, float] | None = None,
+    drop: Callable[[str, str], bool] | None = None,
 ) -> DesignModel:
     """The fixed-effects model ``fixed`` over the rows of ``frame``.
 
@@ -183,6 +185,9 @@ def design_model(
     means : mapping, optional
         The value a numeric variable is held at in the grid (default: its mean over the rows
         of ``frame``, as emmeans).
+    drop : callable, optional
+        ``drop(column, term)`` true for columns to leave out (constraints such as no
+        treatment effect at the baseline visit).
 
     Returns
     -------
@@ -240,6 +245,12 @@ def design_model(
         raise ModelError(f"cannot build the design matrix of {fixed!r}: {exc}") from None
     spec = matrix.model_spec
     columns, terms = _r_names(spec, found_levels)
+    keep = None
+    if drop is not None:
+        mask = np.array([not drop(c, t) for c, t in zip(columns, terms, strict=True)])
+        keep = np.flatnonzero(mask)
+        columns = tuple(c for c, k in zip(columns, mask, strict=True) if k)
+        terms = tuple(t for t, k in zip(terms, mask, strict=True) if k)
     held = {
         name: float(means[name]) if means and name in means else float(data[name].mean())
         for name in order
@@ -266,6 +277,7 @@ def design_model(
         visits=visits,
         _spec=spec,
         _categorical=tuple(categorical),
+        _keep=keep,
     )
 
 
