@@ -9,7 +9,7 @@ from tests.reference.mmrm_simulate import simulate
 
 import lifestyle_trials as lt
 from lifestyle_trials import ConvergenceError, ModelError
-from lifestyle_trials.models.design.model_matrix import visit_model
+from lifestyle_trials.models.presets import visit_preset
 
 
 def trial_of(data: pd.DataFrame, covariates: tuple[str, ...] = ()) -> lt.Trial:
@@ -53,10 +53,14 @@ def test_unknown_outcome_and_covariate(small: lt.Trial) -> None:
 def test_missing_arm() -> None:
     data = simulate(2, n_per_arm=(8, 8, 8, 8))
     data = data[~((data["diet"] == 1) & (data["exercise"] == 1))]
-    with pytest.raises(ModelError, match="all four arms; no analysed subject in diet\\+exercise"):
-        lt.mmrm(trial_of(data), "homa_ir")
+    with pytest.raises(ModelError, match="all four arms.*no analysed subject in diet\\+exercise"):
+        lt.mmrm(trial_of(data), "homa_ir", estimand="factorial")
     with pytest.raises(ModelError, match="estimand='arms'"):
-        lt.lmm(trial_of(data), "homa_ir")
+        lt.lmm(trial_of(data), "homa_ir", estimand="factorial")
+    # never relabelled: without the four arms the default is each arm against control
+    fit = lt.mmrm(trial_of(data), "homa_ir")
+    assert fit.estimand == "arms"
+    assert set(fit.effects["term"]) == {"diet vs control", "exercise vs control"}
 
 
 def test_arm_without_values_at_a_visit() -> None:
@@ -129,14 +133,11 @@ def test_visit_order_is_guarded() -> None:
     b = lt.mmrm(shuffled, "homa_ir")
     np.testing.assert_allclose(a.loglik, b.loglik, rtol=1e-12)
     np.testing.assert_allclose(a.effects["estimate"], b.effects["estimate"], rtol=1e-9)
-    frame = pd.DataFrame(
-        {"subject": ["a"], "diet": [0], "exercise": [0], "visit": [12.0], "baseline": [1.0]}
-    )
-    with pytest.raises(ModelError, match="distinct and in increasing order"):
-        visit_model(frame, (12.0, 3.0))
-    model = visit_model(frame, (3.0, 12.0))
-    with pytest.raises(ModelError, match="visit\\(s\\) 9 not in the model"):
-        model.matrix(frame.assign(visit=9.0))
+    model = visit_preset(trial, "homa_ir").model
+    assert model.visits == (3.0, 6.0, 12.0)
+    grid = pd.DataFrame({"diet": [0], "exercise": [0], "visit": [9.0], "baseline": [1.0]})
+    with pytest.raises(ModelError, match="'visit' has level\\(s\\) 9 not in the model"):
+        model.matrix(grid)
 
 
 def test_log_scale_needs_positive_values() -> None:
@@ -150,8 +151,98 @@ def test_log_scale_needs_positive_values() -> None:
 def test_constant_covariate() -> None:
     data = simulate(10, n_per_arm=(8, 8, 8, 8), covariates=True)
     data["sex"] = "M"
-    with pytest.raises(ModelError, match="covariate 'sex' has a single level"):
+    with pytest.raises(ModelError, match="'sex' has a single level"):
         lt.mmrm(trial_of(data, ("age", "sex")), "homa_ir", covariates=["age", "sex"])
     data["height"] = 175.0
     with pytest.raises(ModelError, match="not all estimable"):
         lt.mmrm(trial_of(data, ("age", "height")), "homa_ir", covariates=["age", "height"])
+
+
+# -- a DataFrame and a formula -------------------------------------------------------------
+
+
+def fev() -> pd.DataFrame:
+    from tests.unit.test_mmrm_formula import fev as load
+
+    return load().copy()
+
+
+@pytest.mark.parametrize(
+    ("formula", "message"),
+    [
+        ("FEV1 ~ RACEX + ARMCD + us(AVISIT | USUBJID)", "names column\\(s\\) 'RACEX'"),
+        ("FEV1 ~ ARMCD + us(AVISIT | PATIENT)", "names column\\(s\\) 'PATIENT'"),
+        ("FEV1 ~ ARMCD + spatial(AVISIT | USUBJID)", "unknown covariance structure 'spatial'"),
+        ("FEV1 ~ ARMCD + us(VISITN | USUBJID)", "visit column 'VISITN'.*is numeric.*category"),
+        ("FEV1 ~ ARMCD + us(AVISIT | ARMCD / USUBJID)", "covariance per group"),
+        ("FEV1 ~ ARMCD * AVISIT", "no covariance term"),
+        ("FEV1 ARMCD + us(AVISIT | USUBJID)", "one '~'"),
+        ("log(FEV1) ~ ARMCD + us(AVISIT | USUBJID)", "response of the formula must be one"),
+        ("FEV1 ~ ARMCD + (AVISIT || USUBJID)", "cannot read the term"),
+    ],
+)
+def test_formula_errors_name_the_term(formula: str, message: str) -> None:
+    with pytest.raises(ModelError, match=message):
+        lt.mmrm(fev(), formula=formula)
+
+
+def test_lmm_formula_errors() -> None:
+    with pytest.raises(ModelError, match="no random-effects term"):
+        lt.lmm(fev(), formula="FEV1 ~ ARMCD + us(AVISIT | USUBJID)")
+    with pytest.raises(ModelError, match="random slope 'AVISIT'.*numeric time"):
+        lt.lmm(fev(), formula="FEV1 ~ ARMCD + (1 + AVISIT | USUBJID)")
+    with pytest.raises(ModelError, match="random effects .* are not supported"):
+        lt.lmm(fev(), formula="FEV1 ~ ARMCD + (1 + VISITN + WEIGHT | USUBJID)")
+
+
+def test_formula_rank_deficient_design_names_the_columns() -> None:
+    data = fev()
+    data["FEV1_BL2"] = 2.0 * data["FEV1_BL"]
+    with pytest.raises(ModelError, match="rank deficient.*FEV1_BL, FEV1_BL2.*remove a term"):
+        lt.mmrm(data, formula="FEV1 ~ FEV1_BL + FEV1_BL2 + ARMCD + us(AVISIT | USUBJID)")
+
+
+def test_formula_factor_with_one_level() -> None:
+    data = fev()
+    data["SITE"] = "A"
+    with pytest.raises(ModelError, match="'SITE' has a single level.*leave it out"):
+        lt.mmrm(data, formula="FEV1 ~ SITE + ARMCD + us(AVISIT | USUBJID)")
+
+
+def test_formula_empty_cell_names_it() -> None:
+    data = fev()
+    gone = (data["ARMCD"] == "TRT") & (data["AVISIT"] == "VIS4")
+    data.loc[gone, "FEV1"] = np.nan
+    with pytest.raises(ModelError, match="no observed outcome for ARMCD TRT at AVISIT VIS4"):
+        lt.mmrm(data, formula="FEV1 ~ ARMCD * AVISIT + us(AVISIT | USUBJID)")
+
+
+def test_formula_structure_the_visits_cannot_support() -> None:
+    data = fev()
+    # no subject observed at both VIS1 and VIS4
+    odd = data["USUBJID"].str[2:].astype(int) % 2 == 1
+    data.loc[odd & (data["AVISIT"] == "VIS1"), "FEV1"] = np.nan
+    data.loc[~odd & (data["AVISIT"] == "VIS4"), "FEV1"] = np.nan
+    with pytest.raises(ModelError, match="both visit VIS1 and visit VIS4.*simpler covariance"):
+        lt.mmrm(data, formula="FEV1 ~ ARMCD + AVISIT + us(AVISIT | USUBJID)")
+    # a structure with fewer parameters does not need them together
+    fit = lt.mmrm(data, formula="FEV1 ~ ARMCD + AVISIT + ar1(AVISIT | USUBJID)")
+    assert fit.convergence.converged
+
+
+def test_formula_one_subject() -> None:
+    data = fev()
+    data = data[data["USUBJID"] == "PT2"].assign(FEV1=[40.0, 41.0, 43.0, 44.0])
+    with pytest.raises(ModelError, match="one subject cannot support"):
+        lt.mmrm(data, formula="FEV1 ~ 1 + cs(AVISIT | USUBJID)")
+
+
+def test_formula_missing_values_are_logged() -> None:
+    data = fev()
+    data.loc[:9, "WEIGHT"] = np.nan
+    fit = lt.mmrm(data, formula="FEV1 ~ WEIGHT + ARMCD * AVISIT + us(AVISIT | USUBJID)")
+    reasons = {e.column: e for e in fit.exclusions}
+    assert set(reasons) == {"FEV1", "WEIGHT"}
+    assert reasons["WEIGHT"].reason == "missing WEIGHT"
+    total = sum(e.rows for e in fit.exclusions)
+    assert fit.n_obs + total == len(data)

@@ -369,6 +369,8 @@ def ancova(
     else:
         chosen = trial.require_visit(visit)
     covs = trial.require_covariates(covariates)
+    # the follow-up analysis of a trial with no baseline measurement needs none
+    base = trial.wide_values(outcome)[:, trial.design.visits.index(trial.design.baseline)]
     data = analysis_data(
         trial,
         outcome,
@@ -376,6 +378,7 @@ def ancova(
         log=log,
         covariates=covs,
         step=f"ancova {outcome} visit {format_visit(chosen)}",
+        need_baseline=analysis != "followup" or bool(np.isfinite(base).any()),
     )
     return fit_analysis_set(
         data, estimand, analysis=analysis, vcov=vcov, adjust=adjust, level=level

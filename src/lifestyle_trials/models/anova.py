@@ -195,6 +195,19 @@ def mixed_anova(trial: Trial, outcome: str, *, log: bool = False) -> MixedAnovaR
                 "<= 0. Correct the data, or analyse on the original scale (log=False)"
             )
         values = np.log(values, where=np.isfinite(values), out=np.full_like(values, np.nan))
+    # a trial with no baseline measurement: the baseline visit, where nothing was measured,
+    # is not a visit of the analysis (no value is set aside)
+    measured = np.ones(len(visits), dtype=bool)
+    at_baseline = visits.index(trial.design.baseline)
+    measured[at_baseline] = bool(np.isfinite(values[:, at_baseline]).any())
+    if not measured.all():
+        values = values[:, measured]
+        visits = tuple(v for v, m in zip(visits, measured, strict=True) if m)
+        if len(visits) < 2:
+            raise ModelError(
+                f"a mixed ANOVA needs at least two visits with values of {outcome}; there "
+                f"are {len(visits)}"
+            )
     complete = np.all(np.isfinite(values), axis=1)
     subjects = trial.subjects().set_index("subject").loc[wide.index]
     exclusions: tuple[Exclusion, ...] = ()

@@ -29,7 +29,9 @@ import pandas as pd
 
 from ..errors import ConvergenceWarning, ModelError
 from ..trial import Trial
-from .design.prepare import analysis_data
+from .design.formula import parse_formula
+from .design.formula_frame import formula_frame
+from .presets import preset_fit, visit_preset
 from .visit_fit import VisitFit, check_options, fit_visits
 from .visit_result import VisitModelResult, result_fields
 
@@ -74,23 +76,33 @@ class LMMResult(VisitModelResult):
 
 
 def lmm(
-    trial: Trial,
-    outcome: str,
+    trial: Trial | pd.DataFrame,
+    outcome: str | None = None,
     random: str = "intercept",
     df_method: str = "satterthwaite",
     log: bool = False,
     *,
+    formula: str | None = None,
+    estimand: str | None = None,
     covariates: Iterable[str] = (),
+    covariates_by_visit: Iterable[str] = (),
+    baseline: str | None = None,
     method: str = "reml",
     vcov: str = "model",
     level: float = 0.95,
 ) -> LMMResult:
     """Fit a linear mixed model with a random intercept (and slope) per subject.
 
+    Two ways to call it: a trial and an outcome (the fixed effects of the trial preset of
+    :func:`~lifestyle_trials.mmrm`, any set of arms), or a DataFrame and a formula in lme4's
+    notation, ``formula="y ~ arm * visit + (1 + time | subject)"`` (a random intercept, and
+    optionally one random slope in a numeric time).
+
     Parameters
     ----------
-    trial : Trial
-    outcome : str
+    trial : Trial or DataFrame
+    outcome : str, optional
+        The outcome of a trial.
     random : {"intercept", "slope"}, default "intercept"
         ``"intercept"``: ``(1 | subject)``; ``"slope"``: ``(1 + visit | subject)``, a random
         intercept and a random slope in visit time, correlated (needs three or more
@@ -99,6 +111,11 @@ def lmm(
         Satterthwaite (lmerTest's default) by default.
     log : bool, default False
         Analyse the log of the outcome and of its baseline.
+    formula : str, optional
+        A model of a DataFrame: ``"response ~ fixed terms + (1 | subject)"`` or
+        ``(1 + time | subject)``.
+    estimand, covariates_by_visit, baseline
+        As for :func:`~lifestyle_trials.mmrm`.
     covariates : iterable of str
     method : {"reml", "ml"}
     vcov : {"model", "empirical"}
@@ -157,20 +174,73 @@ def lmm(
     diet   12.0    -0.230      0.043 332.289
     """
     reml, df_name, vcov_name = check_options(method, df_method, vcov, level)
-    kind = str(random).lower()
-    if kind not in RANDOM_EFFECTS:
-        raise ModelError(f"random must be 'intercept' or 'slope', not {random!r}")
-    ad = analysis_data(
-        trial, outcome, log=log, covariates=covariates, step=f"lmm {outcome} random {kind}"
-    )
-    needed = 2 if kind == "intercept" else 3
-    if len(ad.visits) < needed:
-        raise ModelError(
-            f"a random {kind} model needs at least {needed} post-baseline visits; the trial "
-            f"has {len(ad.visits)}. With one visit use lt.ancova"
-            + ("; with two, random='intercept'" if kind == "slope" else "")
+    options = {"reml": reml, "df_method": df_name, "vcov": vcov_name}
+    if formula is not None:
+        if isinstance(trial, Trial):
+            raise ModelError(
+                "a formula is fitted to a DataFrame; for a trial give the outcome "
+                "(lt.lmm(trial, outcome)), or pass trial.data with the formula"
+            )
+        parsed = parse_formula(formula)
+        if parsed.random is None:
+            raise ModelError(
+                f"the formula {formula!r} has no random-effects term; add (1 | subject) or "
+                "(1 + time | subject), or fit a covariance structure with lt.mmrm"
+            )
+        ff = formula_frame(trial, parsed, step=f"lmm {parsed.response}")
+        kind = ff.structure
+        fit = fit_visits(
+            ff.frame,
+            ff.model,
+            kind,
+            position=ff.position,
+            times=ff.times,
+            visit_labels=ff.labels,
+            response=ff.response,
+            subject=ff.subject,
+            **options,
         )
-    fit = fit_visits(ad, kind, reml=reml, df_method=df_name, vcov=vcov_name)
+        fields = result_fields(
+            fit,
+            outcome=ff.response,
+            log=False,
+            visits=ff.times if kind == "slope" else (),
+            covariates=tuple(ff.model.grid_variables),
+            exclusions=ff.exclusions,
+            df_method=df_name,
+            vcov_type=vcov_name,
+            level=level,
+            formula=f"{ff.response} ~ {ff.model.fixed}",
+            estimand=None,
+            analysis=None,
+        )
+    else:
+        if not isinstance(trial, Trial) or outcome is None:
+            raise ModelError(
+                "lt.lmm takes a Trial and an outcome, or a DataFrame and formula=..."
+            )
+        kind = str(random).lower()
+        if kind not in RANDOM_EFFECTS:
+            raise ModelError(f"random must be 'intercept' or 'slope', not {random!r}")
+        preset = visit_preset(
+            trial,
+            outcome,
+            estimand=estimand,
+            log=log,
+            covariates=covariates,
+            covariates_by_visit=covariates_by_visit,
+            baseline=baseline,
+            step=f"lmm {outcome} random {kind}",
+        )
+        needed = 2 if kind == "intercept" else 3
+        if len(preset.visits) < needed:
+            raise ModelError(
+                f"a random {kind} model needs at least {needed} post-baseline visits; the trial "
+                f"has {len(preset.visits)}. With one visit use lt.ancova"
+                + ("; with two, random='intercept'" if kind == "slope" else "")
+            )
+        fields = preset_fit(preset, kind, level=level, **options)
+        fit = fields["_fit"]
     components, singular = _variance_components(fit)
     if singular:
         warnings.warn(
@@ -181,7 +251,6 @@ def lmm(
             ConvergenceWarning,
             stacklevel=2,
         )
-    fields = result_fields(fit, ad, df_method=df_name, vcov_type=vcov_name, level=level)
     return LMMResult(random=kind, variance_components=components, singular=singular, **fields)
 
 

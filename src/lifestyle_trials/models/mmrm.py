@@ -17,10 +17,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import pandas as pd
+
 from ..errors import ModelError
 from ..trial import Trial
-from .design.prepare import analysis_data
+from .design.formula import parse_formula
+from .design.formula_frame import formula_frame
 from .engine.covariance import STRUCTURES
+from .presets import preset_fit, visit_preset
 from .visit_fit import check_options, fit_visits
 from .visit_result import VisitModelResult, result_fields
 
@@ -54,27 +58,48 @@ class MMRMResult(VisitModelResult):
 
 
 def mmrm(
-    trial: Trial,
-    outcome: str,
+    trial: Trial | pd.DataFrame,
+    outcome: str | None = None,
     covariance: str = "us",
     df_method: str = "satterthwaite",
     log: bool = False,
     *,
+    formula: str | None = None,
+    estimand: str | None = None,
     covariates: Iterable[str] = (),
+    covariates_by_visit: Iterable[str] = (),
+    baseline: str | None = None,
     method: str = "reml",
     vcov: str = "model",
     level: float = 0.95,
 ) -> MMRMResult:
     """Fit a mixed model for repeated measures (MMRM) to all post-baseline visits.
 
-    Model: ``y ~ baseline × visit + diet × exercise × visit (+ covariates)``, visit a factor,
-    errors correlated within subject with covariance ``Σ`` over the visits (no random
-    effects), fitted by REML; ``effects`` reports the factorial estimands at every visit.
+    Two ways to call it:
+
+    - a trial and an outcome (the trial preset, :mod:`~lifestyle_trials.models.presets`):
+      ``y ~ baseline × visit + diet × exercise × visit (+ covariates)`` when the four arms
+      of the 2 × 2 design are present, ``y ~ baseline × visit + arm × visit`` for any other
+      set of arms (control among them), visit a factor over the post-baseline visits;
+      ``effects`` reports the factorial estimands, or each arm against control, at every
+      visit;
+    - a DataFrame and a formula in R mmrm's notation,
+      ``formula="FEV1 ~ RACE + SEX + ARMCD * AVISIT + us(AVISIT | USUBJID)"``: the fixed
+      part parsed by formulaic (treatment coding, levels in R's order: sorted text, the
+      category order of a pandas Categorical), the covariance term ``structure(visit |
+      subject)`` over the levels of the visit factor; ``coefficients`` is R's coefficient
+      table, and :func:`~lifestyle_trials.marginal_means` / :func:`~lifestyle_trials.contrast`
+      give emmeans' means and contrasts.
+
+    Errors within subject are correlated with covariance ``Σ`` over the visits (no random
+    effects), fitted by REML (or ML).
 
     Parameters
     ----------
-    trial : Trial
-    outcome : str
+    trial : Trial or DataFrame
+        A trial (with ``outcome``), or a long table (with ``formula``).
+    outcome : str, optional
+        The outcome of a trial.
     covariance : str, default "us"
         ``"us"`` (unstructured), ``"cs"``/``"csh"`` (compound symmetry, heterogeneous),
         ``"ar1"``/``"ar1h"`` (first-order autoregressive over the visit order),
@@ -88,8 +113,24 @@ def mmrm(
     log : bool, default False
         Analyse the natural log of the outcome and of its baseline; ``effects`` then adds
         ratios (geometric mean ratios) ``exp(estimate)`` with limits.
+    formula : str, optional
+        A model of a DataFrame: ``"response ~ fixed terms + structure(visit | subject)"``;
+        ``covariance`` and ``log`` then do not apply (the structure is in the formula).
+    estimand : {"factorial", "arms"}, optional
+        A trial's estimand. Default: ``"factorial"`` when the four arms have analysed
+        subjects, else ``"arms"``; ``"factorial"`` without the four arms is an error.
     covariates : iterable of str
         Subject-level covariates (numeric, or text/categorical as indicators).
+    covariates_by_visit : iterable of str
+        Subject-level covariates that enter with their interaction with visit
+        (``covariate × visit``).
+    baseline : {"covariate", "response", "none"}, optional
+        ``"covariate"``: ``baseline × visit`` in the model, subjects need a baseline value;
+        ``"response"``: constrained longitudinal data analysis (cLDA, Liang & Zeger 2000):
+        the baseline value is a response with a mean common to the arms, and every subject
+        with any value contributes; ``"none"``: no baseline term (a trial without a baseline
+        measurement). Default: ``"covariate"`` when some subject has a baseline value, else
+        ``"none"``.
     method : {"reml", "ml"}
     vcov : {"model", "empirical"}
         Model-based, or empirical (sandwich, clustered by subject, CR0) covariance of the
@@ -104,8 +145,10 @@ def mmrm(
     Raises
     ------
     ModelError
-        Unknown outcome/covariate/structure/method, missing arms, an arm with no value at a
-        visit, more visits than subjects can support for ``us``.
+        Unknown outcome/covariate/structure/method, an estimand the arms cannot support, an
+        arm with no value at a visit, more visits than subjects can support for ``us``; for
+        a formula: a column it names that the data lack, an unknown structure, a visit
+        column that is not a factor, a rank-deficient design.
     ConvergenceError
         The fit did not converge; the message suggests a simpler structure.
 
@@ -149,14 +192,85 @@ def mmrm(
     diet:exercise    3.0    -0.011      0.073 206.000  0.989
     diet:exercise    6.0    -0.073      0.087 197.490  0.930
     diet:exercise   12.0     0.015      0.100 194.527  1.015
+
+    The formula interface (R: ``mmrm::mmrm(FEV1 ~ RACE + SEX + ARMCD * AVISIT +
+    us(AVISIT | USUBJID), data = fev_data)``):
+
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(1)
+    >>> df = pd.DataFrame({"id": np.repeat(np.arange(40), 3),
+    ...                    "visit": np.tile(["V1", "V2", "V3"], 40),
+    ...                    "arm": np.repeat(["PBO", "TRT"], 60)})
+    >>> df["y"] = rng.normal(size=120) + (df["arm"] == "TRT") * np.tile([0, 1, 2], 40)
+    >>> fit = lt.mmrm(df, formula="y ~ arm * visit + us(visit | id)")
+    >>> fit.coefficients["term"].tolist()
+    ['(Intercept)', 'armTRT', 'visitV2', 'visitV3', 'armTRT:visitV2', 'armTRT:visitV3']
+    >>> means = lt.marginal_means(fit, "arm", by="visit")
+    >>> len(means.table)
+    6
     """
     reml, df_name, vcov_name = check_options(method, df_method, vcov, level)
+    options = {"reml": reml, "df_method": df_name, "vcov": vcov_name}
+    if formula is not None:
+        if isinstance(trial, Trial):
+            raise ModelError(
+                "a formula is fitted to a DataFrame; for a trial give the outcome "
+                "(lt.mmrm(trial, outcome)), or pass trial.data with the formula"
+            )
+        parsed = parse_formula(formula)
+        if parsed.covariance is None:
+            raise ModelError(
+                f"the formula {formula!r} has no covariance term; add one, e.g. "
+                "us(visit | subject), or fit random effects with lt.lmm"
+            )
+        ff = formula_frame(trial, parsed, step=f"mmrm {parsed.response}")
+        fit = fit_visits(
+            ff.frame,
+            ff.model,
+            ff.structure,
+            position=ff.position,
+            times=ff.times,
+            visit_labels=ff.labels,
+            response=ff.response,
+            subject=ff.subject,
+            visit=ff.visit,
+            **options,
+        )
+        fields = result_fields(
+            fit,
+            outcome=ff.response,
+            log=False,
+            visits=ff.model.visits,
+            covariates=tuple(ff.model.grid_variables),
+            exclusions=ff.exclusions,
+            df_method=df_name,
+            vcov_type=vcov_name,
+            level=level,
+            formula=f"{ff.response} ~ {ff.model.fixed}",
+            estimand=None,
+            analysis=None,
+        )
+        return MMRMResult(covariance=ff.structure, **fields)
+    if not isinstance(trial, Trial):
+        raise ModelError(
+            "lt.mmrm takes a Trial and an outcome, or a DataFrame and formula=...; got "
+            f"{type(trial).__name__} without a formula"
+        )
+    if outcome is None:
+        raise ModelError("name the outcome to analyse: lt.mmrm(trial, outcome)")
     name = str(covariance).lower()
     if name not in STRUCTURES:
         raise ModelError(
             f"unknown covariance structure {covariance!r}; use one of {', '.join(STRUCTURES)}"
         )
-    ad = analysis_data(trial, outcome, log=log, covariates=covariates, step=f"mmrm {outcome}")
-    fit = fit_visits(ad, name, reml=reml, df_method=df_name, vcov=vcov_name)
-    fields = result_fields(fit, ad, df_method=df_name, vcov_type=vcov_name, level=level)
-    return MMRMResult(covariance=name, **fields)
+    preset = visit_preset(
+        trial,
+        outcome,
+        estimand=estimand,
+        log=log,
+        covariates=covariates,
+        covariates_by_visit=covariates_by_visit,
+        baseline=baseline,
+        step=f"mmrm {outcome}",
+    )
+    return MMRMResult(covariance=name, **preset_fit(preset, name, level=level, **options))

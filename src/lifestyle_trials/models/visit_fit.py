@@ -8,17 +8,15 @@ the inference object of the chosen df method (:mod:`~lifestyle_trials.models.eng
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ..arms import ARMS
 from ..errors import ConvergenceError, ModelError, computed
-from ..trial import format_visit
-from .design.model_matrix import VisitModel, visit_model
-from .design.prepare import AnalysisData
+from .design.model_matrix import DesignModel, level_label
 from .engine.covariance import Structure, structure
 from .engine.inference import DF_METHODS, ContrastInference
 from .engine.kenward_roger import kenward_roger
@@ -32,7 +30,7 @@ from .engine.reml import (
 )
 from .engine.sandwich import empirical_vcov
 from .engine.satterthwaite import parameter_covariance
-from .marginal import count_grid
+from .grid import count_grid, level_labels
 
 __all__ = ["VisitFit", "check_options", "fit_visits"]
 
@@ -46,7 +44,7 @@ class VisitFit:
 
     Attributes
     ----------
-    model : VisitModel
+    model : DesignModel
     struct : Structure
     data : GroupedData
     theta : ndarray
@@ -58,9 +56,11 @@ class VisitFit:
     reml : bool
     counts : DataFrame
         Observations per grid cell (see ``grid_counts``).
+    visit_labels : tuple of str
+        The visits the covariance is over, as text.
     """
 
-    model: VisitModel
+    model: DesignModel
     struct: Structure
     data: GroupedData
     theta: np.ndarray
@@ -69,6 +69,7 @@ class VisitFit:
     inference: ContrastInference
     reml: bool
     counts: pd.DataFrame
+    visit_labels: tuple[str, ...]
 
     @property
     def coef(self) -> pd.Series:
@@ -80,19 +81,19 @@ class VisitFit:
         return pd.DataFrame(self.inference.vcov, index=names, columns=names)
 
     @property
-    def grid_variables(self) -> dict[str, tuple[Any, ...]]:
+    def grid_variables(self) -> Mapping[str, tuple[Any, ...]]:
         return self.model.grid_variables
 
     @property
     def grid_counts(self) -> pd.DataFrame:
-        """Observations per combination of diet, exercise, visit and categorical
-        covariates (for proportional weights in marginal means)."""
+        """Observations per combination of the model's factors (for proportional weights
+        in marginal means)."""
         return self.counts
 
     @property
     def sigma(self) -> pd.DataFrame:
         """Estimated covariance matrix over the visits."""
-        labels = [format_visit(v) for v in self.model.visits]
+        labels = list(self.visit_labels)
         mat = self.struct.sigma(self.evaluation.psi)
         return pd.DataFrame(mat, index=pd.Index(labels, name="visit"), columns=labels)
 
@@ -149,40 +150,61 @@ def check_options(
 
 
 def fit_visits(
-    ad: AnalysisData,
+    frame: pd.DataFrame,
+    model: DesignModel,
     covariance: str,
     *,
+    position: np.ndarray,
+    times: Sequence[float],
+    visit_labels: Sequence[str],
+    response: str = "y",
+    subject: str = "subject",
     reml: bool = True,
     df_method: str = "satterthwaite",
     vcov: str = "model",
+    visit: str | None = None,
 ) -> VisitFit:
-    """Fit ``y ~ baseline × visit + diet × exercise × visit (+ covariates)`` with the
-    covariance structure ``covariance`` to an analysis set.
+    """Fit the fixed effects ``model`` with the covariance structure ``covariance`` over the
+    visits of each subject.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The analysed rows: the response, the subject and the model's columns.
+    model : DesignModel
+    covariance : str
+        A structure of the registry (``"us"``, ``"ar1"``, ...; ``"intercept"``/``"slope"``
+        for random effects).
+    position : ndarray of int
+        Position of each row's visit among the visits (0-based).
+    times : sequence of float
+        The visits as numbers (times for a random slope; order for the others).
+    visit_labels : sequence of str
+        The visits as text (names of the covariance matrix's rows).
+    visit : str, optional
+        The column of the visits, when it is a factor of the model: every combination of it
+        with the other factors of an interaction must be observed.
 
     Raises
     ------
     ModelError
-        Arms missing, coefficients not estimable, too few subjects for the structure.
+        Empty cells, coefficients not estimable, too few subjects for the structure.
     ConvergenceError
         The optimiser did not converge.
     """
-    frame = ad.frame
-    _require_factorial(ad)
-    model = visit_model(frame, ad.visits, ad.covariates)
+    _require_cells(frame, model, visit)
     x = model.matrix(frame)
-    _require_estimable(x, model, frame)
-    visits = np.asarray(model.visits)
-    position = np.searchsorted(visits, frame["visit"].to_numpy(dtype=float))
-    struct = structure(covariance, model.visits)
+    struct = structure(covariance, tuple(float(t) for t in times))
     data = group_by_pattern(
-        frame["y"].to_numpy(dtype=float),
+        frame[response].to_numpy(dtype=float),
         x,
-        frame["subject"].to_numpy(dtype=object),
+        frame[subject].to_numpy(dtype=object),
         position,
-        len(visits),
+        len(visit_labels),
     )
     _require_full_rank(data, model)
-    _require_support(data, struct, model)
+    labels = tuple(str(v) for v in visit_labels)
+    _require_support(data, struct, labels)
     theta, ev, conv = fit_covariance(data, struct, reml=reml)
     if not conv.converged:
         raise ConvergenceError(
@@ -192,53 +214,61 @@ def fit_visits(
             "predicts exactly (zero residual variance)"
         )
     _require_regular(struct, ev)
-    inference = _inference(data, struct, ev, model, frame, df_method, vcov)
-    factors = ["diet", "exercise", "visit", *model.levels]
-    counts = count_grid(frame, factors)
-    return VisitFit(model, struct, data, theta, ev, conv, inference, reml, counts)
+    inference = _inference(data, struct, ev, frame, df_method, vcov)
+    counts = count_grid(frame, list(model.factors))
+    return VisitFit(model, struct, data, theta, ev, conv, inference, reml, counts, labels)
 
 
-def _require_factorial(ad: AnalysisData) -> None:
-    missing = [a for a in ARMS if ad.analysed.get(a, 0) == 0]
-    if missing:
-        raise ModelError(
-            "a model of the 2 × 2 design needs subjects in all four arms; no analysed "
-            f"subject in {', '.join(missing)}. For a trial without all four arms, compare "
-            "each arm with control at one visit: lt.ancova(trial, outcome, estimand='arms', "
-            "visit=...)"
-        )
+def _require_cells(frame: pd.DataFrame, model: DesignModel, visit: str | None) -> None:
+    """Every combination of the factors of an interaction with the visit is observed."""
+    if visit is None or visit not in model.levels:
+        return
+    seen: set[tuple[str, ...]] = set()
+    for term in dict.fromkeys(model.terms):
+        names = term.split(":")
+        if visit not in names or len(names) < 2 or any(n not in model.levels for n in names):
+            continue
+        others = tuple(n for n in model.levels if n in names and n != visit)
+        if others in seen:
+            continue
+        seen.add(others)
+        keys = [*others, visit]
+        full = pd.MultiIndex.from_product([model.levels[k] for k in keys], names=keys)
+        observed = pd.MultiIndex.from_frame(frame[keys].astype(object)).unique()
+        empty = full.difference(observed)
+        if len(empty):
+            table = empty.to_frame(index=False)
+            labels = level_labels(table, list(others), model.grid_variables)
+            if len(others) == 1 and table[others[0]].dtype.kind not in "biuf":
+                labels = [f"{others[0]} {lab}" for lab in labels]
+            where = [
+                f"{lab} at {visit} {level_label(v)}"
+                for lab, v in zip(labels, table[visit], strict=True)
+            ]
+            raise ModelError(
+                f"no observed outcome for {', '.join(where)}: the effects there cannot be "
+                "estimated; analyse fewer visits (ancova at one visit) or check the data"
+            )
 
 
-def _require_estimable(x: np.ndarray, model: VisitModel, frame: pd.DataFrame) -> None:
-    arm = pd.Categorical(frame["arm"], categories=list(ARMS)).codes.astype(np.int64)
-    visit = np.searchsorted(np.asarray(model.visits), frame["visit"].to_numpy(dtype=float))
-    counts = np.bincount(arm * len(model.visits) + visit, minlength=len(ARMS) * len(model.visits))
-    counts = counts.reshape(len(ARMS), len(model.visits))
-    empty = [
-        f"{ARMS[a]} at visit {format_visit(model.visits[v])}"
-        for a, v in zip(*np.nonzero(counts == 0), strict=True)
-    ]
-    if empty:
-        raise ModelError(
-            f"no observed outcome for {', '.join(empty)}: the arm-by-visit effects there "
-            "cannot be estimated; analyse fewer visits (ancova at one visit) or check the data"
-        )
-
-
-def _require_full_rank(data: GroupedData, model: VisitModel) -> None:
-    """Collinear columns (a constant or duplicated covariate), from ``XᵀX`` summed over the
-    pattern cross-products (no second pass over the rows)."""
+def _require_full_rank(data: GroupedData, model: DesignModel) -> None:
+    """Collinear columns (a constant or duplicated covariate, an empty cell), from ``XᵀX``
+    summed over the pattern cross-products (no second pass over the rows)."""
     gram = np.zeros((data.n_coef, data.n_coef))
     for b in data.blocks:
         gram += contract(np.eye(b.visits.size), b.cross_xx())
     scale = np.sqrt(np.diag(gram))
     scale[scale == 0] = 1.0
-    w = np.linalg.eigvalsh(gram / np.outer(scale, scale))
+    w, v = np.linalg.eigh(gram / np.outer(scale, scale))
     if w[0] <= 1e-10 * w[-1]:
+        null = np.abs(v[:, 0]) > 1e-6 * np.abs(v[:, 0]).max()
+        columns = [c for c, bad in zip(model.columns, null, strict=True) if bad]
+        terms = list(dict.fromkeys(t for t, bad in zip(model.terms, null, strict=True) if bad))
         raise ModelError(
-            "the coefficients are not all estimable (collinear columns in "
-            f"{', '.join(model.columns[2:])}); remove a covariate that is constant or "
-            "duplicates another"
+            "the coefficients are not all estimable: the design matrix is rank deficient, "
+            f"collinear columns {', '.join(columns)} (terms {', '.join(terms)}); remove a "
+            "term that is constant or duplicates another, or a combination of factor levels "
+            "with no data"
         )
 
 
@@ -255,8 +285,13 @@ def _require_regular(struct: Structure, ev: Evaluation) -> None:
         )
 
 
-def _require_support(data: GroupedData, struct: Structure, model: VisitModel) -> None:
+def _require_support(data: GroupedData, struct: Structure, labels: tuple[str, ...]) -> None:
     t = data.n_visits
+    if data.n_subjects < 2:
+        raise ModelError(
+            f"one subject cannot support a covariance model over visits; there is "
+            f"{data.n_subjects}. Check the subject column"
+        )
     if data.n_obs - data.n_coef <= struct.n_params:
         raise ModelError(
             f"{data.n_subjects} subjects with {data.n_obs} observations at {t} visits cannot "
@@ -272,8 +307,8 @@ def _require_support(data: GroupedData, struct: Structure, model: VisitModel) ->
             if never.size:
                 a, b = never[0]
                 raise ModelError(
-                    f"no subject was observed at both visit {format_visit(model.visits[a])} "
-                    f"and visit {format_visit(model.visits[b])}, so their covariance cannot be "
+                    f"no subject was observed at both visit {labels[a]} "
+                    f"and visit {labels[b]}, so their covariance cannot be "
                     f"estimated with an unstructured covariance; {struct.simpler_hint()}"
                 )
             if data.n_subjects <= t:
@@ -288,7 +323,6 @@ def _inference(
     data: GroupedData,
     struct: Structure,
     ev: Evaluation,
-    model: VisitModel,
     frame: pd.DataFrame,
     df_method: str,
     vcov: str,

@@ -24,7 +24,7 @@ from ..models.mmrm import mmrm
 from ..trial import Exclusion, Trial, format_visit
 from .files import jsonable
 
-__all__ = ["FIT_FILES", "exclusion_records", "fit_all", "primary_estimand"]
+__all__ = ["FIT_FILES", "exclusion_records", "fit_all", "has_baseline", "primary_estimand"]
 
 FIT_FILES: tuple[str, ...] = ("ancova", "mmrm", "mixed_anova")
 """The fit files of an analysis, ``fits/<name>.json`` (the Makefile lists the same)."""
@@ -79,8 +79,21 @@ def _ancova_fits(trial: Trial, config: AnalysisConfig) -> dict[str, Any]:
         )
         return _ancova_record(key, result, trial, residuals)
 
-    fits = [fit("primary", out.primary, estimand, residuals=True)]
     skipped = []
+    if not has_baseline(trial, out.primary):
+        # nothing measured at randomisation: the follow-up values are the analysis
+        fits = [fit("primary", out.primary, estimand, "followup", residuals=True)]
+        skipped.append(
+            _skip(
+                "ANCOVA on baseline and change from baseline",
+                f"no baseline value of {out.primary}: the follow-up values are compared",
+            )
+        )
+        for outcome in _secondary(trial, config):
+            analysis = "ancova" if has_baseline(trial, outcome) else "followup"
+            fits.append(fit(f"secondary:{outcome}", outcome, estimand, analysis))
+        return {"fits": fits, "skipped": skipped}
+    fits = [fit("primary", out.primary, estimand, residuals=True)]
     if estimand == "factorial":
         fits += [fit("margins", out.primary, "margins"), fit("arms", out.primary, "arms")]
     else:
@@ -94,14 +107,23 @@ def _ancova_fits(trial: Trial, config: AnalysisConfig) -> dict[str, Any]:
         fit("change", out.primary, estimand, "change"),
         fit("followup", out.primary, estimand, "followup"),
     ]
-    secondary = (
-        out.secondary
-        if out.secondary is not None
-        else tuple(o for o in trial.outcomes if o != out.primary)
-    )
-    for outcome in secondary:
-        fits.append(fit(f"secondary:{outcome}", outcome, estimand))
+    for outcome in _secondary(trial, config):
+        analysis = "ancova" if has_baseline(trial, outcome) else "followup"
+        fits.append(fit(f"secondary:{outcome}", outcome, estimand, analysis))
     return {"fits": fits, "skipped": skipped}
+
+
+def _secondary(trial: Trial, config: AnalysisConfig) -> tuple[str, ...]:
+    out = config.outcomes
+    if out.secondary is not None:
+        return tuple(out.secondary)
+    return tuple(o for o in trial.outcomes if o != out.primary)
+
+
+def has_baseline(trial: Trial, outcome: str) -> bool:
+    """Whether some subject has a value of ``outcome`` at the baseline visit."""
+    values = trial.wide_values(outcome)[:, trial.design.visits.index(trial.design.baseline)]
+    return bool(np.isfinite(values).any())
 
 
 def _ancova_record(key: str, fit: AncovaFit, trial: Trial, residuals: bool) -> dict[str, Any]:
@@ -121,7 +143,12 @@ def _ancova_record(key: str, fit: AncovaFit, trial: Trial, residuals: bool) -> d
 def _residuals(fit: AncovaFit, trial: Trial) -> dict[str, Any]:
     """Fitted values and residuals of an ANCOVA, from its analysis set and coefficients."""
     data = analysis_data(
-        trial, fit.outcome, visits=[fit.visit], log=fit.log, covariates=fit.covariates
+        trial,
+        fit.outcome,
+        visits=[fit.visit],
+        log=fit.log,
+        covariates=fit.covariates,
+        need_baseline=fit.analysis != "followup",
     )
     frame = data.frame
     y = frame["y"].to_numpy(dtype=float)
@@ -158,6 +185,8 @@ def _mmrm_fits(trial: Trial, config: AnalysisConfig) -> dict[str, Any]:
         "outcome": outcome,
         "log": log,
         "covariance": fit.covariance,
+        "estimand": fit.estimand,
+        "formula": fit.formula,
         "df_method": fit.df_method,
         "method": fit.method,
         "covariates": list(fit.covariates),

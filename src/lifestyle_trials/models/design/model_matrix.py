@@ -1,210 +1,334 @@
-"""The fixed effects of a repeated-measures model of a 2 × 2 trial, as a design matrix.
+"""One builder of design matrices: a formula's fixed part and a table become named columns.
 
-``y ~ baseline × visit + diet × exercise × visit + covariates``, with ``visit`` a factor over
-the analysed visits, in R's treatment coding (the first visit, diet = 0, exercise = 0 and
-the first level of a text covariate are the references), so the coefficients have the
-meaning and the names of R's ``lm``/``gls``/``lmer`` coefficients for the same formula::
+The fixed part of a formula (``"RACE + SEX + ARMCD * AVISIT"``) is parsed and expanded by
+formulaic, with R's conventions: treatment coding (the first level is the reference), the
+levels of a text column sorted, those of a pandas Categorical in its category order (unused
+categories dropped), terms ordered by degree as R's ``terms()`` orders them. Columns carry R's
+names (``(Intercept)``, ``ARMCDTRT``, ``ARMCDTRT:AVISITVIS2``; a numeric factor level is
+written as a visit is, ``visit12``), so a coefficient table reads as R's ``summary()``.
 
-    (Intercept), baseline, visit<v>, diet, exercise, <covariates>,
-    baseline:visit<v>, diet:exercise, diet:visit<v>, exercise:visit<v>,
-    diet:exercise:visit<v>
-
-(``<v>`` runs over the visits after the first). With a single analysed visit the model is
-the ANCOVA ``y ~ baseline + diet × exercise + covariates``. Numeric covariates enter
-linearly; text, categorical and boolean covariates as indicator columns ``<name><level>``.
+The same :class:`DesignModel` builds the rows of a reference grid (marginal means, type III
+tests): every factor at each of its levels, numeric variables at one value (their mean, as
+emmeans holds covariates).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+import formulaic
 import numpy as np
 import pandas as pd
 
 from ...errors import ModelError
 from ...trial import format_visit
 
-__all__ = ["VisitModel", "visit_model"]
+__all__ = ["DesignModel", "design_model", "factor_levels"]
 
 
-@dataclass(frozen=True)
-class VisitModel:
-    """The fixed-effects specification of a model over visits.
+@dataclass(frozen=True, eq=False)
+class DesignModel:
+    """The fixed effects of a model: how to turn a table into its design matrix.
 
     Attributes
     ----------
-    visits : tuple of float
-        The analysed visits, in order.
-    covariates : tuple of str
-    levels : Mapping[str, tuple]
-        Levels of each categorical covariate (the first is the reference).
-    means : Mapping[str, float]
-        Mean of ``baseline`` and of each numeric covariate over the analysed subjects
-        (one value per subject): the values marginal means hold them at.
+    fixed : str
+        The right-hand side of the fixed part, as formulaic reads it.
     columns : tuple of str
-        Names of the coefficients, in order.
+        Names of the coefficients, in order (R's names).
     terms : tuple of str
-        The model term of each column (``"(Intercept)"``, ``"baseline"``, ``"visit"``,
-        ``"diet:visit"``, a covariate name, ...).
+        The model term of each column (``"(Intercept)"``, ``"ARMCD"``, ``"ARMCD:AVISIT"``).
+    grid_variables : Mapping[str, tuple]
+        Reference-grid variables: each factor with its levels, each numeric variable with the
+        one value it is held at.
+    levels : Mapping[str, tuple]
+        The factors of the model (and numeric variables given levels by the caller) with
+        their levels, the first the reference.
+    means : Mapping[str, float]
+        The value each numeric variable is held at in the grid.
+    visit : str or None
+        The column the covariance is over (a factor of the model or not).
+    visits : tuple
+        The levels of ``visit``, in order.
     """
 
-    visits: tuple[float, ...]
-    covariates: tuple[str, ...]
-    levels: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
-    means: Mapping[str, float] = field(default_factory=dict)
-    columns: tuple[str, ...] = ()
-    terms: tuple[str, ...] = ()
+    fixed: str
+    columns: tuple[str, ...]
+    terms: tuple[str, ...]
+    grid_variables: Mapping[str, tuple[Any, ...]]
+    levels: Mapping[str, tuple[Any, ...]]
+    means: Mapping[str, float]
+    visit: str | None = None
+    visits: tuple[Any, ...] = ()
+    _spec: Any = field(default=None, repr=False)
+    _categorical: tuple[str, ...] = ()
+    _keep: np.ndarray | None = field(default=None, repr=False)
 
     @property
-    def grid_variables(self) -> dict[str, tuple[Any, ...]]:
-        """Reference-grid variables: diet, exercise, visit and categorical covariates with
-        their levels; baseline and numeric covariates at their mean."""
-        out: dict[str, tuple[Any, ...]] = {
-            "diet": (0, 1),
-            "exercise": (0, 1),
-            "visit": self.visits,
-            "baseline": (self.means["baseline"],),
-        }
-        for cov in self.covariates:
-            out[cov] = self.levels[cov] if cov in self.levels else (self.means[cov],)
-        return out
+    def factors(self) -> tuple[str, ...]:
+        """Grid variables with levels (the others are numeric, held at one value)."""
+        return tuple(self.levels)
 
     @property
     def numeric(self) -> tuple[str, ...]:
-        """The numeric variables of the model (baseline and numeric covariates)."""
-        return ("baseline", *(c for c in self.covariates if c not in self.levels))
+        """Numeric variables held at their mean in the grid."""
+        return tuple(self.means)
+
+    @property
+    def visit_labels(self) -> tuple[str, ...]:
+        """The visits as text (numbers as the reports write them)."""
+        return tuple(level_label(v) for v in self.visits)
 
     def matrix(self, frame: pd.DataFrame) -> np.ndarray:
-        """Rows of the design matrix for the rows of ``frame`` (columns diet, exercise,
-        visit, baseline and the covariates).
+        """The design-matrix rows of the rows of ``frame`` (analysed rows or grid points).
 
         Raises
         ------
         ModelError
-            A missing column, a visit not in the model or an unknown covariate level.
+            A column of the model missing from ``frame``, or a factor level the model was not
+            fitted with.
         """
-        needed = ["diet", "exercise", "visit", "baseline", *self.covariates]
+        needed = list(self.grid_variables)
         missing = [c for c in needed if c not in frame.columns]
         if missing:
-            raise ModelError(f"the grid lacks the column(s) {', '.join(missing)}")
-        n = len(frame)
-        visit = frame["visit"].to_numpy(dtype=float)
-        known = np.asarray(self.visits, dtype=float)
-        pos = np.searchsorted(known, visit)
-        pos_ok = (pos < known.size) & (known[np.minimum(pos, known.size - 1)] == visit)
-        if not np.all(pos_ok):
-            bad = sorted({format_visit(v) for v in visit[~pos_ok]})
-            raise ModelError(
-                f"visit(s) {', '.join(bad)} not in the model; its visits are "
-                f"{', '.join(format_visit(v) for v in self.visits)}"
-            )
-        ind = np.zeros((n, known.size))
-        ind[np.arange(n), pos] = 1.0
-        later = ind[:, 1:]
-        base = frame["baseline"].to_numpy(dtype=float)[:, None]
-        diet = frame["diet"].to_numpy(dtype=float)[:, None]
-        exercise = frame["exercise"].to_numpy(dtype=float)[:, None]
-        covs = [self._covariate_columns(frame, c) for c in self.covariates]
-        blocks = [
-            np.ones((n, 1)),
-            base,
-            later,
-            diet,
-            exercise,
-            *covs,
-            base * later,
-            diet * exercise,
-            diet * later,
-            exercise * later,
-            diet * exercise * later,
-        ]
-        return np.hstack(blocks)
-
-    def _covariate_columns(self, frame: pd.DataFrame, cov: str) -> np.ndarray:
-        values = frame[cov]
-        if cov not in self.levels:
-            return values.to_numpy(dtype=float)[:, None]
-        levels = self.levels[cov]
-        known = pd.Index(levels)
-        codes = known.get_indexer(values.to_numpy(dtype=object))
-        if np.any(codes < 0):
-            bad = sorted({str(v) for v in values[codes < 0]})
-            raise ModelError(
-                f"covariate {cov!r} has level(s) {', '.join(bad)} not in the model; "
-                f"its levels are {', '.join(map(str, levels))}"
-            )
-        return (codes[:, None] == np.arange(1, len(levels))[None, :]).astype(float)
+            raise ModelError(f"the table lacks the column(s) {', '.join(missing)} of the model")
+        data = pd.DataFrame(index=pd.RangeIndex(len(frame)))
+        for name in needed:
+            values = frame[name].reset_index(drop=True)
+            if name in self._categorical:
+                values = _as_levels(values, self.levels[name], name)
+            data[name] = values
+        out = np.asarray(self._spec.get_model_matrix(data, output="numpy"), dtype=float)
+        return out if self._keep is None else out[:, self._keep]
 
 
-def visit_model(
-    frame: pd.DataFrame, visits: Sequence[float], covariates: Sequence[str] = ()
-) -> VisitModel:
-    """The model specification for an analysis frame (one row per subject and visit).
-
-    ``frame`` has the columns subject, diet, exercise, visit, baseline and the covariates.
-    Means of baseline and numeric covariates are taken over subjects (one value each), as
-    emmeans does over the rows of a model with one row per subject; with missing visits
-    the two differ and the subject mean is the one that does not depend on dropout.
+def level_label(value: Any) -> str:
+    """A factor level as it appears in a column name (R's ``paste0(name, level)``).
 
     Examples
     --------
-    >>> frame = pd.DataFrame({"subject": ["a", "a", "b"], "diet": [0, 0, 1],
-    ...     "exercise": [1, 1, 0], "visit": [6.0, 12.0, 6.0], "baseline": [5.0, 5.0, 7.0]})
-    >>> model = visit_model(frame, (6.0, 12.0))
-    >>> model.columns
-    ('(Intercept)', 'baseline', 'visit12', 'diet', 'exercise', 'baseline:visit12', \
-'diet:exercise', 'diet:visit12', 'exercise:visit12', 'diet:exercise:visit12')
-    >>> model.means["baseline"]
-    6.0
+    >>> level_label(12.0), level_label("TRT"), level_label(True)
+    ('12', 'TRT', 'TRUE')
     """
-    visits = tuple(float(v) for v in visits)
-    if list(visits) != sorted(set(visits)):
-        raise ModelError("the analysed visits must be distinct and in increasing order")
-    per_subject = frame.drop_duplicates("subject")
-    levels: dict[str, tuple[Any, ...]] = {}
-    means: dict[str, float] = {"baseline": float(per_subject["baseline"].mean())}
-    for cov in covariates:
-        col = per_subject[cov]
-        if pd.api.types.is_bool_dtype(col) or not pd.api.types.is_numeric_dtype(col):
-            found = pd.unique(col.dropna())
-            if isinstance(col.dtype, pd.CategoricalDtype):
-                cats = [c for c in col.cat.categories if c in set(found)]
-            else:
-                cats = sorted(found, key=str)
-            if len(cats) < 2:
-                raise ModelError(
-                    f"covariate {cov!r} has a single level among the analysed subjects; "
-                    "leave it out of the model"
-                )
-            levels[cov] = tuple(cats)
-        else:
-            means[cov] = float(col.mean())
-    labels = [format_visit(v) for v in visits[1:]]
-    columns: list[str] = ["(Intercept)", "baseline"]
-    terms: list[str] = ["(Intercept)", "baseline"]
+    if isinstance(value, (bool, np.bool_)):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, (float, np.floating, int, np.integer)):
+        return format_visit(float(value))
+    return str(value)
 
-    def add(names: list[str], term: str) -> None:
-        columns.extend(names)
-        terms.extend([term] * len(names))
 
-    add([f"visit{v}" for v in labels], "visit")
-    add(["diet"], "diet")
-    add(["exercise"], "exercise")
-    for cov in covariates:
-        add([f"{cov}{lev}" for lev in levels[cov][1:]] if cov in levels else [cov], cov)
-    add([f"baseline:visit{v}" for v in labels], "baseline:visit")
-    add(["diet:exercise"], "diet:exercise")
-    add([f"diet:visit{v}" for v in labels], "diet:visit")
-    add([f"exercise:visit{v}" for v in labels], "exercise:visit")
-    add([f"diet:exercise:visit{v}" for v in labels], "diet:exercise:visit")
-    return VisitModel(
+def factor_levels(values: pd.Series) -> tuple[Any, ...] | None:
+    """The levels of a column used as a factor, in R's order; None for a numeric column.
+
+    A pandas Categorical keeps its category order (unused categories dropped), text is
+    sorted, booleans are ``(False, True)``.
+
+    Examples
+    --------
+    >>> factor_levels(pd.Series(["b", "a", "b"]))
+    ('a', 'b')
+    >>> factor_levels(pd.Series(pd.Categorical(["lo", "hi"], categories=["lo", "mid", "hi"])))
+    ('lo', 'hi')
+    >>> factor_levels(pd.Series([1.5, 2.0])) is None
+    True
+    """
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        present = set(values.dropna().unique())
+        return tuple(c for c in values.cat.categories if c in present)
+    if pd.api.types.is_bool_dtype(values):
+        return tuple(v for v in (False, True) if v in set(values.dropna()))
+    if pd.api.types.is_numeric_dtype(values):
+        return None
+    return tuple(sorted(values.dropna().unique(), key=str))
+
+
+def _as_levels(values: pd.Series, levels: tuple[Any, ...], name: str) -> pd.Series:
+    known = pd.Index(levels)
+    raw = values.astype(object) if isinstance(values.dtype, pd.CategoricalDtype) else values
+    codes = known.get_indexer(raw.to_numpy(dtype=object))
+    if np.any(codes < 0):
+        bad = sorted({level_label(v) for v in raw[codes < 0]})
+        raise ModelError(
+            f"{name!r} has level(s) {', '.join(bad)} not in the model; its levels are "
+            f"{', '.join(map(str, levels))}"
+        )
+    return pd.Series(pd.Categorical.from_codes(codes, categories=known))
+
+
+def design_model(
+    frame: pd.DataFrame,
+    fixed: str,
+    *,
+    visit: str | None = None,
+    levels: Mapping[str, Sequence[Any]] | None = None,
+    means: Mapping[str, float] | None = None,
+    drop: Callable[[str, str], bool] | None = None,
+) -> DesignModel:
+    """The fixed-effects model ``fixed`` over the rows of ``frame``.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The analysed rows (no missing values in the model's columns).
+    fixed : str
+        Right-hand side of the fixed part (formulaic/R syntax: ``a * b``, ``a:b``, ``-1``).
+    visit : str, optional
+        The column the covariance is over; its levels become ``visits``.
+    levels : mapping, optional
+        Levels of variables to use as grid factors, in order: for numeric 0/1 columns that
+        enter the model as numbers but are averaged over as factors (e.g. diet, exercise),
+        or to fix the order of a factor's levels.
+    means : mapping, optional
+        The value a numeric variable is held at in the grid (default: its mean over the rows
+        of ``frame``, as emmeans).
+    drop : callable, optional
+        ``drop(column, term)`` true for columns to leave out (constraints such as no
+        treatment effect at the baseline visit).
+
+    Returns
+    -------
+    DesignModel
+
+    Raises
+    ------
+    ModelError
+        A column the formula names that ``frame`` lacks; a factor with a single level; a
+        formula formulaic cannot read.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"y": [1.0, 2, 3, 4], "arm": ["b", "a", "b", "a"],
+    ...                       "visit": [3.0, 3.0, 12.0, 12.0], "age": [50.0, 60, 50, 60]})
+    >>> frame["visit"] = pd.Categorical(frame["visit"])
+    >>> model = design_model(frame, "age + arm * visit", visit="visit")
+    >>> model.columns
+    ('(Intercept)', 'age', 'armb', 'visit12', 'armb:visit12')
+    >>> dict(model.grid_variables)
+    {'age': (55.0,), 'arm': ('a', 'b'), 'visit': (3.0, 12.0)}
+    """
+    try:
+        parsed = formulaic.Formula(fixed)
+        required = [str(v) for v in parsed.required_variables]
+    except Exception as exc:  # formulaic raises its own error types for unreadable formulas
+        raise ModelError(f"cannot read the formula part {fixed!r}: {exc}") from None
+    missing = sorted(v for v in required if v not in frame.columns)
+    if missing:
+        raise ModelError(
+            f"the formula names column(s) {', '.join(repr(m) for m in missing)} that the data "
+            f"do not have; its columns are {', '.join(map(str, frame.columns))}"
+        )
+    given = {k: tuple(v) for k, v in (levels or {}).items()}
+    order = [n for n in given if n in required]
+    order += [n for n in _appearance(fixed, required) if n not in given]
+    data = pd.DataFrame(index=pd.RangeIndex(len(frame)))
+    found_levels: dict[str, tuple[Any, ...]] = {}
+    categorical: list[str] = []
+    for name in order:
+        values = frame[name].reset_index(drop=True)
+        lev = factor_levels(values)
+        if lev is not None or (name in given and not pd.api.types.is_numeric_dtype(values)):
+            lev = given.get(name, lev)
+            require_levels(lev, name)
+            values = _as_levels(values, lev, name)
+            categorical.append(name)
+            found_levels[name] = lev
+        elif name in given:
+            found_levels[name] = given[name]
+        data[name] = values
+    try:
+        matrix = formulaic.model_matrix(fixed, data, na_action="raise", output="pandas")
+    except Exception as exc:
+        raise ModelError(f"cannot build the design matrix of {fixed!r}: {exc}") from None
+    spec = matrix.model_spec
+    columns, terms = _r_names(spec, found_levels)
+    keep = None
+    if drop is not None:
+        mask = np.array([not drop(c, t) for c, t in zip(columns, terms, strict=True)])
+        keep = np.flatnonzero(mask)
+        columns = tuple(c for c, k in zip(columns, mask, strict=True) if k)
+        terms = tuple(t for t, k in zip(terms, mask, strict=True) if k)
+    held = {
+        name: float(means[name]) if means and name in means else float(data[name].mean())
+        for name in order
+        if name not in found_levels
+    }
+    grid: dict[str, tuple[Any, ...]] = {
+        name: found_levels[name] if name in found_levels else (held[name],) for name in order
+    }
+    visits: tuple[Any, ...] = ()
+    if visit is not None:
+        if visit in found_levels:
+            visits = found_levels[visit]
+        elif visit in frame.columns:
+            lev = factor_levels(frame[visit])
+            visits = lev if lev is not None else tuple(sorted(frame[visit].unique()))
+    return DesignModel(
+        fixed=fixed,
+        columns=columns,
+        terms=terms,
+        grid_variables=MappingProxyType(grid),
+        levels=MappingProxyType(found_levels),
+        means=MappingProxyType(held),
+        visit=visit,
         visits=visits,
-        covariates=tuple(covariates),
-        levels=MappingProxyType(levels),
-        means=MappingProxyType(means),
-        columns=tuple(columns),
-        terms=tuple(terms),
+        _spec=spec,
+        _categorical=tuple(categorical),
+        _keep=keep,
     )
+
+
+def require_levels(levels: tuple[Any, ...], name: str) -> None:
+    """A factor needs two levels or more among the analysed rows."""
+    if len(levels) < 2:
+        raise ModelError(
+            f"{name!r} has a single level among the analysed rows "
+            f"({', '.join(map(str, levels)) or 'none'}); leave it out of the model"
+        )
+
+
+def _appearance(fixed: str, names: Sequence[str]) -> list[str]:
+    """The variables in the order they first appear in the formula text."""
+
+    def first(name: str) -> int:
+        hits = [m.start() for m in _word(name).finditer(fixed)]
+        return hits[0] if hits else len(fixed)
+
+    return sorted(names, key=lambda n: (first(n), n))
+
+
+def _word(name: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![A-Za-z0-9_.]){re.escape(name)}(?![A-Za-z0-9_.])")
+
+
+def _r_names(spec: Any, levels: Mapping[str, tuple[Any, ...]]) -> tuple[tuple[str, ...], ...]:
+    """R's names of formulaic's columns and the term of each."""
+    replace: dict[str, str] = {}
+    for name, lev in levels.items():
+        for value in lev:
+            label = f"{name}{level_label(value)}"
+            replace[f"{name}[T.{value}]"] = label
+            replace[f"{name}[{value}]"] = label
+    keys = sorted(replace, key=len, reverse=True)
+    columns: list[str] = []
+    terms: list[str] = []
+    for part in spec.structure:
+        term = str(part.term)
+        term = "(Intercept)" if term == "1" else term
+        for col in part.columns:
+            if col == "Intercept":
+                columns.append("(Intercept)")
+            else:
+                pieces = []
+                for piece in col.split(":"):
+                    for key in keys:
+                        if piece == key:
+                            piece = replace[key]
+                            break
+                    pieces.append(piece)
+                columns.append(":".join(pieces))
+            terms.append(term)
+    return tuple(columns), tuple(terms)

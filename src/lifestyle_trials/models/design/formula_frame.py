@@ -1,0 +1,187 @@
+"""The analysed rows of a DataFrame for a model given as a formula, and what was set aside.
+
+From a table and a :class:`~lifestyle_trials.models.design.formula.ParsedFormula` to the rows a
+model over visits is fitted to: the columns checked, rows with a missing value in a column the
+model uses set aside (each reason in ``exclusions``, as R's ``na.omit`` would drop them
+silently), the fixed-effects model built, and each row's position among the visits of the
+covariance (the levels of the visit factor; the distinct times of a random slope; the row's
+number within its subject for a random intercept alone).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import formulaic
+import numpy as np
+import pandas as pd
+
+from ...errors import ModelError
+from ...trial import Exclusion
+from ..engine.covariance import STRUCTURES
+from .formula import ParsedFormula
+from .model_matrix import DesignModel, design_model, factor_levels, level_label
+
+__all__ = ["FormulaFrame", "formula_frame"]
+
+
+@dataclass(frozen=True, eq=False)
+class FormulaFrame:
+    """The analysed rows of a formula model.
+
+    Attributes
+    ----------
+    frame : DataFrame
+        The rows without missing values in the model's columns, in their original order.
+    model : DesignModel
+    structure : str
+        Name of the covariance structure (``"intercept"``/``"slope"`` for random effects).
+    position : ndarray of int
+        Position of each row among the visits.
+    times : tuple of float
+        The visits as numbers.
+    labels : tuple of str
+        The visits as text.
+    exclusions : tuple of Exclusion
+    """
+
+    frame: pd.DataFrame
+    model: DesignModel
+    structure: str
+    position: np.ndarray
+    times: tuple[float, ...]
+    labels: tuple[str, ...]
+    exclusions: tuple[Exclusion, ...]
+    response: str
+    subject: str
+    visit: str | None
+
+
+def formula_frame(data: pd.DataFrame, parsed: ParsedFormula, *, step: str) -> FormulaFrame:
+    """The rows, model and visit positions of a formula model (see the module description).
+
+    Raises
+    ------
+    ModelError
+        A column the formula names that the data lack; no covariance or random-effects term;
+        an unknown structure; a visit column that is not a factor; a covariance per group
+        (not available); no row left.
+    """
+    if not isinstance(data, pd.DataFrame):
+        raise ModelError(
+            f"a model given by a formula needs a pandas DataFrame, not {type(data).__name__}"
+        )
+    cov, rnd = parsed.covariance, parsed.random
+    if cov is None and rnd is None:
+        raise ModelError(
+            "the formula has no covariance or random-effects term: add one, e.g. "
+            "us(visit | subject) for an MMRM or (1 | subject) for a random intercept"
+        )
+    if cov is not None:
+        subject, visit = cov.subject, cov.visit
+        if cov.structure not in STRUCTURES:
+            raise ModelError(
+                f"unknown covariance structure {cov.structure!r} in {str(cov)!r}; use one of "
+                f"{', '.join(STRUCTURES)}"
+            )
+        if cov.group is not None:
+            raise ModelError(
+                f"a covariance per group ({str(cov)!r}) is not available; fit one covariance "
+                f"for all subjects, {cov.structure}({cov.visit} | {cov.subject})"
+            )
+    else:
+        subject, visit = (rnd.subject, rnd.slope) if rnd is not None else ("", None)
+    special = [parsed.response, subject, *([visit] if visit else [])]
+    missing = [c for c in dict.fromkeys(special) if c not in data.columns]
+    if missing:
+        raise ModelError(
+            f"the formula names column(s) {', '.join(repr(m) for m in missing)} that the data "
+            f"do not have; its columns are {', '.join(map(str, data.columns))}"
+        )
+    if cov is not None and factor_levels(data[visit]) is None:
+        raise ModelError(
+            f"the visit column {visit!r} of {str(cov)!r} is numeric; a covariance structure "
+            "is over the levels of a factor: make it one, e.g. "
+            f"df[{visit!r}] = df[{visit!r}].astype('category') (levels in the order of visits)"
+        )
+    if rnd is not None and visit is not None and factor_levels(data[visit]) is not None:
+        raise ModelError(
+            f"the random slope {visit!r} of {str(rnd)!r} must be a numeric time, not a factor"
+        )
+    # the columns the fixed part uses are checked by design_model; collect them for NA rows
+    probe = design_model_columns(data, parsed.fixed)
+    used = list(dict.fromkeys([parsed.response, subject, *([visit] if visit else []), *probe]))
+    frame = data.reset_index(drop=True)
+    exclusions: list[Exclusion] = []
+    keep = np.ones(len(frame), dtype=bool)
+    for column in used:
+        bad = frame[column].isna().to_numpy() & keep
+        if bad.any():
+            what = "no value of the response" if column == parsed.response else "missing"
+            exclusions.append(
+                Exclusion(
+                    reason=f"{what} {column}" if column != parsed.response else what,
+                    subjects=tuple(dict.fromkeys(str(s) for s in frame.loc[bad, subject])),
+                    rows=int(bad.sum()),
+                    step=step,
+                    column=str(column),
+                )
+            )
+            keep &= ~bad
+    if not keep.any():
+        raise ModelError(f"no row has values of all the columns {', '.join(used)}")
+    frame = frame.loc[keep].reset_index(drop=True)
+    if cov is not None:
+        visits = factor_levels(frame[visit])
+        if visits is None or len(visits) < 1:
+            raise ModelError(f"the visit column {visit!r} has no level with data")
+        model = design_model(frame, parsed.fixed, visit=visit)
+        if visit in model.levels:
+            visits = model.levels[visit]
+        codes = pd.Index(visits).get_indexer(frame[visit].astype(object).to_numpy())
+        position = codes.astype(np.int64)
+        times = tuple(float(i + 1) for i in range(len(visits)))
+        labels = tuple(level_label(v) for v in visits)
+        name = cov.structure
+    elif visit is not None:
+        model = design_model(frame, parsed.fixed)
+        values = frame[visit].to_numpy(dtype=float)
+        distinct = np.unique(values)
+        position = np.searchsorted(distinct, values)
+        times = tuple(float(t) for t in distinct)
+        labels = tuple(level_label(t) for t in distinct)
+        name = "slope"
+    else:
+        model = design_model(frame, parsed.fixed)
+        position = frame.groupby(subject, sort=False).cumcount().to_numpy(dtype=np.int64)
+        n = int(position.max()) + 1
+        times = tuple(float(i + 1) for i in range(n))
+        labels = tuple(str(i + 1) for i in range(n))
+        name = "intercept"
+    return FormulaFrame(
+        frame=frame,
+        model=model,
+        structure=name,
+        position=position,
+        times=times,
+        labels=labels,
+        exclusions=tuple(exclusions),
+        response=parsed.response,
+        subject=subject,
+        visit=visit if cov is not None else None,
+    )
+
+
+def design_model_columns(data: pd.DataFrame, fixed: str) -> list[str]:
+    """The data columns the fixed part uses (a ModelError names those missing)."""
+    try:
+        required = sorted(str(v) for v in formulaic.Formula(fixed).required_variables)
+    except Exception as exc:  # formulaic's own error types for unreadable formulas
+        raise ModelError(f"cannot read the formula part {fixed!r}: {exc}") from None
+    missing = [v for v in required if v not in data.columns]
+    if missing:
+        raise ModelError(
+            f"the formula names column(s) {', '.join(repr(m) for m in missing)} that the data "
+            f"do not have; its columns are {', '.join(map(str, data.columns))}"
+        )
+    return required
