@@ -71,6 +71,8 @@ class Draws:
     covariance : str
     impute_seed : numpy.random.SeedSequence
         The stream of the random imputations (one child per fit).
+    notes : tuple of str
+        What a reader should know (for instance that no value was missing).
     """
 
     data: MIData
@@ -85,6 +87,7 @@ class Draws:
     seed: int | None
     covariance: str
     impute_seed: np.random.SeedSequence
+    notes: tuple[str, ...] = ()
 
     @property
     def exclusions(self) -> tuple[Exclusion, ...]:
@@ -232,4 +235,15 @@ def draws(
         seed=seed,
         covariance=covariance,
         impute_seed=impute_seed,
+        notes=_notes(data),
+    )
+
+
+def _notes(data: MIData) -> tuple[str, ...]:
+    if data.missing.any():
+        return ()
+    return (
+        f"no value of {data.outcome} is missing at the post-baseline visits: every completed "
+        "dataset is the observed data, and the pooled effects are those of the complete-data "
+        "analysis",
     )

@@ -115,6 +115,6 @@ def read_events(data: MIData, ice: pd.DataFrame) -> Events:
             raise MIError(f"ice row {row}: subject {subject!r} has more than one event")
         index[i] = int(hit[0])
         if "strategy" in ice.columns:
-            value = getattr(rec, "strategy")
+            value = rec.strategy
             strategy[i] = None if pd.isna(value) else value
     return Events(index=index, strategy=strategy)

@@ -100,7 +100,7 @@ def _strategies(
             "model used or left out according to the strategy in the event table; a strategy "
             "that changes between MAR and non-MAR needs new draws: put it in the ice table"
         )
-    needs_ref = has_event & ~is_mar_now
+    needs_ref = has_event & np.array([s not in ("MAR", "LMCF") for s in out])
     arm_names = np.asarray(data.arms, dtype=object)[data.arm]
     missing_ref = needs_ref & np.array([a not in given for a in arm_names])
     if missing_ref.any():
@@ -170,7 +170,9 @@ def impute(
     keys: dict[tuple, list[int]] = {}
     for i in np.flatnonzero(need):
         s = strategies[i]
-        keys.setdefault((s if isinstance(s, str) else id(s), int(draws.events.index[i])), []).append(i)
+        keys.setdefault(
+            (s if isinstance(s, str) else id(s), int(draws.events.index[i])), []
+        ).append(i)
     for (_, _), members in keys.items():
         rows = np.asarray(members)
         fn = resolve(strategies[rows[0]])

@@ -27,10 +27,23 @@ import pandas as pd
 
 from ..errors import ConvergenceError, MIError
 from ..models.engine.covariance import Structure, structure
-from ..models.engine.reml import GroupedData, PatternBlock, fit_covariance, group_by_pattern
+from ..models.engine.reml import (
+    GroupedData,
+    PatternBlock,
+    evaluate,
+    fit_covariance,
+    group_by_pattern,
+)
 from .data import MIData
 
-__all__ = ["Fit", "ModelMatrices", "covariate_columns", "fit_subsets", "model_matrices"]
+__all__ = [
+    "Fit",
+    "ModelMatrices",
+    "covariate_columns",
+    "fit_subsets",
+    "grouped_data",
+    "model_matrices",
+]
 
 
 @dataclass(frozen=True, eq=False)
@@ -124,7 +137,7 @@ class Fit:
     theta: np.ndarray
 
 
-def _grouped(
+def grouped_data(
     matrices: ModelMatrices, values: np.ndarray, used: np.ndarray, subjects: np.ndarray
 ) -> GroupedData:
     """Long arrays of the values used by the fit of the given subject rows (duplicates are
@@ -149,6 +162,45 @@ def _fit(data: GroupedData, struct: Structure, theta0: np.ndarray | None, what: 
             f"{struct.simpler_hint()}"
         )
     return Fit(beta=ev.beta, sigma=struct.sigma(ev.psi), theta=theta)
+
+
+def _refit(data: GroupedData, struct: Structure, start: Fit, what: str) -> Fit:
+    """Refit from a nearby optimum: Newton steps on the natural parameters ``ψ`` with the
+    observed information (Fisher scoring where it is not positive definite), halving a step
+    that leaves the parameter space or lowers the REML log-likelihood; the engine's
+    optimiser (from the same start) if that fails."""
+    psi = struct.psi(start.theta)
+    current = evaluate(data, struct, psi, reml=True, order=2)
+    for _ in range(50):
+        if current is None or current.gradient is None:
+            break
+        grad = current.gradient
+        direction = None
+        for info in (current.observed, current.expected):
+            if info is None:
+                continue
+            try:
+                direction = np.linalg.solve(info, grad)
+            except np.linalg.LinAlgError:
+                continue
+            if float(grad @ direction) > 0:
+                break
+            direction = None
+        if direction is None:
+            break
+        decrement = float(grad @ direction)
+        if decrement < 1e-11:
+            return Fit(beta=current.beta, sigma=struct.sigma(current.psi), theta=start.theta)
+        step = 1.0
+        while step > 1e-6:
+            trial = evaluate(data, struct, current.psi + step * direction, reml=True, order=2)
+            if trial is not None and trial.loglik >= current.loglik - 1e-9 * abs(current.loglik):
+                current = trial
+                break
+            step *= 0.5
+        else:
+            break
+    return _fit(data, struct, start.theta, what)
 
 
 def _drop_subject(data: GroupedData, block_no: int, row: int) -> GroupedData:
@@ -232,7 +284,7 @@ def fit_subsets(
         )
     struct = structure(covariance, tuple(float(v) for v in data.visits))
     everyone = np.arange(n)
-    full_data = _grouped(matrices, data.values, used, everyone)
+    full_data = grouped_data(matrices, data.values, used, everyone)
     full = _fit(full_data, struct, None, "fitted to all subjects")
     fits: list[Fit] = []
     if isinstance(subsets, str):
@@ -251,11 +303,9 @@ def fit_subsets(
                 continue
             bno, r = place[int(hit[0])]
             reduced = _drop_subject(full_data, bno, r)
-            fits.append(
-                _fit(reduced, struct, full.theta, f"without subject {data.subjects[i]!r}")
-            )
+            fits.append(_refit(reduced, struct, full, f"without subject {data.subjects[i]!r}"))
         return full, fits
     for number, subset in enumerate(subsets):
-        grouped = _grouped(matrices, data.values, used, np.asarray(subset))
-        fits.append(_fit(grouped, struct, full.theta, f"of resample {number + 1}"))
+        grouped = grouped_data(matrices, data.values, used, np.asarray(subset))
+        fits.append(_refit(grouped, struct, full, f"of resample {number + 1}"))
     return full, fits

@@ -51,11 +51,14 @@ class Pooled:
     method : str
         How the results were pooled.
     n_datasets : int
+    notes : tuple of str
+        The notes of the draws (for instance that no value was missing).
     """
 
     effects: pd.DataFrame
     method: str
     n_datasets: int
+    notes: tuple[str, ...] = ()
 
 
 def rubin(
@@ -161,4 +164,9 @@ def pool(results: Analysis, level: float = 0.95) -> Pooled:
         table["ratio_low"] = np.exp(table["conf_low"])
         table["ratio_high"] = np.exp(table["conf_high"])
     cols = ["term", "visit", *EFFECT_COLUMNS[1:], *(RATIO_COLUMNS if results.log else ())]
-    return Pooled(effects=table[cols], method=method, n_datasets=results.estimate.shape[0])
+    return Pooled(
+        effects=table[cols],
+        method=method,
+        n_datasets=results.estimate.shape[0],
+        notes=draws.notes,
+    )
