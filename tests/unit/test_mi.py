@@ -265,3 +265,32 @@ def test_bad_options() -> None:
         lt.mi.analyse(lt.mi.impute(draws_visits()), "ancova", estimand="cells")
     with pytest.raises(lt.ModelError):
         lt.mi.draws(trial, "not_an_outcome")
+
+
+# -- tipping point --------------------------------------------------------------------------
+
+
+def test_tipping_point() -> None:
+    """At delta 0 the table is the pooled analysis; estimates move linearly with delta; the
+    tipping point is the first grid value at which significance changes."""
+    trial = trial_visits()
+    grid = np.linspace(0.0, 0.6, 7)
+    tp = lt.mi.tipping_point(trial, "homa_ir", deltas=grid, arms=["diet", "diet+exercise"],
+                             log=True, strategy="JR", references=REFS)
+    base = pooled(draws_visits(), "JR")
+    base = base[base["visit"] == 12.0].set_index("term")
+    zero = tp.table[tp.table["delta"] == 0.0].set_index("term")
+    np.testing.assert_allclose(zero["estimate"], base.loc[zero.index, "estimate"], rtol=1e-12)
+    np.testing.assert_allclose(zero["p_value"], base.loc[zero.index, "p_value"], rtol=1e-12)
+    for term, part in tp.table.groupby("term"):
+        slope = np.diff(part["estimate"]) / np.diff(part["delta"])
+        np.testing.assert_allclose(slope, slope[0], rtol=1e-8, atol=1e-12)
+        row = tp.tipping.set_index("term").loc[term]
+        flips = part[part["significant"] != row["significant"]]["delta"]
+        if np.isnan(row["delta"]):
+            assert flips.empty
+        else:
+            assert row["delta"] == flips.min()
+    assert not tp.tipping["delta"].isna().all()
+    with pytest.raises(lt.MIError, match="arm"):
+        lt.mi.tipping_point(trial, "homa_ir", deltas=grid, arms=["placebo"])

@@ -18,6 +18,7 @@ from .draws import Draws, draws
 from .impute import Imputed, impute
 from .pool import Pooled, pool
 from .strategies import STRATEGIES
+from .tipping import TippingPoint, tipping_point
 
 __all__ = [
     "STRATEGIES",
@@ -25,9 +26,11 @@ __all__ = [
     "Draws",
     "Imputed",
     "Pooled",
+    "TippingPoint",
     "analyse",
     "delta_template",
     "draws",
     "impute",
     "pool",
+    "tipping_point",
 ]

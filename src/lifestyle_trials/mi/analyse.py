@@ -160,11 +160,11 @@ def analyse(
     Examples
     --------
     >>> import lifestyle_trials as lt
-    >>> trial = lt.simulate_odes(seed=3, visits=(0, 3, 6, 12), dropout=0.2)
+    >>> trial = lt.simulate_odes(seed=3, n_per_arm=(15,) * 4, visits=(0, 3, 6, 12), dropout=0.2)
     >>> imputed = lt.mi.impute(lt.mi.draws(trial, "homa_ir", log=True))
     >>> a = lt.mi.analyse(imputed, "ancova", estimand="factorial")
     >>> a.estimate.shape, a.terms
-    ((220, 3, 3), ('diet', 'exercise', 'diet:exercise'))
+    ((61, 3, 3), ('diet', 'exercise', 'diet:exercise'))
     """
     if analysis != "ancova":
         raise MIError(f"unknown analysis {analysis!r}; use 'ancova'")

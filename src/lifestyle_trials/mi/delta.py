@@ -32,11 +32,11 @@ def delta_template(imputed: Imputed) -> pd.DataFrame:
     Examples
     --------
     >>> import lifestyle_trials as lt
-    >>> trial = lt.simulate_odes(seed=3, visits=(0, 3, 6, 12), dropout=0.2)
+    >>> trial = lt.simulate_odes(seed=3, n_per_arm=(15,) * 4, visits=(0, 3, 6, 12), dropout=0.2)
     >>> imputed = lt.mi.impute(lt.mi.draws(trial, "homa_ir"))
     >>> t = lt.mi.delta_template(imputed)
     >>> t.shape, int(t["is_missing"].sum())
-    ((657, 8), 89)
+    ((180, 8), 25)
     """
     data = imputed.draws.data
     first = data.first_analysed

@@ -178,10 +178,10 @@ def draws(
     Examples
     --------
     >>> import lifestyle_trials as lt
-    >>> trial = lt.simulate_odes(seed=3, visits=(0, 3, 6, 12), dropout=0.2)
+    >>> trial = lt.simulate_odes(seed=3, n_per_arm=(15,) * 4, visits=(0, 3, 6, 12), dropout=0.2)
     >>> d = lt.mi.draws(trial, "homa_ir", log=True)
     >>> d
-    Draws(homa_ir: condmean (jackknife), 220 fits of us MMRM, 219 subjects, 89 values missing)
+    Draws(homa_ir: condmean (jackknife), 61 fits of us MMRM, 60 subjects, 25 values missing)
     """
     if method not in METHODS:
         raise MIError(f"unknown method {method!r}; use one of {', '.join(METHODS)}")

@@ -143,11 +143,11 @@ def impute(
     Examples
     --------
     >>> import lifestyle_trials as lt
-    >>> trial = lt.simulate_odes(seed=3, visits=(0, 3, 6, 12), dropout=0.2)
+    >>> trial = lt.simulate_odes(seed=3, n_per_arm=(15,) * 4, visits=(0, 3, 6, 12), dropout=0.2)
     >>> d = lt.mi.draws(trial, "homa_ir", log=True)
     >>> lt.mi.impute(d, "JR", references={"diet": "control", "exercise": "control",
     ...                                   "diet+exercise": "control"})
-    Imputed(homa_ir: 220 datasets, 89 values imputed; strategies JR, MAR)
+    Imputed(homa_ir: 61 datasets, 25 values imputed; strategies JR, MAR)
     """
     data = draws.data
     refs = _references(data.arms, references)
