@@ -275,8 +275,15 @@ def test_tipping_point() -> None:
     tipping point is the first grid value at which significance changes."""
     trial = trial_visits()
     grid = np.linspace(0.0, 0.6, 7)
-    tp = lt.mi.tipping_point(trial, "homa_ir", deltas=grid, arms=["diet", "diet+exercise"],
-                             log=True, strategy="JR", references=REFS)
+    tp = lt.mi.tipping_point(
+        trial,
+        "homa_ir",
+        deltas=grid,
+        arms=["diet", "diet+exercise"],
+        log=True,
+        strategy="JR",
+        references=REFS,
+    )
     base = pooled(draws_visits(), "JR")
     base = base[base["visit"] == 12.0].set_index("term")
     zero = tp.table[tp.table["delta"] == 0.0].set_index("term")

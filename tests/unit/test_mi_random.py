@@ -50,13 +50,12 @@ def coverage_study(
     rows = []
     for rep in range(n_trials):
         trial = simulate_trial(rng)
-        resampling = options.get("resampling", "jackknife")
         draws = lt.mi.draws(
             trial,
             "y",
             method=method,
-            resampling=resampling,
-            n_samples=n_samples,
+            resampling=options.get("resampling", "jackknife"),
+            n_samples=options.get("n_samples", n_samples),
             seed=seed * 100_000 + rep,
         )
         effects = lt.mi.pool(lt.mi.analyse(lt.mi.impute(draws), "ancova", estimand="arms")).effects

@@ -191,6 +191,12 @@ def _refit(data: GroupedData, struct: Structure, start: Fit, what: str) -> Fit:
         decrement = float(grad @ direction)
         if decrement < 1e-11:
             return Fit(beta=current.beta, sigma=struct.sigma(current.psi), theta=start.theta)
+        if decrement < 1e-5:
+            # Newton converges quadratically: this step leaves a decrement of order 1e-12,
+            # so the last point needs the estimates only, not the derivatives
+            last = evaluate(data, struct, current.psi + direction, reml=True, order=0)
+            if last is not None and last.loglik >= current.loglik - 1e-9 * abs(current.loglik):
+                return Fit(beta=last.beta, sigma=struct.sigma(last.psi), theta=start.theta)
         step = 1.0
         while step > 1e-6:
             trial = evaluate(data, struct, current.psi + step * direction, reml=True, order=2)
