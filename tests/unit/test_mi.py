@@ -54,16 +54,32 @@ def test_mar_conditional_mean_equals_mmrm() -> None:
     )
 
 
+def test_mar_conditional_mean_equals_the_imputation_mmrm_with_covariates() -> None:
+    """With covariates (× visit in the imputation model, as in the ANCOVA at each visit) the
+    MAR estimate of 'arm vs control' at each visit is the imputation MMRM's arm × visit
+    coefficient."""
+    draws = lt.mi.draws(trial_visits(), "homa_ir", log=True, covariates=("age", "sex"))
+    assert "sex[M]:visit 12" in draws.matrices.names
+    effects = lt.mi.pool(lt.mi.analyse(lt.mi.impute(draws), estimand="arms")).effects
+    coef = dict(zip(draws.matrices.names, draws.fits[0].beta, strict=True))
+    expected = [coef[f"{t.split(' vs ')[0]}:visit {v:g}"] for t, v in zip(
+        effects["term"], effects["visit"], strict=True)]  # fmt: skip
+    np.testing.assert_allclose(effects["estimate"], expected, rtol=1e-9, atol=1e-12)
+
+
 @pytest.mark.parametrize("estimand", ["factorial", "margins", "arms"])
 def test_complete_data_analysis_is_lt_ancova(estimand: str) -> None:
     """Without missing values every completed dataset is the data: the full-data row of the
     analysis equals lt.ancova at each visit, and the trial says that nothing was imputed."""
     trial = lt.simulate_odes(seed=9, n_per_arm=(12, 14, 13, 15), visits=(0, 6, 12), dropout=0)
-    draws = lt.mi.draws(trial, "homa_ir", log=True)
+    covariates = ("age", "sex")
+    draws = lt.mi.draws(trial, "homa_ir", log=True, covariates=covariates)
     assert draws.notes and "no value" in draws.notes[0]
     analysis = lt.mi.analyse(lt.mi.impute(draws), "ancova", estimand=estimand)
     for j, visit in enumerate(analysis.visits):
-        fit = lt.ancova(trial, "homa_ir", estimand=estimand, visit=visit, log=True).effects
+        fit = lt.ancova(
+            trial, "homa_ir", estimand=estimand, visit=visit, log=True, covariates=covariates
+        ).effects
         np.testing.assert_allclose(
             analysis.estimate[0][:, j], fit["estimate"], rtol=CLOSED_FORM_RTOL, atol=1e-12
         )

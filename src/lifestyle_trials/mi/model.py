@@ -2,11 +2,13 @@
 
 Mean model, with ``t`` the modelled visit, ``a`` the arm and ``x`` the covariates::
 
-    E[y_it] = μ_t + γ_t b_i + δ_{a(i), t} + xᵢᵀ η        (δ_{reference arm, t} = 0)
+    E[y_it] = μ_t + γ_t b_i + δ_{a(i), t} + xᵢᵀ η_t        (δ_{reference arm, t} = 0)
 
-that is ``baseline × visit + arm × visit + covariates`` with the arm a factor (any number of
-arms). With one post-baseline visit the baseline ``b_i`` is the first response instead of a
-covariate (see :mod:`lifestyle_trials.mi.data`) and the mean is ``μ_t + δ_{a(i), t} + xᵢᵀ η``.
+that is ``baseline × visit + arm × visit + covariates × visit`` with the arm a factor (any
+number of arms): at each visit the model contains the ANCOVA that analyses the completed data,
+so that under MAR the conditional means reproduce the MMRM's estimates. With one post-baseline
+visit the baseline ``b_i`` is the first response instead of a covariate (see
+:mod:`lifestyle_trials.mi.data`) and the mean is ``μ_t + δ_{a(i), t} + xᵢᵀ η_t``.
 The covariance over visits within subject is one of the engine's structures
 (:mod:`lifestyle_trials.models.engine.covariance`), common to all arms; estimation is by
 REML as in rbmi (``REML = TRUE``), through the engine's
@@ -102,7 +104,7 @@ def model_matrices(data: MIData) -> ModelMatrices:
     if not data.baseline_is_response:
         blocks_names += [f"baseline:{v}" for v in vis_names]
     blocks_names += [f"{a}:{v}" for a in data.arms[1:] for v in vis_names]
-    blocks_names += cov_names
+    blocks_names += [f"{c}:{v}" for c in cov_names for v in vis_names]
     p = len(blocks_names)
     x_arm = np.zeros((k, n, t, p))
     col = 0
@@ -114,8 +116,9 @@ def model_matrices(data: MIData) -> ModelMatrices:
     for j in range(1, k):
         x_arm[j, :, :, col : col + t] = eye[None]
         col += t
-    if cov.shape[1]:
-        x_arm[:, :, :, col:] = cov[None, :, None, :]
+    for j in range(cov.shape[1]):
+        x_arm[:, :, :, col : col + t] = cov[None, :, j, None, None] * eye[None, None]
+        col += t
     x = x_arm[data.arm, np.arange(n)]
     return ModelMatrices(x=x, x_arm=x_arm, names=tuple(blocks_names))
 
