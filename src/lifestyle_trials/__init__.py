@@ -3,6 +3,7 @@
 The public API; see the README for a tour.
 """
 
+from . import mi
 from ._version import __version__
 from .arms import ARMS
 from .datasets.cdisc import read_adam
@@ -24,6 +25,7 @@ from .errors import (
     DatasetError,
     DomainError,
     LifestyleTrialsError,
+    MIError,
     ModelError,
     Problem,
     TrialDataError,
@@ -58,6 +60,7 @@ __all__ = [
     "FactorialEffects",
     "LifestyleTrialsError",
     "LMMResult",
+    "MIError",
     "MMRMResult",
     "MixedAnovaResult",
     "ModelError",
@@ -87,6 +90,7 @@ __all__ = [
     "homa_ir",
     "list_datasets",
     "lmm",
+    "mi",
     "load_dataset",
     "matsuda",
     "mixed_anova",

@@ -19,6 +19,7 @@ __all__ = [
     "DatasetError",
     "DomainError",
     "LifestyleTrialsError",
+    "MIError",
     "ModelError",
     "Problem",
     "TrialDataError",
@@ -124,6 +125,12 @@ class UnitError(LifestyleTrialsError, ValueError):
 
 class ModelError(LifestyleTrialsError, ValueError):
     """A model that cannot be fitted to these data as asked (and what can be done instead)."""
+
+
+class MIError(ModelError):
+    """Multiple imputation asked for in a way these data or settings do not allow (an unknown
+    strategy or reference arm, an intercurrent event that does not match the trial, a delta
+    table that does not match the imputed data, too few imputations)."""
 
 
 class ConvergenceError(LifestyleTrialsError, RuntimeError):

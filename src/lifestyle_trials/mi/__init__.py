@@ -1,0 +1,36 @@
+"""Multiple imputation as rbmi does it: draws → impute → analyse → pool.
+
+```python
+draws = lt.mi.draws(trial, "homa_ir", method="condmean", resampling="jackknife")
+imputed = lt.mi.impute(draws, strategy="JR", references={"diet": "control", ...})
+pooled = lt.mi.pool(lt.mi.analyse(imputed, "ancova", estimand="factorial"))
+pooled.effects
+```
+
+Modules: :mod:`.data` (the trial as arrays), :mod:`.events` (intercurrent events),
+:mod:`.model` (the imputation MMRM and its refits), :mod:`.draws`, :mod:`.strategies`,
+:mod:`.impute`, :mod:`.analyse`, :mod:`.delta`, :mod:`.pool`, :mod:`.tipping`.
+"""
+
+from .analyse import Analysis, analyse
+from .delta import delta_template
+from .draws import Draws, draws
+from .impute import Imputed, impute
+from .pool import Pooled, pool
+from .strategies import STRATEGIES
+from .tipping import TippingPoint, tipping_point
+
+__all__ = [
+    "STRATEGIES",
+    "Analysis",
+    "Draws",
+    "Imputed",
+    "Pooled",
+    "TippingPoint",
+    "analyse",
+    "delta_template",
+    "draws",
+    "impute",
+    "pool",
+    "tipping_point",
+]
