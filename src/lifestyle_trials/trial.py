@@ -296,7 +296,10 @@ class Trial:
 
     def require_covariates(self, covariates: Iterable[str]) -> tuple[str, ...]:
         """Return the covariates as a tuple; raise ModelError for a name not in the trial."""
-        covs = (covariates,) if isinstance(covariates, str) else tuple(covariates)
+        if isinstance(covariates, str) or not isinstance(covariates, Iterable):
+            covs: tuple = (covariates,)
+        else:
+            covs = tuple(covariates)
         wrong = [c for c in covs if not isinstance(c, str)]
         if wrong:
             raise ModelError(

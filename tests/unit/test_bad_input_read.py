@@ -300,3 +300,32 @@ def test_formula_without_cached_value_is_refused(tmp_path):
 def test_excel_without_errors_or_formulas_is_read(tmp_path):
     trial = lt.read_trial(workbook(tmp_path, lambda sheet: None))
     assert trial.design.n_subjects == 4 and trial.data["glucose"].notna().all()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "argument"),
+    [
+        ({"arm": "diet", "arms": ["a"]}, "arms must be a mapping"),
+        ({"levels": {"diet": 3}}, "levels['diet'] must be a mapping"),
+        ({"levels": [1]}, "levels must be a mapping"),
+        ({"units": ["mmol/L"]}, "units must be a mapping"),
+        ({"layout": "wide", "wide": ["x"]}, "wide must be a mapping"),
+        ({"subject": 3}, "subject must be a column name"),
+        ({"visit": None}, "visit must be a column name"),
+    ],
+)
+def test_arguments_of_the_wrong_type_are_named(kwargs, argument):
+    message = refused(frame(), **kwargs)
+    assert argument in message and "pass" in message.lower()
+
+
+def test_parquet_with_repeated_column_names_is_refused(tmp_path):
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    table = pa.table(
+        [pa.array([1, 1]), pa.array([0, 12]), pa.array([0, 12])],
+        names=["subject", "visit", "visit"],
+    )
+    pq.write_table(table, tmp_path / "dup.parquet")
+    message = refused(tmp_path / "dup.parquet")
+    assert "column 'visit'" in message and "used 2 times (columns 2, 3)" in message

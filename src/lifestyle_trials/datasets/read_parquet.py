@@ -16,7 +16,15 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..validation import numbered_rows
-from .raw_table import DEFAULT_LIMITS, ReadLimits, Table, check_cells, file_bytes, read_error
+from .raw_table import (
+    DEFAULT_LIMITS,
+    ReadLimits,
+    Table,
+    check_cells,
+    check_duplicate_names,
+    file_bytes,
+    read_error,
+)
 
 __all__ = ["read_parquet"]
 
@@ -52,6 +60,7 @@ def read_parquet(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> Table:
         raise read_error(path.name, f"not a readable Parquet file: {exc}", _UNREADABLE) from None
     if n_rows > limits.max_rows:
         raise limits.refuse(path.name, "rows in the file (from its metadata)", n_rows, "max_rows")
+    check_duplicate_names([f.name for f in schema], path.name)
     nested = [f.name for f in schema if pa.types.is_nested(f.type)]
     if nested:
         raise read_error(
