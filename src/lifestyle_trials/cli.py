@@ -56,6 +56,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except LifestyleTrialsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(
+            f"error: {args.verb}: interrupted; each output file is written whole or not at all",
+            file=sys.stderr,
+        )
+        return 130
     except OSError as exc:
         where = f"{exc.filename}: " if exc.filename else ""
         print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)

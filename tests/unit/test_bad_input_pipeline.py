@@ -314,3 +314,16 @@ def test_data_file_outside_the_analysis_folder_is_a_prerequisite(tmp_path):
         check=False,
     )
     assert "a/../../shared/data.csv'" in done.stdout
+
+
+def test_interrupted_step_gives_one_message_and_status_130(tmp_path, capsys, monkeypatch):
+    from lifestyle_trials.pipeline import steps
+
+    def interrupted(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(steps, "raw", interrupted)
+    toml = analysis(tmp_path, CSV)
+    assert main(["raw", "-c", str(toml), "-o", str(tmp_path / "r.csv")]) == 130
+    err = capsys.readouterr().err
+    assert err.startswith("error: raw: interrupted") and not (tmp_path / "r.csv").exists()
