@@ -329,3 +329,20 @@ def test_parquet_with_repeated_column_names_is_refused(tmp_path):
     pq.write_table(table, tmp_path / "dup.parquet")
     message = refused(tmp_path / "dup.parquet")
     assert "column 'visit'" in message and "used 2 times (columns 2, 3)" in message
+
+
+@pytest.mark.parametrize("error", ["#N/A", "#DIV/0!", "1.#IND", "#NA", "#VALUE!"])
+def test_spreadsheet_error_values_in_a_csv_are_refused_with_their_line(tmp_path, error):
+    rows = list(ROWS)
+    rows[2] = rows[2].rsplit(",", 1)[0] + "," + error
+    message = refused(write(tmp_path / "e.csv", "\n".join([HEADER, *rows])))
+    assert "column 'insulin'" in message and repr(error) in message and "line 4" in message
+    assert "spreadsheet error values" in message
+
+
+@pytest.mark.parametrize("missing", ["", "NA", "n/a", "NaN", "NULL", "."])
+def test_usual_missing_value_markers_in_a_csv_are_missing(tmp_path, missing):
+    rows = list(ROWS)
+    rows[3] = rows[3].rsplit(",", 1)[0] + "," + missing
+    trial = lt.read_trial(write(tmp_path / "m.csv", "\n".join([HEADER, *rows])))
+    assert trial.data["insulin"].isna().sum() == 1

@@ -138,14 +138,22 @@ def parse_numeric(
         if read.failed.any():
             failed = read.by_row(read.failed, False)
             failed_pos = np.flatnonzero(failed)
-            examples = ", ".join(repr(v) for v in pd.unique(values.iloc[failed_pos])[:5])
+            distinct = pd.unique(values.iloc[failed_pos])
+            examples = ", ".join(repr(v) for v in distinct[:5])
+            excel = any(str(v).strip().startswith(("#", "1.#", "-1.#")) for v in distinct)
+            hint = (
+                "these are spreadsheet error values (#N/A, #DIV/0!, ...): correct the formula "
+                "in the source, or clear the cell to leave the value missing"
+                if excel
+                else "replace censored values such as '<2.0' with a number or leave them empty "
+                "(missing); a decimal comma needs decimal=',' or a file whose numbers all "
+                "use the same decimal mark"
+            )
             problems.append(
                 Problem(
                     column,
                     f"{len(failed_pos)} non-numeric value(s) in a numeric column: {examples}",
-                    "replace censored values such as '<2.0' with a number or leave them empty "
-                    "(missing); a decimal comma needs decimal=',' or a file whose numbers all "
-                    "use the same decimal mark",
+                    hint,
                     rows=tuple(rows(failed_pos)),
                 )
             )
