@@ -346,3 +346,20 @@ def test_usual_missing_value_markers_in_a_csv_are_missing(tmp_path, missing):
     rows[3] = rows[3].rsplit(",", 1)[0] + "," + missing
     trial = lt.read_trial(write(tmp_path / "m.csv", "\n".join([HEADER, *rows])))
     assert trial.data["insulin"].isna().sum() == 1
+
+
+@pytest.mark.parametrize(
+    "name", ["homa_ir-12", "homa_ir 12", "homa_ir12", "HOMA_IR_12m", "homa_ir_"]
+)
+def test_wide_columns_with_other_separators_are_refused(name):
+    message = refused(
+        wide(homa_ir_0=[2.0, 3, 2, 3], **{name: [1.0, 2, 1, 2]}), arm="arm", layout="wide"
+    )
+    assert f"column {name!r}" in message and "not a visit number" in message
+
+
+def test_utf8_file_cut_inside_a_character_is_refused(tmp_path):
+    text = ("\n".join([HEADER + ",centre", *(r + ",Tromsø" for r in ROWS)])).encode()
+    message = refused(write(tmp_path / "cut.csv", text[:-1]))
+    assert "cut.csv" in message and "ends inside a UTF-8 character" in message
+    assert "line 9" in message
