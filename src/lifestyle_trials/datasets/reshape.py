@@ -77,7 +77,7 @@ def _misnamed_columns(names: list[str], mapping: Mapping[str, tuple[str, float]]
         if col in mapping:
             continue
         folded = col.casefold()
-        outcome = next(
+        found = next(
             (
                 key
                 for key in sorted(by_key, key=len, reverse=True)
@@ -87,10 +87,10 @@ def _misnamed_columns(names: list[str], mapping: Mapping[str, tuple[str, float]]
             ),
             None,
         )
-        if outcome is None:
+        if found is None:
             continue
-        spelt = by_key[outcome][0]
-        rest = col[len(outcome) :]
+        spelt = by_key[found][0]
+        rest = col[len(found) :]
         visit = rest[1:] if rest[0] in "_-. " else rest
         problems.append(
             Problem(

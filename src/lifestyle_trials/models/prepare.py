@@ -217,7 +217,7 @@ def _require_finite(
             if pd.api.types.is_numeric_dtype(col.dtype):
                 bad = np.flatnonzero(np.isinf(col.to_numpy(dtype=float, na_value=np.nan)))
                 if bad.size:
-                    where, column = [f"subject {ids[i]}" for i in bad], cov
+                    where, column = [f"subject {ids[int(i)]}" for i in bad], cov
                     break
     if where:
         more = f" and {len(where) - 5} more" if len(where) > 5 else ""
