@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..arms import ARMS
 from ..errors import ModelError
-from ..trial import Exclusion, Trial, format_visit
+from ..trial import Exclusion, Trial, format_visit, require_flag, require_trial
 
 __all__ = ["AnalysisData", "analysis_data"]
 
@@ -95,6 +95,8 @@ def analysis_data(
         Unknown outcome, visit or covariate; the baseline visit asked for as a follow-up;
         a non-positive value on the log scale; no subject left.
     """
+    trial = require_trial(trial, step.split(" ")[0] if step else "the analysis")
+    log = require_flag(log, "log")
     trial.require_outcome(outcome)
     covs = trial.require_covariates(covariates)
     base = trial.design.baseline
