@@ -363,3 +363,38 @@ def test_utf8_file_cut_inside_a_character_is_refused(tmp_path):
     message = refused(write(tmp_path / "cut.csv", text[:-1]))
     assert "cut.csv" in message and "ends inside a UTF-8 character" in message
     assert "line 9" in message
+
+
+ADAM = Path(__file__).resolve().parents[1] / "fixtures" / "adam"
+ADAM_ARMS = {
+    "Placebo": "control",
+    "Diet": "diet",
+    "Exercise": "exercise",
+    "Diet + Exercise": "diet+exercise",
+    "Screen Failure": None,
+}
+
+
+def adam_refused(adsl, adlb, **kwargs) -> str:
+    options = {"arms": ADAM_ARMS, "params": {"glucose": "GLUC"}} | kwargs
+    with pytest.raises(lt.TrialDataError) as info:
+        lt.read_adam(adsl, adlb, **options)
+    return str(info.value)
+
+
+@pytest.mark.parametrize("which", ["ADSL", "ADLB"])
+def test_adam_dataset_without_rows_is_refused(which):
+    adsl = pd.read_csv(ADAM / "adsl.csv", dtype={"USUBJID": str})
+    adlb = pd.read_csv(ADAM / "adlb.csv", dtype={"USUBJID": str})
+    if which == "ADSL":
+        adsl = adsl.iloc[:0]
+    else:
+        adlb = adlb.iloc[:0]
+    message = adam_refused(adsl, adlb)
+    assert f"{which} has no rows" in message and "exported completely" in message
+
+
+@pytest.mark.parametrize("params", [["GLUC"], "GLUC", {}])
+def test_adam_params_must_be_a_mapping(params):
+    message = adam_refused(ADAM / "adsl.xpt", ADAM / "adlb.xpt", params=params)
+    assert "params" in message and '{"glucose": "GLUC"}' in message
