@@ -398,3 +398,25 @@ def test_adam_dataset_without_rows_is_refused(which):
 def test_adam_params_must_be_a_mapping(params):
     message = adam_refused(ADAM / "adsl.xpt", ADAM / "adlb.xpt", params=params)
     assert "params" in message and '{"glucose": "GLUC"}' in message
+
+
+def test_xlsx_with_a_cut_sheet_is_refused(tmp_path):
+    frame().to_excel(tmp_path / "ok.xlsx", index=False)
+    with (
+        zipfile.ZipFile(tmp_path / "ok.xlsx") as src,
+        zipfile.ZipFile(tmp_path / "cut.xlsx", "w") as out,
+    ):
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data[: len(data) // 2]
+            out.writestr(info, data)
+    message = refused(tmp_path / "cut.xlsx")
+    assert "cut.xlsx, sheet 'Sheet1'" in message and "damaged or cut short" in message
+
+
+def test_xlsx_cut_short_is_refused(tmp_path):
+    frame().to_excel(tmp_path / "ok.xlsx", index=False)
+    raw = (tmp_path / "ok.xlsx").read_bytes()
+    message = refused(write(tmp_path / "cut.xlsx", raw[: len(raw) // 2]))
+    assert "cut.xlsx" in message and "not a readable Excel workbook" in message
