@@ -420,3 +420,12 @@ def test_xlsx_cut_short_is_refused(tmp_path):
     raw = (tmp_path / "ok.xlsx").read_bytes()
     message = refused(write(tmp_path / "cut.xlsx", raw[: len(raw) // 2]))
     assert "cut.xlsx" in message and "not a readable Excel workbook" in message
+
+
+def test_parquet_with_an_unnamed_pandas_index_does_not_gain_an_outcome(tmp_path):
+    frame().iloc[[0, 1, 4, 5, 2, 3, 6, 7]].to_parquet(tmp_path / "i.parquet")
+    trial = lt.read_trial(tmp_path / "i.parquet")
+    assert trial.outcomes == ("glucose", "insulin") and "index" not in trial.data.columns
+    assert any("stored index has no name" in s for s in trial.provenance.steps)
+    frame().set_index("subject").to_parquet(tmp_path / "s.parquet")
+    assert lt.read_trial(tmp_path / "s.parquet").design.n_subjects == 4
