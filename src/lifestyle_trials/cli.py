@@ -324,9 +324,14 @@ def _report(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     from .pipeline import steps
 
+    failed = 0
     for path in args.input:
-        print(steps.check(path))
-    return 0
+        try:
+            print(steps.check(path), flush=True)
+        except LifestyleTrialsError as exc:
+            print(f"error: {exc}", file=sys.stderr, flush=True)
+            failed += 1
+    return 2 if failed else 0
 
 
 def _verify(args: argparse.Namespace) -> int:

@@ -148,3 +148,13 @@ def test_add_indices_given_a_dataframe_is_refused():
         lt.add_indices(trial().data)
     with pytest.raises(lt.ConfigError, match="overwrite must be True or False"):
         lt.add_indices(trial(), overwrite="yes")
+
+
+def test_outcome_constant_at_one_visit_is_named_in_mmrm():
+    t = trial()
+    data = t.data.copy()
+    data.loc[data["visit"] == 6, "homa_ir"] = 2.0
+    with pytest.raises(
+        lt.ModelError, match=r"homa_ir is constant \(2\) in all 16 values at visit 6"
+    ):
+        lt.mmrm(replace(t, data=data), "homa_ir")

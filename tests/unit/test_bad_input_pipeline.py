@@ -327,3 +327,15 @@ def test_interrupted_step_gives_one_message_and_status_130(tmp_path, capsys, mon
     assert main(["raw", "-c", str(toml), "-o", str(tmp_path / "r.csv")]) == 130
     err = capsys.readouterr().err
     assert err.startswith("error: raw: interrupted") and not (tmp_path / "r.csv").exists()
+
+
+def test_check_reports_every_analysis_given(tmp_path, capsys):
+    good = analysis(tmp_path, CSV)
+    bad = tmp_path / "other" / "analysis.toml"
+    bad.parent.mkdir()
+    bad.write_text(
+        'title = "t"\n[data]\nsource = "file"\npath = "none.csv"\n[outcomes]\nprimary = "homa_ir"\n'
+    )
+    assert main(["check", str(bad), str(good)]) == 2
+    out = capsys.readouterr()
+    assert "none.csv not found" in out.err and "8 subjects" in out.out

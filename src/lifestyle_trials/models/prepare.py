@@ -169,6 +169,16 @@ def analysis_data(
     frame["arm"] = frame["arm"].cat.remove_unused_categories()
 
     _require_variation(frame["y"].to_numpy(), outcome, log)
+    if len(chosen) > 1:
+        for v in chosen:
+            at_visit = frame["y"].to_numpy()[frame["visit"].to_numpy() == v]
+            if at_visit.size > 1 and np.ptp(at_visit) == 0:
+                value = float(np.exp(at_visit[0])) if log else float(at_visit[0])
+                raise ModelError(
+                    f"{outcome} is constant ({value:g}) in all {at_visit.size} values at visit "
+                    f"{format_visit(v)}: its variance there cannot be estimated. Check the "
+                    "data at that visit, or analyse the other visits (ancova at one visit)"
+                )
 
     randomised = dict(trial.design.arm_sizes)
     analysed_subjects = keep & cell.any(axis=1)

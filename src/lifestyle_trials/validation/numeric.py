@@ -45,7 +45,7 @@ _PLAUSIBLE_MEDIAN: dict[tuple[str, str], tuple[float, float, str]] = {
     ("glucose", "mmol/L"): (2.5, 30.0, "mg/dL; declare 'mg/dL' to convert"),
     ("glucose", "mg/dL"): (45.0, 540.0, "mmol/L; declare 'mmol/L'"),
     ("homa_ir", "1"): (0.1, 40.0, "HOMA-IR computed with insulin in pmol/L or glucose in mg/dL"),
-    ("weight", "kg"): (30.0, 250.0, "pounds; declare units={'weight': 'lb'}"),
+    ("weight", "kg"): (30.0, 150.0, "pounds; declare units={'weight': 'lb'}"),
     ("bmi", "kg/m2"): (12.0, 70.0, "another quantity"),
 }
 
