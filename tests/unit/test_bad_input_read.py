@@ -429,3 +429,19 @@ def test_parquet_with_an_unnamed_pandas_index_does_not_gain_an_outcome(tmp_path)
     assert any("stored index has no name" in s for s in trial.provenance.steps)
     frame().set_index("subject").to_parquet(tmp_path / "s.parquet")
     assert lt.read_trial(tmp_path / "s.parquet").design.n_subjects == 4
+
+
+def test_spaces_around_column_names_are_removed_and_recorded(tmp_path):
+    text = "\n".join([" subject , diet,exercise,visit,\ufeffglucose ,insulin", *ROWS])
+    with pytest.warns(lt.TrialDataWarning, match="implausible for mg/dL"):
+        trial = lt.read_trial(write(tmp_path / "s.csv", text), units={"glucose": "mg/dL"})
+    assert trial.outcomes == ("glucose", "insulin")
+    assert any("spaces around column names removed" in s for s in trial.provenance.steps)
+    assert any("glucose converted from mg/dL" in s for s in trial.provenance.steps)
+
+
+@pytest.mark.parametrize("other", ["Glucose", "GLUCOSE", " glucose"])
+def test_column_names_differing_only_in_case_or_spacing_are_refused(other):
+    df = frame().assign(**{other: 5.0})
+    message = refused(df)
+    assert "differ only in case or spacing" in message and "columns 5, 7" in message

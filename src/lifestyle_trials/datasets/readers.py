@@ -42,6 +42,7 @@ from .raw_table import (
     check_cells,
     check_duplicate_names,
     read_error,
+    tidy_names,
     unnamed_columns,
 )
 from .read_excel import read_excel
@@ -125,8 +126,10 @@ def read_table(
     if isinstance(source, pd.DataFrame):
         check_duplicate_names([str(c) for c in source.columns], "the DataFrame")
         check_cells(source, "the DataFrame")
-        return unnamed_columns(
-            Table(source, "the DataFrame", sha256_frame(source), index_rows(source.index))
+        return tidy_names(
+            unnamed_columns(
+                Table(source, "the DataFrame", sha256_frame(source), index_rows(source.index))
+            )
         )
     if not isinstance(source, (str, Path)):
         raise read_error(
@@ -147,7 +150,7 @@ def read_table(
         raise read_error(
             path.name, f"the file could not be read: {exc.strerror or exc}", "check its permissions"
         ) from None
-    return unnamed_columns(table)
+    return tidy_names(unnamed_columns(table))
 
 
 def _read_file(
