@@ -445,3 +445,9 @@ def test_column_names_differing_only_in_case_or_spacing_are_refused(other):
     df = frame().assign(**{other: 5.0})
     message = refused(df)
     assert "differ only in case or spacing" in message and "columns 5, 7" in message
+
+
+def test_subject_ids_keep_their_zeros_under_a_header_with_spaces(tmp_path):
+    text = "\n".join([" subject ,diet,exercise,visit,glucose,insulin", *("00" + r for r in ROWS)])
+    trial = lt.read_trial(write(tmp_path / "z.csv", text))
+    assert trial.data["subject"].iloc[0] == "001"

@@ -136,6 +136,9 @@ def read_text(
             "the separator was not recognised: pass sep=... (',', ';' or '\\t')",
         )
     check_duplicate_names(names, label)
+    # a text column whose header has spaces around its name (trimmed later) is one too
+    wanted = set(text_columns)
+    text_columns = [n for n in names if n in wanted or n.strip().strip("\ufeff").strip() in wanted]
     quick = quick_count(raw, encoding, sep)
     starts = None if quick is not None else field_counts(raw, encoding, sep, len(names), label)
     may_have_commas = (b'"' in raw) if sep == "," else (b"," in raw)
