@@ -16,7 +16,21 @@ cannot read unambiguously instead of guessing silently:
   columns with decimal points in others is refused (the point may be a thousands separator).
 - **Empty lines** and lines of separators only are skipped and recorded; line numbers stay
   those of the file.
-- **Excel** (.xlsx, .xlsm): the sheet must be named when the workbook has several.
+- **Column names**: spaces around a name are removed (recorded); names that differ only in
+  case or spacing are refused. A column with no name is dropped when it holds no value (a
+  separator at the end of every line) or the row numbers pandas writes as its index
+  (recorded), and refused otherwise.
+- **Missing values** in text files: empty, NA, N/A, NaN, NULL, None. Spreadsheet error
+  values (``#N/A``, ``#DIV/0!``) stay text, so that a numeric column holding them is refused.
+- **Excel** (.xlsx, .xlsm): the sheet must be named when the workbook has several. Cells
+  holding an error value or a formula saved without its computed value are refused with
+  their cell references (pandas would read them as empty).
+- **Size**: a Parquet file with more rows than ``max_rows``, or a workbook whose XML
+  unzips to more than ``max_xlsx_bytes``, is refused from its metadata before it is
+  expanded (:class:`~lifestyle_trials.datasets.raw_table.ReadLimits`).
+- **Files cut short** are refused: a SAS transport file that is not a whole number of
+  records or ends inside one, a UTF-8 file ending inside a character, a damaged workbook
+  or Parquet file.
 - **SAS transport** (.xpt, version 5, as CDISC submissions use): text is decoded as UTF-8
   (or ``encoding=``); blank text is missing, as in SAS. pandas reads a stored 0 as
   5.397605e-79, the smallest IBM float (pandas issue #50670); that value is read as 0.
