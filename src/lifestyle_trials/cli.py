@@ -56,6 +56,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except LifestyleTrialsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(
+            f"error: {args.verb}: interrupted; each output file is written whole or not at all",
+            file=sys.stderr,
+        )
+        return 130
     except OSError as exc:
         where = f"{exc.filename}: " if exc.filename else ""
         print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)
@@ -318,9 +324,14 @@ def _report(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     from .pipeline import steps
 
+    failed = 0
     for path in args.input:
-        print(steps.check(path))
-    return 0
+        try:
+            print(steps.check(path), flush=True)
+        except LifestyleTrialsError as exc:
+            print(f"error: {exc}", file=sys.stderr, flush=True)
+            failed += 1
+    return 2 if failed else 0
 
 
 def _verify(args: argparse.Namespace) -> int:

@@ -6,6 +6,14 @@ published trial to compare with. :func:`load_config` reads the file and checks e
 a problem raises :class:`~lifestyle_trials.errors.ConfigError` naming the file, the key and
 what to do. Unknown keys are errors too, so that a misspelt option is never ignored.
 
+``data.path`` is relative to the analysis folder (it may lead out of it, e.g. to
+``../shared/trial.csv``; an absolute path is refused, as it ties the analysis to one machine).
+``[data.options]`` are passed to the loader (for a file, :func:`lifestyle_trials.read_trial`:
+e.g. ``sep``, ``units``, or ``max_rows`` to read a Parquet file larger than the default
+limit). ``[derive]`` says what the derive step does with an index the data already have:
+``rounded = "keep"`` (default) or ``"recompute"`` when it differs from the formula by
+rounding only, ``overwrite = true`` to replace it when it differs by more.
+
 A minimal file::
 
     title = "ODES-like synthetic trial, baseline and one year"

@@ -12,7 +12,7 @@ import numpy as np
 
 from .errors import ConfigError, Problem, TrialDataError, TrialDataWarning
 from .indices import HOMA_IR_DIVISOR, homa_b, homa_ir, quicki
-from .trial import Trial
+from .trial import Trial, require_flag, require_trial
 from .units import DEFAULT_UNITS
 
 __all__ = ["FASTING_INDICES", "add_indices"]
@@ -109,11 +109,11 @@ def add_indices(
     >>> trial.units["homa_b"], trial.provenance.steps[-1][:34]
     ('%', 'added homa_ir, homa_b, quicki from')
     """
+    trial = require_trial(trial, "add_indices", TrialDataError)
+    overwrite = require_flag(overwrite, "overwrite", ConfigError)
     names = _check_indices(indices)
     if rounded not in _ROUNDED:
         raise ConfigError(f"rounded: must be 'keep' or 'recompute', got {rounded!r}")
-    if not isinstance(overwrite, bool):
-        raise ConfigError(f"overwrite: must be True or False, got {overwrite!r}")
     _require_inputs(trial)
     data = trial.data
     g_unit = trial.units.get("glucose", DEFAULT_UNITS["glucose"])

@@ -22,7 +22,7 @@ import pandas as pd
 
 from ._version import __version__
 from .arms import ARMS, arm_labels
-from .errors import ModelError
+from .errors import ModelError, Problem, TrialDataError
 from .factorize import ARROW_TEXT, factorize
 
 __all__ = [
@@ -296,7 +296,10 @@ class Trial:
 
     def require_covariates(self, covariates: Iterable[str]) -> tuple[str, ...]:
         """Return the covariates as a tuple; raise ModelError for a name not in the trial."""
-        covs = (covariates,) if isinstance(covariates, str) else tuple(covariates)
+        if isinstance(covariates, str) or not isinstance(covariates, Iterable):
+            covs: tuple = (covariates,)
+        else:
+            covs = tuple(covariates)
         wrong = [c for c in covs if not isinstance(c, str)]
         if wrong:
             raise ModelError(
@@ -310,6 +313,46 @@ class Trial:
                 f"its covariates are {', '.join(self.covariates) or 'none'}"
             )
         return covs
+
+
+def require_trial(value: Any, function: str, error: type[Exception] = ModelError) -> Trial:
+    """``value`` when it is a Trial; else an error saying how to make one.
+
+    Examples
+    --------
+    >>> require_trial(pd.DataFrame(), "ancova")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    lifestyle_trials.errors.ModelError: ancova needs a Trial, got a DataFrame; read it ...
+    """
+    if isinstance(value, Trial):
+        return value
+    if isinstance(value, pd.DataFrame):
+        message = (
+            f"{function} needs a Trial, got a DataFrame; read it first with "
+            "trial = lt.read_trial(df, ...), which checks it and records where it came from"
+        )
+    else:
+        message = (
+            f"{function} needs a Trial (from lt.read_trial, lt.read_adam or lt.load_dataset), "
+            f"got {type(value).__name__}"
+        )
+    if issubclass(error, TrialDataError):
+        raise TrialDataError([Problem(None, message)], f"the argument of {function}")
+    raise error(message)
+
+
+def require_flag(value: Any, argument: str, error: type[Exception] = ModelError) -> bool:
+    """``value`` when it is True or False; else an error naming the argument.
+
+    Examples
+    --------
+    >>> require_flag(True, "log"), require_flag(np.bool_(False), "log")
+    (True, False)
+    """
+    if not isinstance(value, (bool, np.bool_)):
+        raise error(f"{argument} must be True or False, got {value!r}")
+    return bool(value)
 
 
 def make_trial(

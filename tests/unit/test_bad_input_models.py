@@ -122,3 +122,39 @@ def test_least_squares_refuses_non_finite_values_naming_the_term(bad):
     y[2] = bad
     with pytest.raises(lt.ModelError, match="the outcome: 1 value"):
         least_squares(X, y, ["intercept", "slope"])
+
+
+@pytest.mark.parametrize("model", [lt.ancova, lt.mmrm, lt.mixed_anova])
+def test_models_given_a_dataframe_say_how_to_make_a_trial(model):
+    with pytest.raises(lt.ModelError, match=r"needs a Trial, got a DataFrame.*lt.read_trial"):
+        model(trial().data, "homa_ir")
+
+
+@pytest.mark.parametrize("model", [lt.ancova, lt.mmrm, lt.mixed_anova])
+@pytest.mark.parametrize("log", ["yes", "no", 1, None])
+def test_log_must_be_true_or_false(model, log):
+    with pytest.raises(lt.ModelError, match="log must be True or False"):
+        model(trial(), "homa_ir", log=log)
+
+
+@pytest.mark.parametrize("level", ["0.9", 95, True, None])
+def test_level_must_be_a_number_between_0_and_1(level):
+    with pytest.raises(lt.ModelError, match=r"level must be between 0 and 1 \(a number"):
+        lt.ancova(trial(), "homa_ir", level=level)
+
+
+def test_add_indices_given_a_dataframe_is_refused():
+    with pytest.raises(lt.TrialDataError, match="add_indices needs a Trial"):
+        lt.add_indices(trial().data)
+    with pytest.raises(lt.ConfigError, match="overwrite must be True or False"):
+        lt.add_indices(trial(), overwrite="yes")
+
+
+def test_outcome_constant_at_one_visit_is_named_in_mmrm():
+    t = trial()
+    data = t.data.copy()
+    data.loc[data["visit"] == 6, "homa_ir"] = 2.0
+    with pytest.raises(
+        lt.ModelError, match=r"homa_ir is constant \(2\) in all 16 values at visit 6"
+    ):
+        lt.mmrm(replace(t, data=data), "homa_ir")

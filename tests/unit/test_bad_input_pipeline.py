@@ -314,3 +314,28 @@ def test_data_file_outside_the_analysis_folder_is_a_prerequisite(tmp_path):
         check=False,
     )
     assert "a/../../shared/data.csv'" in done.stdout
+
+
+def test_interrupted_step_gives_one_message_and_status_130(tmp_path, capsys, monkeypatch):
+    from lifestyle_trials.pipeline import steps
+
+    def interrupted(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(steps, "raw", interrupted)
+    toml = analysis(tmp_path, CSV)
+    assert main(["raw", "-c", str(toml), "-o", str(tmp_path / "r.csv")]) == 130
+    err = capsys.readouterr().err
+    assert err.startswith("error: raw: interrupted") and not (tmp_path / "r.csv").exists()
+
+
+def test_check_reports_every_analysis_given(tmp_path, capsys):
+    good = analysis(tmp_path, CSV)
+    bad = tmp_path / "other" / "analysis.toml"
+    bad.parent.mkdir()
+    bad.write_text(
+        'title = "t"\n[data]\nsource = "file"\npath = "none.csv"\n[outcomes]\nprimary = "homa_ir"\n'
+    )
+    assert main(["check", str(bad), str(good)]) == 2
+    out = capsys.readouterr()
+    assert "none.csv not found" in out.err and "8 subjects" in out.out

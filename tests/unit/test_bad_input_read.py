@@ -300,3 +300,154 @@ def test_formula_without_cached_value_is_refused(tmp_path):
 def test_excel_without_errors_or_formulas_is_read(tmp_path):
     trial = lt.read_trial(workbook(tmp_path, lambda sheet: None))
     assert trial.design.n_subjects == 4 and trial.data["glucose"].notna().all()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "argument"),
+    [
+        ({"arm": "diet", "arms": ["a"]}, "arms must be a mapping"),
+        ({"levels": {"diet": 3}}, "levels['diet'] must be a mapping"),
+        ({"levels": [1]}, "levels must be a mapping"),
+        ({"units": ["mmol/L"]}, "units must be a mapping"),
+        ({"layout": "wide", "wide": ["x"]}, "wide must be a mapping"),
+        ({"subject": 3}, "subject must be a column name"),
+        ({"visit": None}, "visit must be a column name"),
+    ],
+)
+def test_arguments_of_the_wrong_type_are_named(kwargs, argument):
+    message = refused(frame(), **kwargs)
+    assert argument in message and "pass" in message.lower()
+
+
+def test_parquet_with_repeated_column_names_is_refused(tmp_path):
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    table = pa.table(
+        [pa.array([1, 1]), pa.array([0, 12]), pa.array([0, 12])],
+        names=["subject", "visit", "visit"],
+    )
+    pq.write_table(table, tmp_path / "dup.parquet")
+    message = refused(tmp_path / "dup.parquet")
+    assert "column 'visit'" in message and "used 2 times (columns 2, 3)" in message
+
+
+@pytest.mark.parametrize("error", ["#N/A", "#DIV/0!", "1.#IND", "#NA", "#VALUE!"])
+def test_spreadsheet_error_values_in_a_csv_are_refused_with_their_line(tmp_path, error):
+    rows = list(ROWS)
+    rows[2] = rows[2].rsplit(",", 1)[0] + "," + error
+    message = refused(write(tmp_path / "e.csv", "\n".join([HEADER, *rows])))
+    assert "column 'insulin'" in message and repr(error) in message and "line 4" in message
+    assert "spreadsheet error values" in message
+
+
+@pytest.mark.parametrize("missing", ["", "NA", "n/a", "NaN", "NULL", "."])
+def test_usual_missing_value_markers_in_a_csv_are_missing(tmp_path, missing):
+    rows = list(ROWS)
+    rows[3] = rows[3].rsplit(",", 1)[0] + "," + missing
+    trial = lt.read_trial(write(tmp_path / "m.csv", "\n".join([HEADER, *rows])))
+    assert trial.data["insulin"].isna().sum() == 1
+
+
+@pytest.mark.parametrize(
+    "name", ["homa_ir-12", "homa_ir 12", "homa_ir12", "HOMA_IR_12m", "homa_ir_"]
+)
+def test_wide_columns_with_other_separators_are_refused(name):
+    message = refused(
+        wide(homa_ir_0=[2.0, 3, 2, 3], **{name: [1.0, 2, 1, 2]}), arm="arm", layout="wide"
+    )
+    assert f"column {name!r}" in message and "not a visit number" in message
+
+
+def test_utf8_file_cut_inside_a_character_is_refused(tmp_path):
+    text = ("\n".join([HEADER + ",centre", *(r + ",Tromsø" for r in ROWS)])).encode()
+    message = refused(write(tmp_path / "cut.csv", text[:-1]))
+    assert "cut.csv" in message and "ends inside a UTF-8 character" in message
+    assert "line 9" in message
+
+
+ADAM = Path(__file__).resolve().parents[1] / "fixtures" / "adam"
+ADAM_ARMS = {
+    "Placebo": "control",
+    "Diet": "diet",
+    "Exercise": "exercise",
+    "Diet + Exercise": "diet+exercise",
+    "Screen Failure": None,
+}
+
+
+def adam_refused(adsl, adlb, **kwargs) -> str:
+    options = {"arms": ADAM_ARMS, "params": {"glucose": "GLUC"}} | kwargs
+    with pytest.raises(lt.TrialDataError) as info:
+        lt.read_adam(adsl, adlb, **options)
+    return str(info.value)
+
+
+@pytest.mark.parametrize("which", ["ADSL", "ADLB"])
+def test_adam_dataset_without_rows_is_refused(which):
+    adsl = pd.read_csv(ADAM / "adsl.csv", dtype={"USUBJID": str})
+    adlb = pd.read_csv(ADAM / "adlb.csv", dtype={"USUBJID": str})
+    if which == "ADSL":
+        adsl = adsl.iloc[:0]
+    else:
+        adlb = adlb.iloc[:0]
+    message = adam_refused(adsl, adlb)
+    assert f"{which} has no rows" in message and "exported completely" in message
+
+
+@pytest.mark.parametrize("params", [["GLUC"], "GLUC", {}])
+def test_adam_params_must_be_a_mapping(params):
+    message = adam_refused(ADAM / "adsl.xpt", ADAM / "adlb.xpt", params=params)
+    assert "params" in message and '{"glucose": "GLUC"}' in message
+
+
+def test_xlsx_with_a_cut_sheet_is_refused(tmp_path):
+    frame().to_excel(tmp_path / "ok.xlsx", index=False)
+    with (
+        zipfile.ZipFile(tmp_path / "ok.xlsx") as src,
+        zipfile.ZipFile(tmp_path / "cut.xlsx", "w") as out,
+    ):
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data[: len(data) // 2]
+            out.writestr(info, data)
+    message = refused(tmp_path / "cut.xlsx")
+    assert "cut.xlsx, sheet 'Sheet1'" in message and "damaged or cut short" in message
+
+
+def test_xlsx_cut_short_is_refused(tmp_path):
+    frame().to_excel(tmp_path / "ok.xlsx", index=False)
+    raw = (tmp_path / "ok.xlsx").read_bytes()
+    message = refused(write(tmp_path / "cut.xlsx", raw[: len(raw) // 2]))
+    assert "cut.xlsx" in message and "not a readable Excel workbook" in message
+
+
+def test_parquet_with_an_unnamed_pandas_index_does_not_gain_an_outcome(tmp_path):
+    frame().iloc[[0, 1, 4, 5, 2, 3, 6, 7]].to_parquet(tmp_path / "i.parquet")
+    trial = lt.read_trial(tmp_path / "i.parquet")
+    assert trial.outcomes == ("glucose", "insulin") and "index" not in trial.data.columns
+    assert any("stored index has no name" in s for s in trial.provenance.steps)
+    frame().set_index("subject").to_parquet(tmp_path / "s.parquet")
+    assert lt.read_trial(tmp_path / "s.parquet").design.n_subjects == 4
+
+
+def test_spaces_around_column_names_are_removed_and_recorded(tmp_path):
+    text = "\n".join([" subject , diet,exercise,visit,\ufeffglucose ,insulin", *ROWS])
+    with pytest.warns(lt.TrialDataWarning, match="implausible for mg/dL"):
+        trial = lt.read_trial(write(tmp_path / "s.csv", text), units={"glucose": "mg/dL"})
+    assert trial.outcomes == ("glucose", "insulin")
+    assert any("spaces around column names removed" in s for s in trial.provenance.steps)
+    assert any("glucose converted from mg/dL" in s for s in trial.provenance.steps)
+
+
+@pytest.mark.parametrize("other", ["Glucose", "GLUCOSE", " glucose"])
+def test_column_names_differing_only_in_case_or_spacing_are_refused(other):
+    df = frame().assign(**{other: 5.0})
+    message = refused(df)
+    assert "differ only in case or spacing" in message and "columns 5, 7" in message
+
+
+def test_subject_ids_keep_their_zeros_under_a_header_with_spaces(tmp_path):
+    text = "\n".join([" subject ,diet,exercise,visit,glucose,insulin", *("00" + r for r in ROWS)])
+    trial = lt.read_trial(write(tmp_path / "z.csv", text))
+    assert trial.data["subject"].iloc[0] == "001"

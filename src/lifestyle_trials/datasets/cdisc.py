@@ -34,7 +34,7 @@ import pandas as pd
 from ..errors import Problem, TrialDataError
 from ..trial import Exclusion, Provenance, Trial, format_visit, make_trial
 from ..units import INSULIN_PMOL_L_PER_UU_ML
-from ..validation import ArmValue, RowLabeller, arm_target, validate_long
+from ..validation import ArmValue, RowLabeller, arm_target, mapping_argument, validate_long
 from .readers import Source, Table, read_table
 
 __all__ = ["read_adam"]
@@ -140,12 +140,26 @@ def read_adam(
         raise TrialDataError(
             [Problem(None, "no BDS dataset given", "pass adlb=..., advs=... or both")], "ADaM"
         )
+    arms = mapping_argument(arms, "arms", '{"Placebo": "control", "Diet": "diet"}', "ADaM")
+    params = mapping_argument(params, "params", '{"glucose": "GLUC"}', "ADaM")
+    if not params:
+        raise TrialDataError(
+            [Problem(None, "params is empty", 'name the outcomes: params={"glucose": "GLUC"}')],
+            "ADaM",
+        )
     sl = read_table(adsl, encoding=encoding, text_columns=["USUBJID"])
     bds_tables = {
         label: read_table(source, encoding=encoding, text_columns=["USUBJID"])
         for label, source in (("ADLB", adlb), ("ADVS", advs))
         if source is not None
     }
+    empty = [
+        Problem(None, f"{kind} has no rows", "check that the dataset was exported completely")
+        for kind, table in (("ADSL", sl), *bds_tables.items())
+        if len(table.frame) == 0
+    ]
+    if empty:
+        raise TrialDataError(empty, "ADaM")
     label = " + ".join(
         t.label if t.label != "the DataFrame" else k for k, t in _named(sl, bds_tables)
     )

@@ -14,7 +14,7 @@ from typing import Any, Literal
 from ..errors import Problem, TrialDataError
 from ..trial import Provenance, Trial, make_trial
 from ..units import INSULIN_PMOL_L_PER_UU_ML
-from ..validation import ArmValue, number_argument, validate_long
+from ..validation import ArmValue, mapping_argument, number_argument, validate_long
 from .raw_table import DEFAULT_LIMITS
 from .readers import ReadLimits, Source, read_table
 from .reshape import wide_to_long
@@ -159,6 +159,7 @@ def read_trial(
     visit_column = visit
     fixed_outcomes: tuple[str, ...] = ()
     if layout == "wide":
+        wide = mapping_argument(wide, "wide", '{"ins_pre": ("insulin", 0)}', table.label)
         long = wide_to_long(
             frame,
             columns=wide,

@@ -29,6 +29,7 @@ __all__ = [
     "empty_rows",
     "file_bytes",
     "read_error",
+    "tidy_names",
     "unnamed_columns",
 ]
 
@@ -337,3 +338,48 @@ def _row_numbers(column: pd.Series) -> int | None:
     if start in (0, 1) and np.array_equal(values, np.arange(start, start + len(values))):
         return start
     return None
+
+
+def tidy_names(table: Table) -> Table:
+    """Column names without surrounding spaces (recorded), and no two names that differ only
+    in case or spacing.
+
+    A header cell ``" glucose"`` would otherwise not be recognised as glucose (its unit,
+    conversions and checks), and ``Glucose`` beside ``glucose`` would become two outcomes.
+
+    Raises
+    ------
+    TrialDataError
+        Names that are the same once trimmed and compared regardless of case.
+
+    Examples
+    --------
+    >>> from lifestyle_trials.validation import numbered_rows
+    >>> frame = pd.DataFrame({" glucose ": [5.1], "insulin": [9.0]})
+    >>> table = tidy_names(Table(frame, "f.csv", "", numbered_rows([2])))
+    >>> list(table.frame.columns), table.steps
+    (['glucose', 'insulin'], ("spaces around column names removed: ' glucose '",))
+    """
+    names = [str(c) for c in table.frame.columns]
+    tidy = [n.strip().strip("\ufeff").strip() for n in names]
+    groups: dict[str, list[int]] = {}
+    for i, name in enumerate(tidy):
+        groups.setdefault(name.casefold(), []).append(i)
+    problems = [
+        Problem(
+            names[idx[0]],
+            f"column names {', '.join(repr(names[i]) for i in idx)} differ only in case or "
+            f"spacing (columns {', '.join(str(i + 1) for i in idx)})",
+            "give every column its own name, or remove the duplicate column",
+        )
+        for idx in groups.values()
+        if len(idx) > 1
+    ]
+    if problems:
+        raise TrialDataError(problems, table.label)
+    changed = [n for n, t in zip(names, tidy, strict=True) if n != t]
+    if not changed:
+        return table
+    frame = table.frame.set_axis(tidy, axis=1)
+    step = "spaces around column names removed: " + ", ".join(map(repr, changed))
+    return replace(table, frame=frame, steps=(*table.steps, step))

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..errors import TrialDataError
 from ..validation import numbered_rows
 from .decimal_comma import decimal_commas
 from .raw_table import (
@@ -99,14 +100,25 @@ def read_excel(
             "pass one of those names as sheet=...",
         )
     label = f"{path.name}, sheet {sheet!r}"
-    header = pd.read_excel(book, sheet_name=sheet, header=None, nrows=1)
-    names = [str(v) for v in header.iloc[0].tolist()] if len(header) else []
-    check_duplicate_names([n for n in names if n != "nan"], label)
-    if archive is not None:
-        lost_cells(archive, sheet, names, label)
-    dtype = {c: "str" for c in text_columns if c in names}
-    frame = pd.read_excel(book, sheet_name=sheet, dtype=dtype or None)
-    book.close()
+    try:
+        header = pd.read_excel(book, sheet_name=sheet, header=None, nrows=1)
+        names = [str(v) for v in header.iloc[0].tolist()] if len(header) else []
+        check_duplicate_names([n for n in names if n != "nan"], label)
+        if archive is not None:
+            lost_cells(archive, sheet, names, label)
+        dtype = {c: "str" for c in text_columns if c in names}
+        frame = pd.read_excel(book, sheet_name=sheet, dtype=dtype or None)
+    except TrialDataError:
+        raise
+    except Exception as exc:  # openpyxl and the XML parser raise several types
+        raise read_error(
+            label,
+            f"the sheet cannot be read: {type(exc).__name__}: {exc}",
+            "the workbook is damaged or cut short: open it in a spreadsheet and save it "
+            "again as .xlsx, or export the sheet as CSV",
+        ) from None
+    finally:
+        book.close()
     unnamed = [str(c) for c in frame.columns if str(c).startswith("Unnamed:")]
     if unnamed and len(unnamed) == frame.shape[1]:
         raise read_error(

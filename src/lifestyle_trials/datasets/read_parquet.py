@@ -16,7 +16,15 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..validation import numbered_rows
-from .raw_table import DEFAULT_LIMITS, ReadLimits, Table, check_cells, file_bytes, read_error
+from .raw_table import (
+    DEFAULT_LIMITS,
+    ReadLimits,
+    Table,
+    check_cells,
+    check_duplicate_names,
+    file_bytes,
+    read_error,
+)
 
 __all__ = ["read_parquet"]
 
@@ -24,7 +32,8 @@ _UNREADABLE = "check that the file was written completely (Parquet, not Feather 
 
 
 def read_parquet(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> Table:
-    """Read a Parquet file; a stored index other than a plain range becomes columns.
+    """Read a Parquet file; a stored index with a name becomes a column (an unnamed one is
+    not read, and this is recorded).
 
     Parameters
     ----------
@@ -52,6 +61,7 @@ def read_parquet(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> Table:
         raise read_error(path.name, f"not a readable Parquet file: {exc}", _UNREADABLE) from None
     if n_rows > limits.max_rows:
         raise limits.refuse(path.name, "rows in the file (from its metadata)", n_rows, "max_rows")
+    check_duplicate_names([f.name for f in schema], path.name)
     nested = [f.name for f in schema if pa.types.is_nested(f.type)]
     if nested:
         raise read_error(
@@ -64,7 +74,13 @@ def read_parquet(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> Table:
         frame = pd.read_parquet(io.BytesIO(raw))
     except Exception as exc:  # pyarrow raises its own error types for a bad file
         raise read_error(path.name, f"not a readable Parquet file: {exc}", _UNREADABLE) from None
+    steps: tuple[str, ...] = ()
     if not isinstance(frame.index, pd.RangeIndex):
-        frame = frame.reset_index()
+        if all(name is None for name in frame.index.names):
+            frame = frame.reset_index(drop=True)
+            steps = ("the stored index has no name (row labels written by pandas): not read",)
+        else:
+            frame = frame.reset_index()
     check_cells(frame, path.name)
-    return Table(frame, path.name, sha, numbered_rows(np.arange(1, len(frame) + 1), "row"))
+    rows = numbered_rows(np.arange(1, len(frame) + 1), "row")
+    return Table(frame, path.name, sha, rows, steps)

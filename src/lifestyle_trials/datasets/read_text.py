@@ -24,7 +24,26 @@ from .text_dialect import field_counts, header_fields, sniff_separator
 from .text_encoding import detect_encoding, header_line
 from .text_scan import quick_count, scan
 
-__all__ = ["read_text"]
+__all__ = ["MISSING_TEXT", "read_text"]
+
+MISSING_TEXT: tuple[str, ...] = (
+    "",
+    "NA",
+    "N/A",
+    "n/a",
+    "na",
+    "NaN",
+    "nan",
+    "-NaN",
+    "-nan",
+    "NULL",
+    "null",
+    "None",
+    "<NA>",
+)
+"""Text read as a missing value. pandas would also read Excel's error values (``#N/A``,
+``1.#IND``, ...) as missing; here they stay text, so that a numeric column holding them is
+refused with its lines instead of losing the values without a word."""
 
 
 def check_separator(sep: object, decimal: str | None, label: str) -> None:
@@ -117,6 +136,9 @@ def read_text(
             "the separator was not recognised: pass sep=... (',', ';' or '\\t')",
         )
     check_duplicate_names(names, label)
+    # a text column whose header has spaces around its name (trimmed later) is one too
+    wanted = set(text_columns)
+    text_columns = [n for n in names if n in wanted or n.strip().strip("\ufeff").strip() in wanted]
     quick = quick_count(raw, encoding, sep)
     starts = None if quick is not None else field_counts(raw, encoding, sep, len(names), label)
     may_have_commas = (b'"' in raw) if sep == "," else (b"," in raw)
@@ -133,7 +155,7 @@ def read_text(
     )
 
     options: dict = {"sep": sep, "encoding": encoding, "index_col": False}
-    options |= {"skip_blank_lines": False, "keep_default_na": True}
+    options |= {"skip_blank_lines": False, "keep_default_na": False, "na_values": MISSING_TEXT}
     if decimal is not None:
         if decimal not in (".", ","):
             raise read_error(

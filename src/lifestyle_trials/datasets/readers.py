@@ -16,7 +16,21 @@ cannot read unambiguously instead of guessing silently:
   columns with decimal points in others is refused (the point may be a thousands separator).
 - **Empty lines** and lines of separators only are skipped and recorded; line numbers stay
   those of the file.
-- **Excel** (.xlsx, .xlsm): the sheet must be named when the workbook has several.
+- **Column names**: spaces around a name are removed (recorded); names that differ only in
+  case or spacing are refused. A column with no name is dropped when it holds no value (a
+  separator at the end of every line) or the row numbers pandas writes as its index
+  (recorded), and refused otherwise.
+- **Missing values** in text files: empty, NA, N/A, NaN, NULL, None. Spreadsheet error
+  values (``#N/A``, ``#DIV/0!``) stay text, so that a numeric column holding them is refused.
+- **Excel** (.xlsx, .xlsm): the sheet must be named when the workbook has several. Cells
+  holding an error value or a formula saved without its computed value are refused with
+  their cell references (pandas would read them as empty).
+- **Size**: a Parquet file with more rows than ``max_rows``, or a workbook whose XML
+  unzips to more than ``max_xlsx_bytes``, is refused from its metadata before it is
+  expanded (:class:`~lifestyle_trials.datasets.raw_table.ReadLimits`).
+- **Files cut short** are refused: a SAS transport file that is not a whole number of
+  records or ends inside one, a UTF-8 file ending inside a character, a damaged workbook
+  or Parquet file.
 - **SAS transport** (.xpt, version 5, as CDISC submissions use): text is decoded as UTF-8
   (or ``encoding=``); blank text is missing, as in SAS. pandas reads a stored 0 as
   5.397605e-79, the smallest IBM float (pandas issue #50670); that value is read as 0.
@@ -42,6 +56,7 @@ from .raw_table import (
     check_cells,
     check_duplicate_names,
     read_error,
+    tidy_names,
     unnamed_columns,
 )
 from .read_excel import read_excel
@@ -125,8 +140,10 @@ def read_table(
     if isinstance(source, pd.DataFrame):
         check_duplicate_names([str(c) for c in source.columns], "the DataFrame")
         check_cells(source, "the DataFrame")
-        return unnamed_columns(
-            Table(source, "the DataFrame", sha256_frame(source), index_rows(source.index))
+        return tidy_names(
+            unnamed_columns(
+                Table(source, "the DataFrame", sha256_frame(source), index_rows(source.index))
+            )
         )
     if not isinstance(source, (str, Path)):
         raise read_error(
@@ -147,7 +164,7 @@ def read_table(
         raise read_error(
             path.name, f"the file could not be read: {exc.strerror or exc}", "check its permissions"
         ) from None
-    return unnamed_columns(table)
+    return tidy_names(unnamed_columns(table))
 
 
 def _read_file(

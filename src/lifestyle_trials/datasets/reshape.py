@@ -76,16 +76,22 @@ def _misnamed_columns(names: list[str], mapping: Mapping[str, tuple[str, float]]
     for col in names:
         if col in mapping:
             continue
-        head, _, tail = col.rpartition("_")
-        prefix = col.casefold()
-        outcome = next(
-            (key for key in by_key if prefix.startswith(key + "_") or head.casefold() == key),
+        folded = col.casefold()
+        found = next(
+            (
+                key
+                for key in sorted(by_key, key=len, reverse=True)
+                if folded.startswith(key)
+                and len(folded) > len(key)
+                and (folded[len(key)] in "_-. " or folded[len(key)].isdigit())
+            ),
             None,
         )
-        if outcome is None:
+        if found is None:
             continue
-        spelt = by_key[outcome][0]
-        visit = col[len(spelt) + 1 :]
+        spelt = by_key[found][0]
+        rest = col[len(found) :]
+        visit = rest[1:] if rest[0] in "_-. " else rest
         problems.append(
             Problem(
                 col,

@@ -85,6 +85,13 @@ def detect_encoding(raw: bytes, encoding: str | None, label: str, steps: list[st
         return encoding
     except UnicodeDecodeError as exc:
         first_bad = exc.start
+        if exc.reason == "unexpected end of data" and _utf8_before(raw, first_bad):
+            line = raw.count(b"\n", 0, first_bad) + 1
+            raise read_error(
+                label,
+                f"the file ends inside a UTF-8 character (line {line}): it was cut short",
+                "copy or export the file again, complete",
+            ) from None
     for legacy in ("cp1252", "latin-1"):
         try:
             text = raw.decode(legacy)
@@ -102,6 +109,15 @@ def detect_encoding(raw: bytes, encoding: str | None, label: str, steps: list[st
         "look like Latin-1 text either",
         "pass encoding=... (e.g. 'cp1250', 'mac_roman'), or save the file as UTF-8",
     )
+
+
+def _utf8_before(raw: bytes, end: int) -> bool:
+    """Whether the bytes before ``end`` are UTF-8 with at least one non-ASCII character (so
+    that a sequence cut at ``end`` is a cut UTF-8 file, not Latin-1 text)."""
+    try:
+        return not raw[:end].decode("utf-8-sig").isascii()
+    except UnicodeDecodeError:
+        return False
 
 
 def _plausible_char(ch: str) -> bool:

@@ -21,7 +21,7 @@ from .._version import __version__
 from ..arms import ARMS
 from ..errors import ModelError
 from ..jsonable import jsonable
-from ..trial import Exclusion, Trial, format_visit
+from ..trial import Exclusion, Trial, format_visit, require_trial
 from .design.prepare import AnalysisData, analysis_data
 from .design.spec import ModelSpec
 from .engine.adjust import check_adjust
@@ -360,6 +360,7 @@ def ancova(
     diet:exercise     0.113      0.280 35.0      0.405    0.688    -0.455      0.682
     """
     _check_options(estimand, analysis, vcov, adjust, level)
+    trial = require_trial(trial, "ancova")
     trial.require_outcome(outcome)
     if visit is None:
         if not trial.design.post_baseline:
@@ -487,8 +488,8 @@ def _check_options(estimand: str, analysis: str, vcov: str, adjust: str, level: 
     if vcov not in VCOV_TYPES:
         raise ModelError(f"unknown vcov {vcov!r}; use one of {', '.join(VCOV_TYPES)}")
     method = check_adjust(adjust)
-    if not 0.0 < level < 1.0:
-        raise ModelError(f"level must be between 0 and 1, got {level!r}")
+    if isinstance(level, bool) or not isinstance(level, (int, float)) or not 0.0 < level < 1.0:
+        raise ModelError(f"level must be between 0 and 1 (a number, e.g. 0.95), got {level!r}")
     return method
 
 

@@ -47,7 +47,7 @@ from scipy import stats
 
 from ..errors import ModelError
 from ..jsonable import jsonable
-from ..trial import Exclusion, Trial, format_visit
+from ..trial import Exclusion, Trial, format_visit, require_flag, require_trial
 from .results import text_table
 
 __all__ = ["ANOVA_COLUMNS", "MixedAnovaResult", "mixed_anova"]
@@ -173,6 +173,8 @@ def mixed_anova(trial: Trial, outcome: str, *, log: bool = False) -> MixedAnovaR
         visit       2     368     30.792    0.000   0.832
     arm:visit       6     368      8.043    0.000   0.832
     """
+    trial = require_trial(trial, "mixed_anova")
+    log = require_flag(log, "log")
     trial.require_outcome(outcome)
     visits = trial.design.visits
     if len(visits) < 2:

@@ -17,7 +17,7 @@ values that are valid but look wrong. The modules, one concept each:
 
 from __future__ import annotations
 
-from .core import ValidTable, column_names, number_argument, validate_long
+from .core import ValidTable, column_names, mapping_argument, number_argument, validate_long
 from .factors import FACTOR_TOKENS, ArmValue, arm_codes, arm_target
 from .numeric import POSITIVE_COLUMNS
 from .roles import KNOWN_COVARIATES
@@ -34,6 +34,7 @@ __all__ = [
     "column_names",
     "arm_target",
     "index_rows",
+    "mapping_argument",
     "number_argument",
     "numbered_rows",
     "validate_long",

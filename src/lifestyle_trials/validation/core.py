@@ -164,6 +164,24 @@ def validate_long(
     rows = rows or index_rows(frame.index)
     if not all(isinstance(c, str) for c in frame.columns):
         frame = frame.rename(columns=str)
+    for argument, name in (
+        ("subject", subject),
+        ("diet", diet),
+        ("exercise", exercise),
+        ("visit", visit),
+        ("arm", arm),
+    ):
+        if not (argument == "arm" and name is None) and not isinstance(name, str):
+            raise _argument_error(
+                source,
+                f"{argument} must be a column name (text), got {name!r}",
+                f"pass the name of the {argument} column, e.g. {argument}={argument!r}",
+            )
+    arms = mapping_argument(arms, "arms", '{"Usual care": "control", "Diet": "diet"}', source)
+    levels = mapping_argument(levels, "levels", '{"diet": {"low fat": 1, "usual": 0}}', source)
+    for role, coded in (levels or {}).items():
+        mapping_argument(coded, f"levels[{role!r}]", '{"low fat": 1, "usual": 0}', source)
+    units = mapping_argument(units, "units", '{"insulin": "pmol/L"}', source)
     outcomes = column_names(outcomes, "outcomes", source)
     covariates = column_names(covariates, "covariates", source)
     baseline = number_argument(baseline, "baseline", "the baseline visit, e.g. baseline=0", source)
@@ -329,6 +347,17 @@ def column_names(value: Any, argument: str, source: str) -> tuple[str, ...] | No
             f'pass e.g. {argument}=["glucose", "insulin"]',
         )
     return names
+
+
+def mapping_argument(value: Any, argument: str, example: str, source: str) -> Any:
+    """A mapping given as an argument (None: not given), or an error naming the argument."""
+    if value is not None and not isinstance(value, Mapping):
+        raise _argument_error(
+            source,
+            f"{argument} must be a mapping (a dict), got {type(value).__name__} {value!r}",
+            f"pass e.g. {argument}={example}",
+        )
+    return value
 
 
 def number_argument(value: Any, argument: str, what: str, source: str) -> float:

@@ -45,7 +45,7 @@ _PLAUSIBLE_MEDIAN: dict[tuple[str, str], tuple[float, float, str]] = {
     ("glucose", "mmol/L"): (2.5, 30.0, "mg/dL; declare 'mg/dL' to convert"),
     ("glucose", "mg/dL"): (45.0, 540.0, "mmol/L; declare 'mmol/L'"),
     ("homa_ir", "1"): (0.1, 40.0, "HOMA-IR computed with insulin in pmol/L or glucose in mg/dL"),
-    ("weight", "kg"): (30.0, 250.0, "pounds; declare units={'weight': 'lb'}"),
+    ("weight", "kg"): (30.0, 150.0, "pounds; declare units={'weight': 'lb'}"),
     ("bmi", "kg/m2"): (12.0, 70.0, "another quantity"),
 }
 
@@ -138,14 +138,22 @@ def parse_numeric(
         if read.failed.any():
             failed = read.by_row(read.failed, False)
             failed_pos = np.flatnonzero(failed)
-            examples = ", ".join(repr(v) for v in pd.unique(values.iloc[failed_pos])[:5])
+            distinct = pd.unique(values.iloc[failed_pos])
+            examples = ", ".join(repr(v) for v in distinct[:5])
+            excel = any(str(v).strip().startswith(("#", "1.#", "-1.#")) for v in distinct)
+            hint = (
+                "these are spreadsheet error values (#N/A, #DIV/0!, ...): correct the formula "
+                "in the source, or clear the cell to leave the value missing"
+                if excel
+                else "replace censored values such as '<2.0' with a number or leave them empty "
+                "(missing); a decimal comma needs decimal=',' or a file whose numbers all "
+                "use the same decimal mark"
+            )
             problems.append(
                 Problem(
                     column,
                     f"{len(failed_pos)} non-numeric value(s) in a numeric column: {examples}",
-                    "replace censored values such as '<2.0' with a number or leave them empty "
-                    "(missing); a decimal comma needs decimal=',' or a file whose numbers all "
-                    "use the same decimal mark",
+                    hint,
                     rows=tuple(rows(failed_pos)),
                 )
             )

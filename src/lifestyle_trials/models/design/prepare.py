@@ -16,7 +16,7 @@ import pandas as pd
 
 from ...arms import ARMS
 from ...errors import ModelError
-from ...trial import Exclusion, Trial, format_visit
+from ...trial import Exclusion, Trial, format_visit, require_flag, require_trial
 
 __all__ = ["AnalysisData", "analysis_data"]
 
@@ -95,6 +95,8 @@ def analysis_data(
         Unknown outcome, visit or covariate; the baseline visit asked for as a follow-up;
         a non-positive value on the log scale; no subject left.
     """
+    trial = require_trial(trial, step.split(" ")[0] if step else "the analysis")
+    log = require_flag(log, "log")
     trial.require_outcome(outcome)
     covs = trial.require_covariates(covariates)
     base = trial.design.baseline
@@ -167,6 +169,16 @@ def analysis_data(
     frame["arm"] = frame["arm"].cat.remove_unused_categories()
 
     _require_variation(frame["y"].to_numpy(), outcome, log)
+    if len(chosen) > 1:
+        for v in chosen:
+            at_visit = frame["y"].to_numpy()[frame["visit"].to_numpy() == v]
+            if at_visit.size > 1 and np.ptp(at_visit) == 0:
+                value = float(np.exp(at_visit[0])) if log else float(at_visit[0])
+                raise ModelError(
+                    f"{outcome} is constant ({value:g}) in all {at_visit.size} values at visit "
+                    f"{format_visit(v)}: its variance there cannot be estimated. Check the "
+                    "data at that visit, or analyse the other visits (ancova at one visit)"
+                )
 
     randomised = dict(trial.design.arm_sizes)
     analysed_subjects = keep & cell.any(axis=1)
@@ -217,7 +229,7 @@ def _require_finite(
             if pd.api.types.is_numeric_dtype(col.dtype):
                 bad = np.flatnonzero(np.isinf(col.to_numpy(dtype=float, na_value=np.nan)))
                 if bad.size:
-                    where, column = [f"subject {ids[i]}" for i in bad], cov
+                    where, column = [f"subject {ids[int(i)]}" for i in bad], cov
                     break
     if where:
         more = f" and {len(where) - 5} more" if len(where) > 5 else ""
