@@ -36,6 +36,9 @@ primary = "homa_ir"
 secondary = ["insulin", "weight"]
 log = ["homa_ir", "insulin"]
 
+[models]
+mixed_anova = true
+
 [table1]
 variables = ["age", "sex", "weight", "homa_ir"]
 median_iqr = ["homa_ir"]
@@ -146,13 +149,72 @@ def test_primary_numbers_are_the_ancova_of_the_processed_data(built, numbers):
         assert math.isclose(e["std_error"], by_arms.loc[term, "std_error"], rel_tol=1e-9)
 
 
-def test_flow_adds_up(numbers):
+def test_flow_adds_up_and_gives_reasons_in_words(built, numbers):
+    trial, _ = read_trial_files(built["processed"])
     primary = numbers["primary"]
-    for f in numbers["flow"]:
+    data = trial.data
+    seen = data[list(trial.outcomes)].notna().any(axis=1)
+    last = data[seen].groupby("subject")["visit"].max()
+    arm_of = trial.subjects().set_index("subject")["arm"]
+    flow = numbers["flow"]
+    assert flow["enrolment"]["randomised"] == trial.design.n_subjects
+    assert flow["enrolment"]["assessed"] is None  # a simulated trial has no screening log
+    for f in flow["arms"]:
+        ids = arm_of.index[arm_of == f["arm"]]
+        lost = int((last.reindex(ids).fillna(0.0) < 12.0).sum())
         excluded = sum(e["n"] for e in f["excluded"])
-        assert f["randomised"] == numbers["design"]["arm_sizes"][f["arm"]]
+        assert f["allocated"] == numbers["design"]["arm_sizes"][f["arm"]]
+        assert sum(r["n"] for r in f["lost"]) == lost
         assert f["analysed"] == primary["n_analysed"][f["arm"]]
-        assert f["analysed"] + excluded == f["randomised"]
+        assert f["analysed"] + excluded == f["allocated"]
+        for r in [*f["lost"], *f["excluded"]]:
+            assert "_" not in r["reason"] and "homa" not in r["reason"], r["reason"]
+    reasons = {r["reason"] for f in flow["arms"] for r in f["excluded"]}
+    assert reasons <= {
+        "no follow-up measurement at month 12 (lost to follow-up)",
+        "HOMA-IR not measured at month 12",
+    }
+
+
+def test_flow_counts_enrolment_and_disposition_when_the_source_has_them():
+    from lifestyle_trials.report.consort import consort_flow
+
+    trial = lt.simulate_odes(seed=4, n_per_arm=(6, 6, 6, 6), visits=(0, 6, 12), dropout=0.0)
+    who = trial.subjects()
+    subjects = list(who.loc[who["arm"] == "control", "subject"])
+    reason = {subjects[0]: "ADVERSE EVENT", subjects[1]: "Lost to follow-up"}
+    data = trial.data.assign(dcsreas=trial.data["subject"].map(reason).fillna("COMPLETED"))
+    data.loc[(data["subject"] == subjects[1]) & (data["visit"] > 0), list(trial.outcomes)] = np.nan
+    with_disposition = lt.read_trial(data, covariates=["age", "sex", "height", "dcsreas"])
+    fit = lt.ancova(with_disposition, "homa_ir")
+    read_log = [
+        {
+            "reason": "arm 'Screen failure' mapped to None (not part of the trial)",
+            "subjects": ["S1", "S2", "S3"],
+        }
+    ]
+    flow = consort_flow(
+        with_disposition,
+        "homa_ir",
+        12.0,
+        fit.n_analysed,
+        [s for e in fit.exclusions for s in e.subjects],
+        read_exclusions=read_log,
+        not_randomised={"declined to participate": 4},
+        disposition="dcsreas",
+    )
+    assert flow["enrolment"] == {
+        "assessed": 24 + 3 + 4,
+        "not_randomised": [
+            {"reason": "declined to participate", "n": 4},
+            {"reason": "Screen failure", "n": 3},
+        ],
+        "randomised": 24,
+    }
+    control = flow["arms"][0]
+    assert control["discontinued"] == [{"reason": "Adverse event", "n": 1}]
+    assert control["lost"] == [{"reason": "no visit after baseline", "n": 1}]
+    assert control["analysed"] == 5
 
 
 def test_sensitivity_includes_each_analysis_and_the_mmrm(numbers):

@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from . import format as fmt
+from .consort_text import consort_boxes
 from .context import Context
 
 __all__ = [
@@ -24,17 +25,18 @@ __all__ = [
 
 
 def flow(ctx: Context) -> str:
-    """The participant flow diagram."""
-    parts = []
-    for f in ctx.numbers["flow"]:
-        measured = ", ".join(f"{m['n']} {ctx.at_visit(m['visit'])}" for m in f["measured"])
-        analysed = f["analysed"] if f["analysed"] is not None else "not applicable"
-        parts.append(
-            f"{ctx.arm(f['arm'])}: {f['randomised']} randomised, measured {measured}, "
-            f"{analysed} analysed"
-        )
-    total = ctx.numbers["design"]["n_subjects"]
-    return f"Flow diagram of {total} randomised subjects. " + "; ".join(parts) + "."
+    """The CONSORT flow diagram: every box, in reading order."""
+    boxes = consort_boxes(ctx.numbers["flow"], ctx.arm)
+    top = [*(boxes["assessed"] or []), *(boxes["excluded"] or []), boxes["randomised"]]
+    parts = ["; ".join(_clean(t) for t in top)]
+    for arm in boxes["arms"]:
+        lines = [*arm["allocation"], *arm["follow_up"], *arm["analysis"]]
+        parts.append(f"{arm['title']}: " + "; ".join(_clean(t) for t in lines))
+    return "CONSORT 2010 flow diagram. " + ". ".join(parts) + "."
+
+
+def _clean(line: str) -> str:
+    return line.removeprefix("• ")
 
 
 def trajectories(ctx: Context, outcomes: Sequence[str]) -> str:

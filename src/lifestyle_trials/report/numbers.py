@@ -20,6 +20,8 @@ from .._version import __version__
 from ..config import AnalysisConfig
 from ..trial import Trial
 from . import descriptives, models
+from . import labels as lab
+from .consort import consort_flow
 from .published import published_comparison
 
 __all__ = ["DEPENDENCIES", "build_numbers", "dependency_versions"]
@@ -131,7 +133,7 @@ def build_numbers(
         "exclusions": [dict(e) for e in manifest.get("exclusions", [])],
     }
     result.update(models.model_numbers(config, trial, fits, primary, secondary, float(visit)))
-    result["flow"] = _flow(trial, primary, result)
+    result["flow"] = _flow(config, trial, manifest, result, float(visit))
     result["standardised"] = _standardised(trial, result)
     if config.published:
         result["published"] = published_comparison(config, trial, float(visit))
@@ -152,35 +154,46 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [dict(r) for r in frame.to_dict(orient="records")]
 
 
-def _flow(trial: Trial, primary: str, numbers: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Per arm: randomised, measured at each visit, analysed in the primary analysis, why not."""
-    counts = descriptives.visit_counts(trial, primary)
+def _flow(
+    config: AnalysisConfig,
+    trial: Trial,
+    manifest: Mapping[str, Any],
+    numbers: Mapping[str, Any],
+    visit: float,
+) -> dict[str, Any]:
+    """The CONSORT 2010 flow of the primary analysis (:func:`.consort.consort_flow`)."""
     fit = numbers.get("primary") or {}
-    analysed = fit.get("n_analysed", {})
-    excluded = fit.get("exclusions", [])
-    out = []
-    for arm in trial.design.arms:
-        rows = counts[counts["arm"] == arm]
-        post = rows[rows["visit"].isin(trial.design.post_baseline)]
-        reasons = [
-            {"reason": e["reason"], "n": int(e["n_by_arm"].get(arm, 0))}
-            for e in excluded
-            if e["n_by_arm"].get(arm, 0)
-        ]
-        out.append(
-            {
-                "arm": arm,
-                "randomised": int(trial.design.arm_sizes[arm]),
-                "measured": [
-                    {"visit": float(v), "n": int(n)}
-                    for v, n in zip(post["visit"], post["measured"], strict=True)
-                ],
-                "followed_up": int(rows.loc[rows["visit"].isna(), "measured"].iloc[0]),
-                "analysed": int(analysed[arm]) if arm in analysed else None,
-                "excluded": reasons,
-            }
+    labels = config.labels
+    column = config.report.disposition
+    if column and column not in trial.covariates:
+        raise config.error(
+            "report.disposition",
+            f"{column!r} is not a subject-level column of the data; the covariates are "
+            f"{', '.join(trial.covariates) or 'none'} (read the disposition, e.g. ADSL's "
+            "DCSREAS, as a covariate)",
         )
-    return out
+
+    def visit_words(v: float) -> str:
+        return labels.visits.get(f"{v:g}") or lab.visit_label(v, labels.visit_unit)
+
+    def at_visit(v: float) -> str:
+        custom = labels.visits.get(f"{v:g}")
+        return custom or f"at {lab.visit_label(v, labels.visit_unit)}"
+
+    return consort_flow(
+        trial,
+        config.outcomes.primary,
+        visit,
+        fit.get("n_analysed"),
+        [s for e in fit.get("exclusions", []) for s in e["subjects"]],
+        read_exclusions=manifest.get("exclusions", []),
+        assessed=config.report.assessed,
+        not_randomised=config.report.not_randomised,
+        disposition=config.report.disposition,
+        words=lambda name: lab.variable_label(name, labels.variables),
+        visit_words=visit_words,
+        at_visit=at_visit,
+    )
 
 
 def _standardised(trial: Trial, numbers: Mapping[str, Any]) -> list[dict[str, Any]]:
