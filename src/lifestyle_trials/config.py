@@ -182,12 +182,16 @@ class Report:
         Subject-level column giving why a subject left the trial or stopped the
         intervention (e.g. ADaM ADSL's DCSREAS read as a covariate); empty or
         "completed" for those who did not.
+    population : str
+        The population of the estimand, in words (default: those who meet the trial's
+        eligibility criteria, as randomised).
     """
 
     decimals: Mapping[str, int] = field(default_factory=dict)
     assessed: int | None = None
     not_randomised: Mapping[str, int] = field(default_factory=dict)
     disposition: str = ""
+    population: str = ""
 
 
 @dataclass(frozen=True)
@@ -377,7 +381,7 @@ def _models(r: _Reader, t: Mapping[str, Any]) -> Models:
         covariates=r.strings(t, "models.covariates", default=()) or (),
         mmrm=r.boolean(t, "models.mmrm", default=True),
         covariance=r.choice(t, "models.covariance", COVARIANCES, default="us"),
-        mixed_anova=r.boolean(t, "models.mixed_anova", default=True),
+        mixed_anova=r.boolean(t, "models.mixed_anova", default=False),
     )
 
 
@@ -406,7 +410,9 @@ def _labels(r: _Reader, t: Mapping[str, Any]) -> Labels:
 
 
 def _report(r: _Reader, t: Mapping[str, Any]) -> Report:
-    t = r.table(t, "report", ("decimals", "assessed", "not_randomised", "disposition"))
+    t = r.table(
+        t, "report", ("decimals", "assessed", "not_randomised", "disposition", "population")
+    )
     counts: dict[str, dict[str, int]] = {"decimals": {}, "not_randomised": {}}
     for key, most in (("decimals", 6), ("not_randomised", None)):
         for name, value in r.subtable(t, f"report.{key}").items():
@@ -420,6 +426,7 @@ def _report(r: _Reader, t: Mapping[str, Any]) -> Report:
         assessed=r.integer(t, "report.assessed"),
         not_randomised=counts["not_randomised"],
         disposition=r.string(t, "report.disposition", default=""),
+        population=r.string(t, "report.population", default=""),
     )
 
 

@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import lifestyle_trials as lt
@@ -406,3 +407,93 @@ def test_a_title_cannot_end_the_stamp_comment(numbers, svgs):
     html = render_report(numbers, svgs, hostile)
     comment = html.split("<!-- lifestyle-trials stamp\n", 1)[1].split("\n-->", 1)[0]
     assert "-->" not in comment and "--" not in comment
+
+
+# -- methods written from the fitted models -----------------------------------------------------
+
+SITE_CONFIG = """\
+title = "Two sites"
+description = "A simulated trial read from a file with a site column."
+
+[data]
+source = "file"
+path = "trial.csv"
+
+[outcomes]
+primary = "weight"
+secondary = ["glucose"]
+
+[models]
+covariates = ["site"]
+"""
+
+
+def _build(folder: Path, config_text: str, data=None) -> str:
+    folder.mkdir(parents=True)
+    config = folder / "analysis.toml"
+    config.write_text(config_text, encoding="utf-8")
+    if data is not None:
+        data.to_csv(folder / "trial.csv", index=False)
+    root = folder.parent.parent
+    raw, interim = root / "data/raw/x.csv", root / "data/interim/x.csv"
+    processed = root / "data/processed/x.csv"
+    steps.raw(config, raw)
+    steps.validate(config, raw, interim)
+    steps.derive(config, interim, processed)
+    report = root / "reports" / "x"
+    steps.fit(config, processed, report / "fits")
+    steps.numbers(config, processed, report / "fits", report / "numbers.json")
+    steps.figures(report / "numbers.json", processed, report / "fits", report / "figures")
+    steps.render(report / "numbers.json", report / "figures", report / "index.html")
+    return (report / "index.html").read_text(encoding="utf-8")
+
+
+def _visible(html: str) -> str:
+    """The text a reader sees: no style, no comments, no image data, tags removed."""
+    html = re.sub(r"<style>.*?</style>|<!--.*?-->", " ", html, flags=re.DOTALL)
+    html = re.sub(r'(src|alt)="[^"]*"', " ", html)
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def _section(html: str, sid: str) -> str:
+    match = re.search(rf'<section id="{sid}">(.*?)</section>', html, flags=re.DOTALL)
+    assert match is not None, sid
+    return _visible(match.group(1))
+
+
+@pytest.fixture(scope="module")
+def site_report(tmp_path_factory: pytest.TempPathFactory) -> str:
+    trial = lt.simulate_odes(seed=5, n_per_arm=(12, 12, 12, 12), visits=(0, 6, 12), dropout=0.1)
+    subjects = list(pd.unique(trial.data["subject"]))
+    site = {s: ("Oslo" if i % 2 else "Bergen") for i, s in enumerate(subjects)}
+    data = trial.data.assign(site=trial.data["subject"].map(site))
+    tmp = tmp_path_factory.mktemp("site")
+    return _build(tmp / "analyses" / "x", SITE_CONFIG, data)
+
+
+def test_a_fitted_covariate_is_named_in_every_model_line_and_the_methods(site_report):
+    primary = _section(site_report, "primary")
+    assert re.search(
+        r"Model: ANCOVA of Weight at month 12 on its baseline value, .* and site;", primary
+    )
+    mmrm = _section(site_report, "mmrm")
+    assert re.search(
+        r"Model: MMRM of Weight at month 6 and month 12 on baseline × visit, "
+        r"diet × exercise × visit and site;",
+        mmrm,
+    )
+    methods = _section(site_report, "methods")
+    assert methods.count("and site") >= 3  # primary, secondary outcomes, MMRM
+    assert "unstructured covariance" in methods and "Satterthwaite" in methods
+    estimand = primary.split("Table")[0]
+    assert "adjusted for its baseline value and site" in estimand
+    assert "Intercurrent events" in estimand and "treatment policy" in estimand
+
+
+def test_nothing_is_said_about_models_or_scales_that_were_not_used(site_report):
+    text = _visible(site_report)
+    assert "mixed ANOVA" not in text and "Mixed ANOVA" not in text  # not asked for
+    for word in (r"\blog\b", "geometric", "log-transformed", r"\bratios?\b"):
+        assert not re.search(word, text), word
+    methods = _section(site_report, "methods")
+    assert "Sensitivity analyses of the primary outcome" in methods

@@ -85,6 +85,8 @@ def build_numbers(
             "title": config.title,
             "description": config.description,
             "source_kind": config.data.source,
+            "population": config.report.population,
+            "decimals": dict(config.report.decimals),
             "labels": {
                 "arms": dict(config.labels.arms),
                 "factors": dict(config.labels.factors),

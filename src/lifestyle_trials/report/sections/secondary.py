@@ -42,11 +42,16 @@ def secondary_section(ctx: Context) -> Section | None:
             cells.append(effect_cell(ctx, e, log, true))
         body.append(Row(cells))
     at = ctx.at_visit(n["primary"]["visit"])
+    logged = any(s["log"] for s in n["secondary"])
     notes = [
         f"ANCOVA of each outcome {at} adjusted for its baseline, with the same "
         "estimand as the primary analysis; effects are differences in adjusted means "
-        "(treated − untreated) in the outcome's unit.",
-        "‡ Analysed on the log scale: the effect is a ratio of geometric means.",
+        "(treated − untreated) in the outcome's unit"
+        + (
+            ", or (‡) ratios of geometric means for outcomes analysed on the log scale."
+            if logged
+            else "."
+        ),
         "P values are not adjusted for the number of outcomes; secondary outcomes are "
         "supporting evidence, not confirmatory.",
     ]
@@ -56,7 +61,8 @@ def secondary_section(ctx: Context) -> Section | None:
             "indices the generator does not model directly)."
         )
     title = "Secondary outcomes: factorial effects" if factorial else "Secondary outcomes"
-    blocks: list[Block] = [table(ctx, f"{title} {at}.", columns, body, notes)]
+    caption = f"{title} {at} (95% CI, P); analysis set: subjects with both values of each outcome."
+    blocks: list[Block] = [table(ctx, caption, columns, body, notes)]
     add(blocks, _forest_outcomes(ctx))
     return Section("secondary", "Secondary outcomes", blocks)
 
@@ -66,10 +72,13 @@ def _forest_outcomes(ctx: Context) -> Figure | None:
     rows = [
         (ctx.term(s["term"]), ctx.var(s["outcome"]), s, False) for s in ctx.numbers["standardised"]
     ]
+    logged = any(s["log"] for s in ctx.numbers["standardised"])
     return ctx.figure(
         "forest_outcomes",
         "Effects on every outcome in standard-deviation units: each estimate "
-        "and its 95% CI divided by the outcome's baseline SD (of log values for log-scale "
-        "outcomes), so that outcomes measured in different units can be compared.",
+        "and its 95% CI divided by the outcome's baseline SD"
+        + (" (of log values for outcomes analysed on the log scale)" if logged else "")
+        + ", so that outcomes measured in different units can be compared; one panel per "
+        "effect, on a shared axis.",
         alt_text.forest(ctx, rows),
     )

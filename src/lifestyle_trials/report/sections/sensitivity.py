@@ -71,13 +71,21 @@ def sensitivity_section(ctx: Context) -> Section:
             "earlier visit."
         )
     blocks: list[Block] = [
-        table(ctx, f"Sensitivity analyses of {outcome} {visit}.", columns, body, notes)
+        table(
+            ctx,
+            f"Sensitivity analyses of {outcome} {visit}: the primary effects under each "
+            "analysis (95% CI, P); analysis set of each in the column n.",
+            columns,
+            body,
+            notes,
+        )
     ]
     add(
         blocks,
         ctx.figure(
             "forest_primary",
-            f"Forest plot: effects on {outcome} {visit} under each analysis (95% CI).",
+            f"Forest plot: effects on {outcome} {visit} under each analysis (95% CI), one "
+            "panel per effect on a shared axis; the vertical line marks no effect.",
             alt_text.forest(ctx, forest_rows),
         ),
     )
