@@ -497,3 +497,86 @@ def test_nothing_is_said_about_models_or_scales_that_were_not_used(site_report):
         assert not re.search(word, text), word
     methods = _section(site_report, "methods")
     assert "Sensitivity analyses of the primary outcome" in methods
+
+
+# -- numbers as journals print them -------------------------------------------------------------
+
+ANOREXIA = """\
+title = "Anorexia"
+
+[data]
+source = "dataset"
+name = "anorexia"
+
+[outcomes]
+primary = "weight"
+secondary = []
+
+[labels]
+arms = { diet = "Family therapy", exercise = "Cognitive behavioural therapy" }
+visits = { "0" = "before treatment", "1" = "after treatment" }
+"""
+
+_RAW_NUMBER = re.compile(
+    r"\d\.\d{6,}"  # more digits than any printed quantity has
+    r"|(?<![0-9a-f])\d+(?:\.\d+)?[eE][-+]?\d+(?![0-9a-f])"  # exponent notation
+    r"|\bNaN\b|\bnan\b|\binf\b|\bNone\b|\bnull\b|\{\"|\":"  # JSON or Python leftovers
+)
+
+
+@pytest.fixture(scope="module")
+def anorexia_report(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return _build(tmp_path_factory.mktemp("anorexia") / "analyses" / "x", ANOREXIA)
+
+
+def _unformatted(html: str) -> list[str]:
+    text = _visible(html)
+    text = re.sub(r"\b[0-9a-f]{64}\b", "<sha256>", text)  # checksums are identifiers
+    text = re.sub(r"\b10\.\d{4,}/\S+", "<doi>", text)  # and so are DOIs
+    return [text[max(0, m.start() - 40) : m.end() + 20] for m in _RAW_NUMBER.finditer(text)]
+
+
+def test_no_page_shows_an_unformatted_number(built, site_report, anorexia_report):
+    pages = {
+        "simulated": (built["report"] / "index.html").read_text(encoding="utf-8"),
+        "file with site": site_report,
+        "anorexia": anorexia_report,
+    }
+    for name, html in pages.items():
+        assert _unformatted(html) == [], name
+    assert "-1.3877787807814457e-17" in json.dumps(
+        read_json(built["processed"].with_suffix(".json"))
+    )
+    # the scan finds what it is meant to find
+    assert _unformatted("<p>effect -1.3877787807814457e-17</p><p>0.13953488372093023</p>")
+    assert _unformatted('<p>parameters {"dropout": 0.2}</p>')
+
+
+def _estimates(text: str) -> list[tuple[str, str, str]]:
+    number = r"[−-]?\d+(?:\.\d+)?"
+    return re.findall(rf"({number}) \(({number}) to ({number})\)", text)
+
+
+def _decimals(x: str) -> int:
+    return len(x.split(".")[1]) if "." in x else 0
+
+
+def test_one_number_of_decimals_per_outcome_estimate_and_ci_alike(site_report, anorexia_report):
+    for html, section in (
+        (site_report, "sensitivity"),
+        (site_report, "mmrm"),
+        (anorexia_report, "sensitivity"),
+        (anorexia_report, "primary"),
+    ):
+        found = _estimates(_section(html, section))
+        assert found, section
+        for triple in found:
+            assert len({_decimals(x) for x in triple}) == 1, triple
+        assert len({_decimals(t[0]) for t in found}) == 1, (section, found)
+    # weight (kg) in the site report: the same decimals in the summary, tables and MMRM
+    weight = {
+        _decimals(t[0])
+        for s in ("summary", "primary", "sensitivity", "mmrm")
+        for t in _estimates(_section(site_report, s))
+    }
+    assert len(weight) == 1

@@ -137,6 +137,7 @@ def build_numbers(
     result.update(models.model_numbers(config, trial, fits, primary, secondary, float(visit)))
     result["flow"] = _flow(config, trial, manifest, result, float(visit))
     result["standardised"] = _standardised(trial, result)
+    result["baseline_sd"] = _baseline_sd(trial, [primary, *secondary])
     if config.published:
         result["published"] = published_comparison(config, trial, float(visit))
     result["truth"] = _truth(manifest.get("truth"), [primary, *secondary], log, float(visit))
@@ -220,6 +221,17 @@ def _standardised(trial: Trial, numbers: Mapping[str, Any]) -> list[dict[str, An
                     "conf_high": e["conf_high"] / sd,
                 }
             )
+    return out
+
+
+def _baseline_sd(trial: Trial, outcomes: Sequence[str]) -> dict[str, float | None]:
+    """Each outcome's SD at baseline on its natural scale (None with fewer than 2 values)."""
+    base = trial.data[trial.data["visit"] == trial.design.baseline]
+    out: dict[str, float | None] = {}
+    for outcome in outcomes:
+        values = base[outcome].to_numpy(dtype=float)
+        values = values[np.isfinite(values)]
+        out[outcome] = float(values.std(ddof=1)) if values.size > 1 else None
     return out
 
 

@@ -27,7 +27,9 @@ def arms_section(ctx: Context) -> Section | None:
     body = []
     for a in n["arms"]:
         label = ctx.var_unit(a["outcome"]) + (" ‡" if a["log"] else "")
-        body.append(Row([Cell(label), *[effect_cell(ctx, e, a["log"]) for e in a["effects"]]]))
+        body.append(
+            Row([Cell(label), *[effect_cell(ctx, e, a["log"], a["outcome"]) for e in a["effects"]]])
+        )
     logged = any(a["log"] for a in n["arms"])
     notes = [
         "Each arm minus control: adjusted mean differences "

@@ -38,15 +38,15 @@ def primary_section(ctx: Context) -> Section:
         columns.append("True value")
     body = []
     for e in p["effects"]:
-        cells = [Cell(ctx.term(e["term"])), *effect_cells(ctx, e, log)]
+        cells = [Cell(ctx.term(e["term"])), *effect_cells(ctx, e, log, outcome)]
         if truth:
-            cells.append(
-                Cell(truth_text(truth.get(e["term"]), log, fmt.decimals_for(e["std_error"])), "num")
-            )
+            cells.append(Cell(truth_text(truth.get(e["term"]), log, ctx.decimals(outcome)), "num"))
         body.append(Row(cells))
     if p["estimand"] != "factorial" and p.get("interaction"):
         for e in p["interaction"]:
-            body.append(Row([Cell(ctx.term(e["term"]) + " †"), *effect_cells(ctx, e, log)]))
+            body.append(
+                Row([Cell(ctx.term(e["term"]) + " †"), *effect_cells(ctx, e, log, outcome)])
+            )
     notes = [scale_note(log, ctx.var(outcome)), "Model: " + ancova_line(ctx, p)]
     if p["estimand"] == "factorial":
         notes.append(
@@ -73,7 +73,7 @@ def primary_section(ctx: Context) -> Section:
         ),
     ]
     kind = "geometric mean" if log else "mean"
-    d = 2 if log else fmt.decimals_for(p["residual_sd"] / 4)
+    d = ctx.decimals(outcome)
     blocks.append(_arm_means(ctx, p, kind, d))
     if p["estimand"] == "factorial" and p["factor_means"]:
         blocks.append(_factor_means(ctx, p, kind, d))
@@ -124,7 +124,10 @@ def _factor_means(ctx: Context, p: Mapping[str, Any], kind: str, d: int) -> Tabl
         for level in (0, 1):
             m = levels[level]
             cells.append(Cell(fmt.estimate_ci(m["mean"], m["conf_low"], m["conf_high"], d), "num"))
-        cells += [Cell(ctx.effect(e, p["log"]), "num"), Cell(fmt.p_value(e["p_value"]), "num")]
+        cells += [
+            Cell(ctx.effect(e, p["log"], p["outcome"]), "num"),
+            Cell(fmt.p_value(e["p_value"]), "num"),
+        ]
         body.append(Row(cells))
     inter = effects.get("diet:exercise")
     label = "Ratio" if p["log"] else "Difference"
@@ -133,7 +136,8 @@ def _factor_means(ctx: Context, p: Mapping[str, Any], kind: str, d: int) -> Tabl
         f"weights; {label.lower()}: yes vs no, as in the primary analysis."
     ]
     if inter is not None:
-        notes.append(f"Interaction: {ctx.effect(inter, p['log'])}, {fmt.p_text(inter['p_value'])}.")
+        shown = ctx.effect(inter, p["log"], p["outcome"])
+        notes.append(f"Interaction: {shown}, {fmt.p_text(inter['p_value'])}.")
     return table(
         ctx,
         f"Factorial results: adjusted {kind}s of {ctx.var_unit(p['outcome'])} by factor level "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .. import format as fmt
 from ..blocks import Cell, Items, Paragraph, Row, Section
 from ..context import Context
 from .common import Block, table
@@ -47,11 +48,11 @@ def provenance_section(ctx: Context) -> Section:
             files,
         ),
         Paragraph("Processing steps, in order:"),
-        Items([(s, "") for s in prov["steps"]], "steps"),
+        Items([(fmt.plain_text(s), "") for s in prov["steps"]], "steps"),
     ]
     if prov["warnings"]:
         blocks.append(Paragraph("Warnings raised while the data were read:"))
-        blocks.append(Items([(w, "") for w in prov["warnings"]], "steps"))
+        blocks.append(Items([(fmt.plain_text(w), "") for w in prov["warnings"]], "steps"))
     excl = [e for key in ("primary", "mmrm") for e in (n.get(key) or {}).get("exclusions", [])]
     if excl:
         rows = [

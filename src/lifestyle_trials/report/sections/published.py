@@ -128,17 +128,19 @@ def _tests(ctx: Context, pub: Mapping[str, Any]) -> Table:
                     Cell(PUBLISHED_LABELS.get(t["outcome"], t["outcome"])),
                     Cell(lab.term_label(t["comparison"], ctx.labels["arms"])),
                     Cell(published, "num"),
-                    Cell(t["verdict"] or "–", sub=_readings(t["consistent_readings"])),
+                    _verdict_cell(t["verdict"], t["consistent_readings"]),
                     effect,
                     p,
                 ]
             )
         )
     notes = [
-        "From the published summaries: whether the published P value can be recomputed from "
-        "the published means and ± (lt.published_vs_recomputed; each reading of ± as SE or SD, "
-        "each published basis of the arm sizes, with and without a Bonferroni adjustment; "
-        "rounding respected); the readings that reproduce it are listed.",
+        "From the published summaries: the published P value recomputed from the published "
+        "means and ± under every plausible reading (lt.published_vs_recomputed: ± as SE or "
+        "SD, each published basis of the arm sizes, with and without a Bonferroni "
+        "adjustment; rounding respected). Consistent with: the readings under which the "
+        "published value is recovered; the others do not give it, so the reading the authors "
+        "used is not known.",
         "Re-analysed: the same comparison in these data, Welch t test on the change from "
         "baseline (not the ANCOVA of the primary analysis), unadjusted.",
     ]
@@ -167,6 +169,28 @@ def _source_name(key: str) -> str:
     """
     name = key.rstrip("0123456789")
     return f"{name.capitalize()} {key[len(name) :]}".strip()
+
+
+def _verdict_cell(verdict: str, readings: str) -> Cell:
+    """The verdict on a published P value: "consistent with" the readings that give it.
+
+    >>> _verdict_cell("reproduced", "± as SE, randomised n, none").text
+    'consistent with ± as SE, randomised n, none'
+    >>> _verdict_cell("not reproduced", "").text
+    'not recovered under any reading'
+    """
+    if verdict == "reproduced":
+        shown = _readings(readings)
+        return Cell(f"consistent with {shown.split('; ')[0]}", sub=_more(shown))
+    if verdict == "not reproduced":
+        return Cell("not recovered under any reading")
+    return Cell(verdict or "–")
+
+
+def _more(shown: str) -> str:
+    """The readings after the first, as a second line ("or ...")."""
+    rest = shown.split("; ")[1:]
+    return ("or " + "; ".join(rest)) if rest else ""
 
 
 def _readings(text: str, most: int = 2) -> str:

@@ -43,7 +43,12 @@ def _mmrm(ctx: Context, m: Mapping[str, Any]) -> Section:
     effects = {(e["term"], e["visit"]): e for e in m["effects"]}
     columns = ["Effect", *[ctx.visit(v) for v in m["visits"]]]
     body = [
-        Row([Cell(ctx.term(term)), *[effect_cell(ctx, effects[term, v], log) for v in m["visits"]]])
+        Row(
+            [
+                Cell(ctx.term(term)),
+                *[effect_cell(ctx, effects[term, v], log, m["outcome"]) for v in m["visits"]],
+            ]
+        )
         for term in terms
     ]
     conv = m["convergence"]
@@ -56,7 +61,7 @@ def _mmrm(ctx: Context, m: Mapping[str, Any]) -> Section:
     ]
     truth = {(t["term"], t["visit"]): t["value"] for t in m.get("truth", [])}
     if truth:
-        d = fmt.decimals_for(m["effects"][0]["std_error"])
+        d = ctx.decimals(m["outcome"])
         for term in terms:
             label = f"True value: {ctx.term(term).split(' (')[0].lower()}"
             values = [truth_text(truth.get((term, v)), log, d) for v in m["visits"]]

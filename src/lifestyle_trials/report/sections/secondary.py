@@ -37,9 +37,9 @@ def secondary_section(ctx: Context) -> Section | None:
         for e in s["effects"]:
             true = ""
             if truth and e["term"] in truth:
-                d = fmt.decimals_for(e["std_error"])
+                d = ctx.decimals(s["outcome"])
                 true = f" · true {truth_text(truth[e['term']], log, d)}"
-            cells.append(effect_cell(ctx, e, log, true))
+            cells.append(effect_cell(ctx, e, log, s["outcome"], true))
         body.append(Row(cells))
     at = ctx.at_visit(n["primary"]["visit"])
     logged = any(s["log"] for s in n["secondary"])
@@ -70,7 +70,12 @@ def secondary_section(ctx: Context) -> Section | None:
 def _forest_outcomes(ctx: Context) -> Figure | None:
     """The forest plot of the effects on every outcome in SD units (None if not drawn)."""
     rows = [
-        (ctx.term(s["term"]), ctx.var(s["outcome"]), s, False) for s in ctx.numbers["standardised"]
+        (
+            ctx.term(s["term"]),
+            ctx.var(s["outcome"]),
+            fmt.estimate_ci(s["estimate"], s["conf_low"], s["conf_high"], 2),
+        )
+        for s in ctx.numbers["standardised"]
     ]
     logged = any(s["log"] for s in ctx.numbers["standardised"])
     return ctx.figure(
@@ -80,5 +85,5 @@ def _forest_outcomes(ctx: Context) -> Figure | None:
         + (" (of log values for outcomes analysed on the log scale)" if logged else "")
         + ", so that outcomes measured in different units can be compared; one panel per "
         "effect, on a shared axis.",
-        alt_text.forest(ctx, rows),
+        alt_text.forest(rows, "effect in baseline standard deviations", "0"),
     )
