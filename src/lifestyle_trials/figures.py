@@ -317,6 +317,10 @@ def forest_plot(
 ) -> Figure:
     """Estimates with confidence intervals, one row per label, one panel per term.
 
+    Every panel shares one x axis (the same limits and ticks, at round values), so that
+    effects can be compared across panels, and shows the line of no effect (0, or 1 for
+    ratios) with its label.
+
     Parameters
     ----------
     rows : DataFrame
@@ -329,31 +333,80 @@ def forest_plot(
         Panel order (default: order of first appearance).
     panel_titles : mapping, optional
         Panel → title.
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"panel": ["a", "b"], "label": ["x", "x"], "estimate": [-1.2, 3.4],
+    ...                      "conf_low": [-2.5, 1.1], "conf_high": [0.3, 5.8]})
+    >>> fig = forest_plot(rows, "Difference")
+    >>> [ax.get_xlim() == fig.axes[0].get_xlim() for ax in fig.axes]
+    [True, True]
+    >>> [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    ['−2', '0', '2', '4', '6']
     """
+    from matplotlib.ticker import MaxNLocator
+
     panels = list(panels) if panels is not None else list(pd.unique(rows["panel"]))
     labels = list(pd.unique(rows["label"]))
-    height = 0.9 + 0.28 * len(labels)
-    fig = Figure(figsize=(7.0, max(2.2, height)), layout="constrained")
-    axes = fig.subplots(1, len(panels), sharey=True, squeeze=False).ravel()
+    height = 1.1 + 0.28 * len(labels)
+    fig = Figure(figsize=(7.0, max(2.4, height)), layout="constrained")
+    axes = fig.subplots(1, len(panels), sharey=True, sharex=True, squeeze=False).ravel()
     y_of = {label: len(labels) - 1 - i for i, label in enumerate(labels)}
+    null = 1.0 if ratio else 0.0
+    low_all = float(np.nanmin(np.append(rows["conf_low"].to_numpy(dtype=float), null)))
+    high_all = float(np.nanmax(np.append(rows["conf_high"].to_numpy(dtype=float), null)))
+    if ratio:
+        ticks = log_ticks(low_all, high_all, most=5)
+        pad = (np.log(high_all) - np.log(low_all)) * 0.06 or 0.05
+        limits = (float(np.exp(np.log(low_all) - pad)), float(np.exp(np.log(high_all) + pad)))
+    else:
+        pad = (high_all - low_all) * 0.06 or 0.5
+        limits = (low_all - pad, high_all + pad)
+        for bins in range(5, 12):
+            locator = MaxNLocator(nbins=bins, steps=[1, 2, 2.5, 5, 10])
+            ticks = np.asarray(locator.tick_values(*limits), dtype=float)
+            ticks = ticks[(ticks >= limits[0]) & (ticks <= limits[1])]
+            if ticks.size >= 3:
+                break
     for ax, panel in zip(axes, panels, strict=True):
         part = rows[rows["panel"] == panel]
         y = np.array([y_of[label] for label in part["label"]], dtype=float)
         est = part["estimate"].to_numpy(dtype=float)
         low = part["conf_low"].to_numpy(dtype=float)
         high = part["conf_high"].to_numpy(dtype=float)
-        ax.axvline(1.0 if ratio else 0.0, color="#9A9A9A", linewidth=0.9, zorder=1)
+        ax.axvline(null, color="#9A9A9A", linewidth=0.9, zorder=1)
         ax.hlines(y, low, high, color="#1F3A5F", linewidth=1.4, zorder=2)
         ax.plot(est, y, linestyle="none", marker="s", color="#1F3A5F", markersize=4.5, zorder=3)
-        if ratio:
-            _log_axis(ax, "x", float(np.nanmin(low)), float(np.nanmax(high)), most=4)
+        ax.text(
+            null,
+            len(labels) - 0.45,
+            " no effect",
+            fontsize=7,
+            color="#6A6A6A",
+            ha="left",
+            va="bottom",
+        )
         title = (panel_titles or {}).get(panel, panel)
         ax.set_title(textwrap.fill(title, max(16, 60 // len(panels))), loc="left")
         ax.grid(axis="y", visible=False)
+    first = axes[0]
+    if ratio:
+        first.set_xscale("log")
+        first.xaxis.set_minor_locator(NullLocator())
+        first.xaxis.set_minor_formatter(NullFormatter())
+    first.xaxis.set_major_locator(FixedLocator(ticks.tolist()))
+    first.xaxis.set_major_formatter(FuncFormatter(lambda v, _: _tick_text(v)))
+    first.set_xlim(*limits)
     fig.supxlabel(xlabel, fontsize=STYLE["axes.labelsize"])
-    axes[0].set_yticks(list(y_of.values()), list(y_of.keys()))
-    axes[0].set_ylim(-0.7, len(labels) - 0.3)
+    first.set_yticks(list(y_of.values()), list(y_of.keys()))
+    first.set_ylim(-0.7, len(labels) + 0.2)
     return fig
+
+
+def _tick_text(value: float) -> str:
+    """A tick label: a round value with a true minus sign and no float noise."""
+    text = f"{round(value, 10):g}"
+    return "\u2212" + text[1:] if text.startswith("-") else text
 
 
 @_styled

@@ -81,6 +81,39 @@ def test_forest_plot_uses_a_log_axis_for_ratios_and_a_panel_per_term():
     assert additive.axes[0].get_xscale() == "linear"
 
 
+def test_forest_panels_share_one_axis_with_round_ticks_and_a_labelled_null_line():
+    rows = pd.DataFrame(
+        {
+            "panel": ["diet", "diet", "exercise", "exercise"],
+            "label": ["A", "B", "A", "B"],
+            "estimate": [0.62, 0.85, 1.3, 1.6],
+            "conf_low": [0.51, 0.75, 1.1, 1.25],
+            "conf_high": [0.77, 0.95, 1.55, 2.1],
+        }
+    )
+    for ratio, null in ((True, 1.0), (False, 0.0)):
+        data = (
+            rows
+            if ratio
+            else rows.assign(
+                **{c: (rows[c] - 1) * 7.3 for c in ("estimate", "conf_low", "conf_high")}
+            )
+        )
+        figure = fig.forest_plot(data, "Effect", ratio=ratio)
+        first, second = figure.axes
+        assert first.get_xlim() == second.get_xlim()
+        low, high = first.get_xlim()
+        assert low <= data["conf_low"].min() and high >= data["conf_high"].max()
+        ticks = first.get_xticks()
+        assert len(ticks) >= 3 and list(ticks) == list(second.get_xticks())
+        for t in ticks:  # round values (1, 1.25, 1.5, 2, 2.5, 5 times a power of ten)
+            assert float(f"{t:.3g}") == pytest.approx(t, abs=1e-12), t
+        for ax in figure.axes:
+            lines = [line.get_xdata()[0] for line in ax.lines if len(set(line.get_xdata())) == 1]
+            assert null in lines
+            assert any(t.get_text().strip() == "no effect" for t in ax.texts)
+
+
 def test_distributions_draw_every_observed_value_once():
     rng = np.random.default_rng(0)
     data = pd.DataFrame(
