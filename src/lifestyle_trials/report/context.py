@@ -44,6 +44,19 @@ class Context:
     def unit(self, name: str) -> str:
         return lab.unit_text(self.numbers["design"]["units"].get(name))
 
+    def diff_unit(self, name: str) -> str:
+        """The unit of a difference of ``name``: percentage points for a percentage."""
+        unit = self.unit(name)
+        return "percentage points" if unit == "%" else unit
+
+    def var_diff_unit(self, name: str, log: bool = False) -> str:
+        """The name with the unit its effects are in: "(percentage points)" for a
+        percentage; no unit for a ratio (log scale)."""
+        if log:
+            return self.var(name)
+        unit = self.diff_unit(name)
+        return f"{self.var(name)} ({unit})" if unit else self.var(name)
+
     def var_unit(self, name: str) -> str:
         unit = self.unit(name)
         return f"{self.var(name)} ({unit})" if unit else self.var(name)

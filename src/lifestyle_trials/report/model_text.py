@@ -187,8 +187,12 @@ def estimand_items(ctx: Context) -> list[tuple[str, str]]:
         kind = "ratio of geometric means" if p["log"] else "difference in means"
         summary = (
             f"{kind} (treated {'/' if p['log'] else '−'} untreated) for each main effect, and "
-            f"the interaction as a {'ratio of ratios' if p['log'] else 'difference of differences'}"
-            " (D+E − E) − (D − C), each with its 95% CI"
+            + (
+                "the interaction as a ratio of ratios (D+E / E) / (D / C)"
+                if p["log"]
+                else "the interaction as a difference of differences (D+E − E) − (D − C)"
+            )
+            + ", each with its 95% CI"
         )
     else:
         treatments = and_list([ctx.arm(a) for a in n["design"]["arms"] if a != "control"])
@@ -200,8 +204,8 @@ def estimand_items(ctx: Context) -> list[tuple[str, str]]:
         "after discontinuation are used as observed, whatever the adherence). Loss to "
         "follow-up is not an intercurrent event but missing data: the primary analysis uses "
         "the subjects with a value (complete cases), which is unbiased if missingness depends "
-        "only on arm, baseline value"
-        + (f" and {covs}" if covs else "")
+        "only on "
+        + and_list(["arm", "baseline value", *([covs] if covs else [])])
         + " (missing at random given the model's covariates)"
     )
     if n.get("mmrm"):

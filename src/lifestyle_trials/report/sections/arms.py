@@ -26,7 +26,7 @@ def arms_section(ctx: Context) -> Section | None:
     columns = ["Outcome", *[ctx.term(t) for t in terms]]
     body = []
     for a in n["arms"]:
-        label = ctx.var_unit(a["outcome"]) + (" ‡" if a["log"] else "")
+        label = ctx.var_diff_unit(a["outcome"], a["log"]) + (" ‡" if a["log"] else "")
         body.append(
             Row([Cell(label), *[effect_cell(ctx, e, a["log"], a["outcome"]) for e in a["effects"]]])
         )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ..blocks import Paragraph, Section
 from ..context import Context
-from ..model_text import ancova_line, and_list, covariate_text, mmrm_line
+from ..model_text import ancova_line, and_list, covariate_text, in_sentence, mmrm_line
 from .sensitivity import SENSITIVITY_LABELS
 
 __all__ = ["methods_section"]
@@ -51,15 +51,17 @@ def methods_section(ctx: Context) -> Section:
     if n["secondary"]:
         logged = [ctx.var(s["outcome"]) for s in n["secondary"] if s["log"]]
         text.append(
-            f"Secondary outcomes ({and_list([ctx.var(s['outcome']) for s in n['secondary']])})"
+            "Secondary outcomes ("
+            + and_list([in_sentence(ctx.var(s["outcome"])) for s in n["secondary"]])
+            + ")"
             " were analysed by the same ANCOVA on their own baseline value"
             + (f" and {covs}" if covs else "")
-            + (f"; {and_list(logged)} on the log scale" if logged else "")
+            + (f"; {and_list([in_sentence(x) for x in logged])} on the log scale" if logged else "")
             + ". Their P values are not adjusted for multiplicity."
         )
     others = [r for r in n["sensitivity"] if r["key"] not in ("primary", "mmrm")]
     if others:
-        names = and_list([SENSITIVITY_LABELS.get(r["key"], r["key"]).lower() for r in others])
+        names = and_list([in_sentence(SENSITIVITY_LABELS.get(r["key"], r["key"])) for r in others])
         text.append(
             f"Sensitivity analyses of the primary outcome: {names}"
             + ("; and the MMRM below" if n.get("mmrm") else "")

@@ -30,7 +30,11 @@ def primary_section(ctx: Context) -> Section:
     p = n["primary"]
     log, outcome = p["log"], p["outcome"]
     truth = truth_of(ctx, outcome)
-    columns = ["Effect", "Ratio (95% CI)" if log else f"Difference (95% CI), {ctx.unit(outcome)}"]
+    unit = ctx.diff_unit(outcome)
+    columns = [
+        "Effect",
+        "Ratio (95% CI)" if log else f"Difference (95% CI){', ' + unit if unit else ''}",
+    ]
     if log:
         columns.append("Change")
     columns.append("P")

@@ -66,6 +66,8 @@ def _summaries(ctx: Context, pub: Mapping[str, Any]) -> Table:
     for r in pub["summaries"]:
         outcome = PUBLISHED_LABELS.get(r["outcome"], r["outcome"])
         unit = lab.unit_text(r["unit"])
+        if unit == "%" and r["quantity"] == "net_change":
+            unit = "percentage points"
         decimals = 0 if r["mean_decimals"] is None else int(r["mean_decimals"])
         shown = fmt.num(r["mean"], decimals)
         if r["spread"] is not None:

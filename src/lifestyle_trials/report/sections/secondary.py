@@ -31,7 +31,7 @@ def secondary_section(ctx: Context) -> Section | None:
     body = []
     for s in n["secondary"]:
         log = s["log"]
-        label = ctx.var_unit(s["outcome"]) + (" ‡" if log else "")
+        label = ctx.var_diff_unit(s["outcome"], log) + (" ‡" if log else "")
         cells = [Cell(label), Cell(str(sum(s["n_analysed"].values())), "num")]
         truth = truth_of(ctx, s["outcome"])
         for e in s["effects"]:

@@ -34,7 +34,7 @@ def summary_section(ctx: Context) -> Section:
                 f"{fmt.p_text(e['p_value'])}"
             )
         else:
-            unit = ctx.unit(p["outcome"])
+            unit = ctx.diff_unit(p["outcome"])
             text = f"{ctx.effect(e, False, p['outcome'])}{' ' + unit if unit else ''}, "
             text += fmt.p_text(e["p_value"])
         if e["term"] in truth:
