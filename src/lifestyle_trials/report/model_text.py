@@ -93,12 +93,12 @@ def in_sentence(label: str) -> str:
     return label
 
 
-def _design_words(ctx: Context, estimand: str) -> str:
+def _design_words(estimand: str) -> list[str]:
     if estimand == "factorial":
-        return "diet, exercise and their interaction"
+        return ["diet", "exercise", "their interaction"]
     if estimand == "margins":
-        return "diet and exercise (no interaction)"
-    return "arm"
+        return ["diet", "exercise (no interaction)"]
+    return ["arm"]
 
 
 def _outcome_words(ctx: Context, outcome: str, log: bool) -> str:
@@ -115,9 +115,8 @@ def ancova_line(ctx: Context, fit: Mapping[str, Any]) -> str:
         An ANCOVA record of numbers.json (``primary``): ``outcome, log, visit, estimand,
         covariates, df_resid, n_analysed`` and optionally ``vcov_type``.
     """
-    covs = covariate_text(ctx, fit.get("covariates", ()))
-    terms = _design_words(ctx, fit["estimand"])
-    adjust = f"its baseline value, {terms}" + (f" and {covs}" if covs else "")
+    covs = [in_sentence(ctx.var(c)) for c in fit.get("covariates", ())]
+    adjust = and_list(["its baseline value", *_design_words(fit["estimand"]), *covs])
     n = sum(fit["n_analysed"].values())
     errors = _VCOV.get(str(fit.get("vcov_type", "classical")), "model-based standard errors")
     return (

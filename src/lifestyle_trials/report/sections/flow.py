@@ -40,7 +40,7 @@ def flow_section(ctx: Context) -> Section:
         ),
     )
     words = [
-        f"Counts are read from the data: lost to follow-up means no visit {at} or later "
+        f"Counts are read from the data: lost to follow-up means {_lost_words(ctx)} "
         "(with the last visit attended); excluded from analysis means randomised but not "
         "in the primary analysis, with the reason worked out for each subject."
     ]
@@ -126,8 +126,15 @@ def followup_section(ctx: Context) -> Section:
                 body,
                 notes=[
                     f"Measured: a value of {primary} recorded at the visit. Lost to follow-up: "
-                    f"no visit {at} or later. Reasons under the counts."
+                    f"{_lost_words(ctx)}. Reasons under the counts."
                 ],
             )
         ],
     )
+
+
+def _lost_words(ctx: Context) -> str:
+    """What lost to follow-up means here: no visit at (or after) the primary visit."""
+    visit = ctx.numbers["outcomes"]["visit"]
+    later = any(v > visit for v in ctx.numbers["design"]["post_baseline"])
+    return f"no visit at {'or after ' if later else ''}the primary visit ({ctx.visit(visit)})"
