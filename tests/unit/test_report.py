@@ -326,6 +326,11 @@ def test_tables_and_figures_are_numbered_in_order(built):
     figures = [int(n) for n in re.findall(r"<figcaption>Figure (\d+)\.", html)]
     assert tables == list(range(1, len(tables) + 1)) and len(tables) >= 8
     assert figures == list(range(1, len(figures) + 1))
+    assert "<figcaption>Table 1. Baseline characteristics by arm" in html  # as journals number
+    assert "<figcaption>Figure 1. CONSORT 2010 flow diagram" in html
+    for caption in re.findall(r"<figcaption>(Table \d+\..*?)</figcaption>", html):
+        if "checksums" not in caption and "set aside" not in caption:
+            assert "analysis set" in caption, caption
 
 
 def test_every_section_of_the_report_is_there(built):

@@ -121,7 +121,7 @@ def followup_section(ctx: Context) -> Section:
                 ctx,
                 f"Follow-up by arm: subjects randomised, measured ({primary} recorded) at each "
                 f"visit, lost to follow-up, excluded from and included in the primary analysis "
-                f"{at} (all randomised subjects).",
+                f"{at}; analysis set: all randomised subjects.",
                 columns,
                 body,
                 notes=[

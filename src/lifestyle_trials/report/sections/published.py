@@ -103,7 +103,9 @@ def _summaries(ctx: Context, pub: Mapping[str, Any]) -> Table:
         )
     return table(
         ctx,
-        f"Published {pub['trial']} summaries beside the same quantities computed from these data.",
+        f"Published {pub['trial']} summaries beside the same quantities computed from these "
+        f"data; analysis set of the re-analysis: subjects measured at baseline and "
+        f"{ctx.visit(pub['visit'])}.",
         ["Outcome", "Quantity", "Arm", "Published", "Re-analysed", "Source"],
         body,
         notes,
@@ -148,8 +150,9 @@ def _tests(ctx: Context, pub: Mapping[str, Any]) -> Table:
     ]
     return table(
         ctx,
-        f"Published {pub['trial']} P values, how they arise from the "
-        "published summaries, and the same comparison in these data.",
+        f"Published {pub['trial']} P values, how they arise from the published summaries, and "
+        "the same comparison in these data; analysis set of the re-analysis: subjects measured "
+        f"at baseline and {ctx.visit(pub['visit'])}.",
         [
             "Outcome",
             "Comparison",
