@@ -91,7 +91,8 @@ def _summaries(ctx: Context, pub: Mapping[str, Any]) -> Table:
         "not say whether it is an SD or an SE; its size suggests an SE). Re-analysed: the "
         "same quantity from these data, on the subjects measured at baseline and "
         f"{ctx.visit(pub['visit'])}: mean ± SE (n); net changes are the arm's mean change "
-        "minus the control arm's, ± SE (Welch), with the 95% CI.",
+        "minus the control arm's, ± SE (Welch), with the 95% CI; re-analysed values have one "
+        "decimal more than the source prints for the outcome.",
         f"Fasting insulin in pmol/L: µU/mL × {fmt.num(pub['insulin_factor'], 2)}. Blood "
         "pressure in the top third of the baseline diastolic pressure of the randomised "
         "subjects, as published.",
@@ -114,6 +115,10 @@ def _summaries(ctx: Context, pub: Mapping[str, Any]) -> Table:
 
 def _tests(ctx: Context, pub: Mapping[str, Any]) -> Table:
     """Each published P value, whether the published summaries give it, and the re-analysis."""
+    places: dict[str, int] = {}
+    for r in pub["summaries"]:  # one more decimal than the source prints, per outcome
+        if r["mean_decimals"] is not None:
+            places[r["outcome"]] = max(places.get(r["outcome"], 0), int(r["mean_decimals"]) + 1)
     body = []
     for t in pub["tests"]:
         published = f"P {t['p_relation']} {fmt.num(t['p_value'], int(t['p_value_decimals']))}"
@@ -121,7 +126,7 @@ def _tests(ctx: Context, pub: Mapping[str, Any]) -> Table:
         if "reason" in re:
             effect, p = Cell(re["reason"], "small"), Cell("–", "num")
         else:
-            d = fmt.decimals_for(re["std_error"])
+            d = places.get(t["outcome"], fmt.decimals_for(re["std_error"]))
             effect = Cell(
                 fmt.estimate_ci(re["estimate"], re["conf_low"], re["conf_high"], d), "num"
             )
@@ -216,7 +221,7 @@ def _reanalysed_cell(row: Mapping[str, Any], decimals: int) -> Cell:
     if "reason" in re:
         return Cell(re["reason"], "small")
     if row["quantity"] == "net_change":
-        d = max(decimals, fmt.decimals_for(re["std_error"]))
+        d = decimals
         text = f"{fmt.num(re['estimate'], d)} ± {fmt.num(re['std_error'], d)}"
         return Cell(text, "num", sub=f"95% CI {fmt.ci(re['conf_low'], re['conf_high'], d)}")
     if row["spread"] is None:
