@@ -585,3 +585,54 @@ def test_one_number_of_decimals_per_outcome_estimate_and_ci_alike(site_report, a
         for t in _estimates(_section(site_report, s))
     }
     assert len(weight) == 1
+
+
+DISPOSITION = """\
+title = "Disposition from the data"
+
+[data]
+source = "file"
+path = "trial.csv"
+options = { covariates = ["age", "sex", "height", "DCSREAS"] }
+
+[outcomes]
+primary = "weight"
+secondary = []
+
+[models]
+mmrm = false
+
+[report]
+assessed = 70
+not_randomised = { "did not meet the inclusion criteria" = 14, "declined to participate" = 4 }
+"""
+
+
+def test_the_flow_reads_enrolment_from_the_configuration_and_disposition_from_the_data(
+    tmp_path,
+):
+    trial = lt.simulate_odes(seed=6, n_per_arm=(13, 13, 13, 13), visits=(0, 12), dropout=0.0)
+    who = trial.subjects()
+    control = list(who.loc[who["arm"] == "control", "subject"])
+    reason = {control[0]: "ADVERSE EVENT", control[1]: "WITHDRAWAL BY SUBJECT"}
+    data = trial.data.assign(DCSREAS=trial.data["subject"].map(reason).fillna("COMPLETED"))
+    data.loc[(data["subject"] == control[1]) & (data["visit"] > 0), list(trial.outcomes)] = np.nan
+    html = _build(tmp_path / "analyses" / "x", DISPOSITION, data)
+    numbers = read_json(tmp_path / "reports" / "x" / "numbers.json")
+    flow = numbers["flow"]
+    assert flow["disposition"] == "DCSREAS"
+    assert flow["enrolment"]["assessed"] == 70
+    arm = flow["arms"][0]
+    assert arm["discontinued"] == [{"reason": "Adverse event", "n": 1}]
+    assert arm["lost"] == [{"reason": "Withdrawal by subject (no visit after baseline)", "n": 1}]
+    alt = re.search(r'<figure class="chart" id="figure-1">\s*<img src="[^"]*" alt="([^"]*)"', html)
+    assert alt is not None
+    text = alt.group(1)
+    for words in (
+        "Assessed for eligibility (n = 70)",
+        "Not randomised (n = 18)",
+        "did not meet the inclusion criteria (n = 14)",
+        "Discontinued intervention (n = 1)",
+        "Adverse event (n = 1)",
+    ):
+        assert words in text, words

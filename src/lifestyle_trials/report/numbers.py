@@ -24,7 +24,11 @@ from . import labels as lab
 from .consort import consort_flow
 from .published import published_comparison
 
-__all__ = ["DEPENDENCIES", "build_numbers", "dependency_versions"]
+__all__ = ["DEPENDENCIES", "DISPOSITION_COLUMNS", "build_numbers", "dependency_versions"]
+
+DISPOSITION_COLUMNS: tuple[str, ...] = ("dcsreas", "dcdecod", "disposition", "discontinued_reason")
+"""Subject-level columns read as the disposition when ``[report] disposition`` names none
+(ADaM ADSL's reason for discontinuation, DCSREAS, or a column named so)."""
 
 DEPENDENCIES: tuple[str, ...] = (
     "numpy",
@@ -167,7 +171,9 @@ def _flow(
     """The CONSORT 2010 flow of the primary analysis (:func:`.consort.consort_flow`)."""
     fit = numbers.get("primary") or {}
     labels = config.labels
-    column = config.report.disposition
+    column = config.report.disposition or next(
+        (c for c in trial.covariates if c.lower() in DISPOSITION_COLUMNS), ""
+    )
     if column and column not in trial.covariates:
         raise config.error(
             "report.disposition",
@@ -192,7 +198,7 @@ def _flow(
         read_exclusions=manifest.get("exclusions", []),
         assessed=config.report.assessed,
         not_randomised=config.report.not_randomised,
-        disposition=config.report.disposition,
+        disposition=column,
         words=lambda name: lab.variable_label(name, labels.variables),
         visit_words=visit_words,
         at_visit=at_visit,
