@@ -111,6 +111,17 @@ SRC_HTML := $(SRC_REPORT) $(wildcard $(PKG)/report/templates/*)
 
 REPORT_FILES := $(foreach id,$(IDS),$(REPORTS)/$(id)/index.html $(REPORTS)/$(id)/tables/index.json)
 
+# A print-ready PDF beside each HTML report where Chromium is installed (CHROMIUM=<binary> to
+# choose one); without it the reports are HTML only, and `make report` says so. The PDF holds
+# its printing date, so `make verify` does not compare it.
+CHROMIUM ?= $(or $(wildcard /usr/bin/chromium),$(shell command -v chromium 2>/dev/null))
+export CHROMIUM
+ifneq ($(CHROMIUM),)
+REPORT_FILES += $(foreach id,$(IDS),$(REPORTS)/$(id)/index.pdf)
+else ifneq ($(filter report verify,$(MAKECMDGOALS)),)
+$(info note: Chromium not found: reports are written as HTML only, no PDF (Debian: apt-get install chromium))
+endif
+
 report: $(REPORT_FILES) ## Build every analysis in analyses/ into reports/<id>/index.html
 
 # Keep every file the pipeline makes (none is an intermediate to delete).
@@ -143,6 +154,9 @@ $(REPORTS)/%/figures/index.json $(REPORTS)/%/index.html &: $(REPORTS)/%/numbers.
     $(PROCESSED)/%.csv $(PROCESSED)/%.json $(FIT_FILES) $(SRC_FIGURES) $(SRC_HTML) | $(STAMP)
 	@$(LT) report $< --data $(PROCESSED)/$*.csv --fits $(REPORTS)/$*/fits \
 	  --figures $(REPORTS)/$*/figures -o $(REPORTS)/$*/index.html
+
+$(REPORTS)/%/index.pdf: $(REPORTS)/%/index.html $(PKG)/pipeline/pdf.py | $(STAMP)
+	@$(LT) pdf $< -o $@
 
 # Compared by content within stated tolerances, data files read from <tmp>/data (README,
 # "Reproduce and verify"); the rebuild shares this make's job slots.

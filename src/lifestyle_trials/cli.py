@@ -32,6 +32,7 @@ The steps, in order (each reads the previous one's output):
   figures   numbers.json + data + fits  -> reports/<id>/figures/*.svg
   render    numbers.json + figures      -> reports/<id>/index.html
   report    figures and render, in one process (as `make report` runs them)
+  pdf       reports/<id>/index.html     -> reports/<id>/index.pdf (headless Chromium, if installed)
 Checks:
   check     analysis.toml               -> reads its data as `make report` would; prints the
                                            analysis it describes, or the problem
@@ -227,6 +228,10 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("--figures", required=True, type=Path, help="reports/<id>/figures/")
     output(sub, "reports/<id>/index.html")
 
+    sub = verb("pdf", "Print the HTML report to a print-ready PDF with headless Chromium.", _pdf)
+    sub.add_argument("input", type=Path, help="reports/<id>/index.html")
+    output(sub, "reports/<id>/index.pdf")
+
     sub = verb(
         "check",
         "Check an analysis.toml and everything make report needs from it (the data file, its "
@@ -318,6 +323,21 @@ def _render(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     _step("figures", args.figures, "figures", args.input, args.data, args.fits, args.figures)
     _step("render", args.output, "render", args.input, args.figures, args.output)
+    return 0
+
+
+def _pdf(args: argparse.Namespace) -> int:
+    from .pipeline.pdf import print_pdf
+
+    started = time.perf_counter()
+    if print_pdf(args.input, args.output):
+        _progress("pdf", args.output, started)
+    else:
+        print(
+            f"  note: no PDF of {args.input}: Chromium is not installed "
+            "(Debian: apt-get install chromium; or set CHROMIUM)",
+            flush=True,
+        )
     return 0
 
 

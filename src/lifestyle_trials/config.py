@@ -47,6 +47,7 @@ __all__ = [
     "Labels",
     "Models",
     "Outcomes",
+    "Report",
     "Table1",
     "load_config",
     "parse_config",
@@ -118,13 +119,14 @@ class Models:
     covariance : str
         MMRM covariance structure, one of :data:`COVARIANCES`.
     mixed_anova : bool
-        Fit the arm × visit mixed ANOVA (complete cases).
+        Fit the arm × visit mixed ANOVA (complete cases); off unless asked for, since with
+        two visits it is the one-way ANOVA of the change and is easily mis-cited.
     """
 
     covariates: tuple[str, ...] = ()
     mmrm: bool = True
     covariance: str = "us"
-    mixed_anova: bool = True
+    mixed_anova: bool = False
 
 
 @dataclass(frozen=True)
@@ -191,6 +193,35 @@ class Labels:
 
 
 @dataclass(frozen=True)
+class Report:
+    """How the report presents the analysis (display only; no number changes).
+
+    Attributes
+    ----------
+    decimals : Mapping[str, int]
+        Outcome → decimals of its means and differences (default: from the standard
+        errors of its effects, the same in every table).
+    assessed : int or None
+        Subjects assessed for eligibility (CONSORT enrolment), when the source reports it.
+    not_randomised : Mapping[str, int]
+        Reason → subjects assessed but not randomised, as the source reports them.
+    disposition : str
+        Subject-level column giving why a subject left the trial or stopped the
+        intervention (e.g. ADaM ADSL's DCSREAS read as a covariate); empty or
+        "completed" for those who did not.
+    population : str
+        The population of the estimand, in words (default: those who meet the trial's
+        eligibility criteria, as randomised).
+    """
+
+    decimals: Mapping[str, int] = field(default_factory=dict)
+    assessed: int | None = None
+    not_randomised: Mapping[str, int] = field(default_factory=dict)
+    disposition: str = ""
+    population: str = ""
+
+
+@dataclass(frozen=True)
 class AnalysisConfig:
     """One analysis, as configured in ``analyses/<id>/analysis.toml``.
 
@@ -210,6 +241,7 @@ class AnalysisConfig:
     labels : Labels
     published : str or None
         Name of a published trial whose summary results are shown beside the re-analysis.
+    report : Report
     sha256 : str
         SHA-256 of the file's bytes.
     derive : Derive
@@ -229,6 +261,7 @@ class AnalysisConfig:
     published: str | None
     sha256: str
     derive: Derive = field(default_factory=Derive)
+    report: Report = field(default_factory=Report)
 
     @property
     def folder(self) -> Path:
@@ -317,6 +350,7 @@ def parse_config(table: Mapping[str, Any], *, file: str, sha256: str = "") -> An
             "labels",
             "published",
             "derive",
+            "report",
         ),
     )
     title = r.string(top, "title", required=True)
@@ -331,6 +365,7 @@ def parse_config(table: Mapping[str, Any], *, file: str, sha256: str = "") -> An
     labels = _labels(r, r.subtable(top, "labels"))
     published = r.string(top, "published", default=None)
     derive = _derive(r, r.subtable(top, "derive"))
+    report = _report(r, r.subtable(top, "report"))
     return AnalysisConfig(
         id=Path(file).parent.name or Path(file).stem,
         file=file,
@@ -345,6 +380,7 @@ def parse_config(table: Mapping[str, Any], *, file: str, sha256: str = "") -> An
         published=published,
         sha256=sha256,
         derive=derive,
+        report=report,
     )
 
 
@@ -390,7 +426,7 @@ def _models(r: _Reader, t: Mapping[str, Any]) -> Models:
         covariates=r.strings(t, "models.covariates", default=()) or (),
         mmrm=r.boolean(t, "models.mmrm", default=True),
         covariance=r.choice(t, "models.covariance", COVARIANCES, default="us"),
-        mixed_anova=r.boolean(t, "models.mixed_anova", default=True),
+        mixed_anova=r.boolean(t, "models.mixed_anova", default=False),
     )
 
 
@@ -423,6 +459,27 @@ def _labels(r: _Reader, t: Mapping[str, Any]) -> Labels:
         visits=r.names(t, "labels.visits", None),
         visit_unit=r.string(t, "labels.visit_unit", default=default.visit_unit),
         visit_axis=r.string(t, "labels.visit_axis", default=default.visit_axis),
+    )
+
+
+def _report(r: _Reader, t: Mapping[str, Any]) -> Report:
+    t = r.table(
+        t, "report", ("decimals", "assessed", "not_randomised", "disposition", "population")
+    )
+    counts: dict[str, dict[str, int]] = {"decimals": {}, "not_randomised": {}}
+    for key, most in (("decimals", 6), ("not_randomised", None)):
+        for name, value in r.subtable(t, f"report.{key}").items():
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise r.error(f"report.{key}.{name}", f"must be a whole number >= 0, got {value!r}")
+            if most is not None and value > most:
+                raise r.error(f"report.{key}.{name}", f"at most {most} decimals, got {value}")
+            counts[key][str(name)] = value
+    return Report(
+        decimals=counts["decimals"],
+        assessed=r.integer(t, "report.assessed"),
+        not_randomised=counts["not_randomised"],
+        disposition=r.string(t, "report.disposition", default=""),
+        population=r.string(t, "report.population", default=""),
     )
 
 

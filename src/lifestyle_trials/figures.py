@@ -317,6 +317,10 @@ def forest_plot(
 ) -> Figure:
     """Estimates with confidence intervals, one row per label, one panel per term.
 
+    Every panel shares one x axis (the same limits and ticks, at round values), so that
+    effects can be compared across panels, and shows the line of no effect (0, or 1 for
+    ratios) with its label.
+
     Parameters
     ----------
     rows : DataFrame
@@ -329,31 +333,80 @@ def forest_plot(
         Panel order (default: order of first appearance).
     panel_titles : mapping, optional
         Panel → title.
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"panel": ["a", "b"], "label": ["x", "x"], "estimate": [-1.2, 3.4],
+    ...                      "conf_low": [-2.5, 1.1], "conf_high": [0.3, 5.8]})
+    >>> fig = forest_plot(rows, "Difference")
+    >>> [ax.get_xlim() == fig.axes[0].get_xlim() for ax in fig.axes]
+    [True, True]
+    >>> [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    ['−2', '0', '2', '4', '6']
     """
+    from matplotlib.ticker import MaxNLocator
+
     panels = list(panels) if panels is not None else list(pd.unique(rows["panel"]))
     labels = list(pd.unique(rows["label"]))
-    height = 0.9 + 0.28 * len(labels)
-    fig = Figure(figsize=(7.0, max(2.2, height)), layout="constrained")
-    axes = fig.subplots(1, len(panels), sharey=True, squeeze=False).ravel()
+    height = 1.1 + 0.28 * len(labels)
+    fig = Figure(figsize=(7.0, max(2.4, height)), layout="constrained")
+    axes = fig.subplots(1, len(panels), sharey=True, sharex=True, squeeze=False).ravel()
     y_of = {label: len(labels) - 1 - i for i, label in enumerate(labels)}
+    null = 1.0 if ratio else 0.0
+    low_all = float(np.nanmin(np.append(rows["conf_low"].to_numpy(dtype=float), null)))
+    high_all = float(np.nanmax(np.append(rows["conf_high"].to_numpy(dtype=float), null)))
+    if ratio:
+        ticks = log_ticks(low_all, high_all, most=5)
+        pad = (np.log(high_all) - np.log(low_all)) * 0.06 or 0.05
+        limits = (float(np.exp(np.log(low_all) - pad)), float(np.exp(np.log(high_all) + pad)))
+    else:
+        pad = (high_all - low_all) * 0.06 or 0.5
+        limits = (low_all - pad, high_all + pad)
+        for bins in range(5, 12):
+            locator = MaxNLocator(nbins=bins, steps=[1, 2, 2.5, 5, 10])
+            ticks = np.asarray(locator.tick_values(*limits), dtype=float)
+            ticks = ticks[(ticks >= limits[0]) & (ticks <= limits[1])]
+            if ticks.size >= 3:
+                break
     for ax, panel in zip(axes, panels, strict=True):
         part = rows[rows["panel"] == panel]
         y = np.array([y_of[label] for label in part["label"]], dtype=float)
         est = part["estimate"].to_numpy(dtype=float)
         low = part["conf_low"].to_numpy(dtype=float)
         high = part["conf_high"].to_numpy(dtype=float)
-        ax.axvline(1.0 if ratio else 0.0, color="#9A9A9A", linewidth=0.9, zorder=1)
+        ax.axvline(null, color="#9A9A9A", linewidth=0.9, zorder=1)
         ax.hlines(y, low, high, color="#1F3A5F", linewidth=1.4, zorder=2)
         ax.plot(est, y, linestyle="none", marker="s", color="#1F3A5F", markersize=4.5, zorder=3)
-        if ratio:
-            _log_axis(ax, "x", float(np.nanmin(low)), float(np.nanmax(high)), most=4)
+        ax.text(
+            null,
+            len(labels) - 0.45,
+            " no effect",
+            fontsize=7,
+            color="#6A6A6A",
+            ha="left",
+            va="bottom",
+        )
         title = (panel_titles or {}).get(panel, panel)
         ax.set_title(textwrap.fill(title, max(16, 60 // len(panels))), loc="left")
         ax.grid(axis="y", visible=False)
+    first = axes[0]
+    if ratio:
+        first.set_xscale("log")
+        first.xaxis.set_minor_locator(NullLocator())
+        first.xaxis.set_minor_formatter(NullFormatter())
+    first.xaxis.set_major_locator(FixedLocator(ticks.tolist()))
+    first.xaxis.set_major_formatter(FuncFormatter(lambda v, _: _tick_text(v)))
+    first.set_xlim(*limits)
     fig.supxlabel(xlabel, fontsize=STYLE["axes.labelsize"])
-    axes[0].set_yticks(list(y_of.values()), list(y_of.keys()))
-    axes[0].set_ylim(-0.7, len(labels) - 0.3)
+    first.set_yticks(list(y_of.values()), list(y_of.keys()))
+    first.set_ylim(-0.7, len(labels) + 0.2)
     return fig
+
+
+def _tick_text(value: float) -> str:
+    """A tick label: a round value with a true minus sign and no float noise."""
+    text = f"{round(value, 10):g}"
+    return "\u2212" + text[1:] if text.startswith("-") else text
 
 
 @_styled
@@ -462,52 +515,76 @@ def residual_diagnostics(fitted: np.ndarray, residuals: np.ndarray, title: str =
 
 @_styled
 def flow_diagram(
-    flow: pd.DataFrame,
+    boxes: Mapping[str, Any],
     *,
-    arm_labels: Mapping[str, str] | None = None,
-    visit_label: Callable[[float], str] = lambda v: f"month {_visit_text(v)}",
+    stages: Sequence[str] = ("Allocation", "Follow-up", "Analysis"),
 ) -> Figure:
-    """A CONSORT-style participant flow: randomised, allocated, measured, analysed.
+    """The CONSORT 2010 flow diagram: enrolment, then allocation, follow-up and analysis per arm.
 
     Parameters
     ----------
-    flow : DataFrame
-        One row per arm with columns ``arm, randomised, analysed``, ``visits`` (a list of
-        (visit, n measured) pairs after baseline) and ``excluded`` (a list of (reason, n)
-        pairs: subjects not in the primary analysis, and why).
-    arm_labels : mapping, optional
-    visit_label : callable
-        Visit → text (e.g. "month 12").
+    boxes : mapping
+        The text of every box (as :func:`lifestyle_trials.report.consort_text.consort_boxes`
+        writes it): ``assessed`` and ``excluded`` (lines, or None when the source does not
+        report enrolment), ``randomised`` (one line) and ``arms``, one entry per arm with
+        ``arm`` and the lines of each stage (``allocation``, ``follow_up``, ``analysis``).
+        The first line of a box is its heading; lines starting with "•" are reasons.
+    stages : sequence of str
+        Names of the per-arm stages, shown at the left.
+
+    Examples
+    --------
+    >>> boxes = {"assessed": None, "excluded": None, "randomised": "Randomised (n = 4)",
+    ...          "arms": [{"arm": a, "allocation": [f"Allocated (n = 2)"],
+    ...                    "follow_up": ["Lost to follow-up (n = 0)"],
+    ...                    "analysis": ["Analysed (n = 2)"]} for a in ("control", "diet")]}
+    >>> fig = flow_diagram(boxes)
+    >>> sum("Analysed" in t.get_text() for t in fig.axes[0].texts)
+    2
     """
-    n_arms = len(flow)
+    from matplotlib.patches import FancyBboxPatch
+
+    arms = list(boxes["arms"])
+    n_arms = len(arms)
     width = 7.2
-    left = 0.14  # stage labels to the left of this (axes fraction)
-    chars = max(14, int(110 * (1 - left) / n_arms))
-    boxes: list[list[str]] = []
-    for _, row in flow.iterrows():
-        excluded = sum(int(n) for _, n in row["excluded"])
-        reasons = [textwrap.fill(f"{reason} ({int(n)})", chars) for reason, n in row["excluded"]]
-        boxes.append(
-            [
-                f"{_label(str(row['arm']), arm_labels)}\nn = {int(row['randomised'])}",
-                "\n".join(f"{visit_label(v)}: {int(n)}" for v, n in row["visits"]) or "–",
-                "\n".join([f"n = {excluded}", *reasons]) if excluded else "n = 0",
-                f"n = {int(row['analysed'])}",
-            ]
-        )
-    stages = ["Allocated", "Measured", "Not analysed", "Analysed"]
-    line = 0.17  # inches per text line at 8 pt
-    lines = [max(b[i].count("\n") + 1 for b in boxes) for i in range(len(stages))]
-    heights = [line * k + 0.22 for k in lines]  # box heights, inches
-    gap = 0.34
-    top_box = 2 * line + 0.22
-    total = 0.15 + top_box + gap + sum(heights) + gap * (len(stages) - 1) + 0.15
+    left = 0.1  # stage names to the left of this (axes fraction)
+    column = (1 - left) / n_arms
+    col_w = width * column - 0.12
+    chars = max(14, int((col_w - 0.14) * 72 / (7.0 * 0.52)))  # about 0.52 em per character
+    keys = ("allocation", "follow_up", "analysis")
+
+    def wrap(lines: Sequence[str], size: int) -> str:
+        """The lines wrapped to ``size`` characters; the heading ends at a blank marker."""
+        out = []
+        for i, line in enumerate(lines):
+            line = line.replace("n = ", "n\u00a0=\u00a0")  # keep "n = 6" on one line
+            indent = "   " if line.startswith("•") else "  "
+            out.append(textwrap.fill(line, size, subsequent_indent=indent))
+            if i == 0:
+                out[-1] += "\0"
+        return "\n".join(out)
+
+    texts = [[wrap(a[k], chars) for k in keys] for a in arms]
+    line = 0.125  # inches per text line at 7 pt
+    pad = 0.16
+    gap = 0.3
+
+    def height(text: str) -> float:
+        return line * (text.count("\n") + 1) + pad
+
+    heights = [max(height(t[i]) for t in texts) for i in range(len(keys))]
+    assessed = wrap(boxes["assessed"], 60) if boxes.get("assessed") else ""
+    excluded = wrap(boxes["excluded"], 44) if boxes.get("excluded") else ""
+    randomised = wrap([boxes["randomised"]], 60)
+    gap_top = max(gap, height(excluded) + 0.16) if excluded else gap
+    total = 0.24 + height(randomised) + gap * len(keys) + sum(heights)
+    if assessed:
+        total += height(assessed) + gap_top
     fig = Figure(figsize=(width, total))
     ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
     ax.set_axis_off()
-    ax.set_xlim(0, 1)
+    ax.set_xlim(0, width)
     ax.set_ylim(0, total)
-    style = {"boxstyle": "round,pad=0.4", "facecolor": "#F4F6F8", "linewidth": 0.9}
     arrow = {
         "arrowstyle": "-|>",
         "color": "#1F3A5F",
@@ -516,61 +593,79 @@ def flow_diagram(
         "shrinkB": 0,
         "mutation_scale": 8,
     }
-    xs = left + (1 - left) * (np.arange(n_arms) + 0.5) / n_arms
-    centre_all = left + (1 - left) / 2
-    y_top = total - 0.15 - top_box / 2
-    ax.text(
-        centre_all,
-        y_top,
-        f"Randomised\nn = {int(flow['randomised'].sum())}",
-        ha="center",
-        va="center",
-        fontsize=8.5,
-        fontweight="bold",
-        bbox=dict(style, edgecolor="#1F3A5F", linewidth=1.2),
-    )
-    y = total - 0.15 - top_box - gap
-    centres = []
-    for h in heights:
-        centres.append(y - h / 2)
-        y -= h + gap
-    for stage, centre in zip(stages, centres, strict=True):
+
+    def box(x: float, top: float, w: float, h: float, text: str, colour: str, bold: bool) -> None:
+        ax.add_patch(
+            FancyBboxPatch(
+                (x, top - h),
+                w,
+                h,
+                boxstyle="round,pad=0,rounding_size=0.04",
+                facecolor="#F4F6F8",
+                edgecolor=colour,
+                linewidth=1.2 if bold else 0.8,
+            )
+        )
+        heading, _, rest = text.partition("\0")
+        rest = rest.removeprefix("\n")
+        style = {"ha": "left", "va": "top", "fontsize": 7, "linespacing": 1.25}
+        ax.text(x + 0.07, top - pad / 2, heading, fontweight="bold", **style)
+        if rest:
+            below = line * (heading.count("\n") + 1)
+            ax.text(x + 0.07, top - pad / 2 - below, rest, **style)
+
+    def stage(y: float, name: str) -> None:
         ax.text(
-            left - 0.01,
-            centre,
+            0.05, y, name, ha="left", va="center", fontsize=8, color="#555555", fontweight="bold"
+        )
+
+    centre = width * (left + (1 - left) / 2)
+    top_w = 2.5
+    y = total - 0.12
+    if assessed:
+        h = height(assessed)
+        box(centre - top_w / 2, y, top_w, h, assessed, "#1F3A5F", True)
+        stage(y - h / 2, "Enrolment")
+        y -= h
+        if excluded:
+            ex_w = 2.3
+            ex_x = width - ex_w - 0.08
+            mid = y - gap_top / 2
+            box(
+                ex_x, mid + height(excluded) / 2, ex_w, height(excluded), excluded, "#1F3A5F", False
+            )
+            ax.annotate("", xy=(ex_x, mid), xytext=(centre, mid), arrowprops=arrow)
+        ax.annotate("", xy=(centre, y - gap_top), xytext=(centre, y), arrowprops=arrow)
+        y -= gap_top
+    h = height(randomised)
+    box(centre - top_w / 2, y, top_w, h, randomised, "#1F3A5F", True)
+    if not assessed:
+        stage(y - h / 2, "Enrolment")
+    y -= h
+    randomised_bottom = y
+    y -= gap
+    xs = [width * (left + column * i) + 0.06 for i in range(n_arms)]
+    tops = []
+    for h in heights:
+        tops.append(y)
+        y -= h + gap
+    for stage, top, h in zip(stages, tops, heights, strict=True):
+        ax.text(
+            0.05,
+            top - h / 2,
             stage,
-            ha="right",
+            ha="left",
             va="center",
             fontsize=8,
             color="#555555",
             fontweight="bold",
         )
-    for x, texts, arm in zip(xs, boxes, flow["arm"], strict=True):
-        colour = ARM_COLOURS.get(str(arm), "#1F3A5F")
-        ax.annotate(
-            "",
-            xy=(x, centres[0] + heights[0] / 2 + 0.03),
-            xytext=(centre_all, y_top - top_box / 2 - 0.03),
-            arrowprops=arrow,
-        )
-        for i, text in enumerate(texts):
-            strong = i in (0, 3)
-            ax.text(
-                x,
-                centres[i],
-                text,
-                ha="center",
-                va="center",
-                fontsize=8,
-                linespacing=1.3,
-                fontweight="bold" if strong else "normal",
-                bbox=dict(style, edgecolor=colour, linewidth=1.3 if strong else 0.8),
-            )
-            if i + 1 < len(texts):
-                ax.annotate(
-                    "",
-                    xy=(x, centres[i + 1] + heights[i + 1] / 2 + 0.03),
-                    xytext=(x, centres[i] - heights[i] / 2 - 0.03),
-                    arrowprops=arrow,
-                )
+    for x, a, text in zip(xs, arms, texts, strict=True):
+        colour = ARM_COLOURS.get(str(a["arm"]), "#1F3A5F")
+        mid = x + col_w / 2
+        ax.annotate("", xy=(mid, tops[0]), xytext=(centre, randomised_bottom), arrowprops=arrow)
+        for i, (top, h) in enumerate(zip(tops, heights, strict=True)):
+            box(x, top, col_w, h, text[i], colour, i in (0, len(keys) - 1))
+            if i + 1 < len(keys):
+                ax.annotate("", xy=(mid, tops[i + 1]), xytext=(mid, top - h), arrowprops=arrow)
     return fig

@@ -39,7 +39,8 @@ def test_minimal_file_gets_the_documented_defaults(tmp_path):
     assert cfg.outcomes.primary == "homa_ir"
     assert cfg.outcomes.secondary is None  # every other outcome
     assert cfg.outcomes.log == () and cfg.outcomes.visit is None
-    assert cfg.models.covariance == "us" and cfg.models.mmrm and cfg.models.mixed_anova
+    assert cfg.models.covariance == "us" and cfg.models.mmrm and not cfg.models.mixed_anova
+    assert cfg.report.decimals == {} and cfg.report.assessed is None
     assert cfg.published is None
     assert len(cfg.sha256) == 64
 
@@ -159,3 +160,32 @@ def test_not_utf8_is_refused(tmp_path):
     path.write_bytes(b'title = "D\xe9mo"\n')
     with pytest.raises(ConfigError, match="UTF-8"):
         load_config(path)
+
+
+def test_report_keys_are_checked(tmp_path):
+    from lifestyle_trials.config import parse_config
+
+    base = {
+        "title": "Demo",
+        "seed": 1,
+        "data": {"source": "simulate"},
+        "outcomes": {"primary": "homa_ir"},
+    }
+    cfg = parse_config(
+        {
+            **base,
+            "report": {
+                "decimals": {"weight": 1},
+                "assessed": 300,
+                "not_randomised": {"declined": 12},
+                "disposition": "dcsreas",
+            },
+        },
+        file="a/analysis.toml",
+    )
+    assert cfg.report.decimals == {"weight": 1} and cfg.report.assessed == 300
+    assert cfg.report.not_randomised == {"declined": 12} and cfg.report.disposition == "dcsreas"
+    with pytest.raises(ConfigError, match=r"report.decimals.weight: must be a whole number"):
+        parse_config({**base, "report": {"decimals": {"weight": 1.5}}}, file="a/analysis.toml")
+    with pytest.raises(ConfigError, match=r"unknown key 'report.colour'"):
+        parse_config({**base, "report": {"colour": "red"}}, file="a/analysis.toml")

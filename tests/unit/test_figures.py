@@ -81,6 +81,39 @@ def test_forest_plot_uses_a_log_axis_for_ratios_and_a_panel_per_term():
     assert additive.axes[0].get_xscale() == "linear"
 
 
+def test_forest_panels_share_one_axis_with_round_ticks_and_a_labelled_null_line():
+    rows = pd.DataFrame(
+        {
+            "panel": ["diet", "diet", "exercise", "exercise"],
+            "label": ["A", "B", "A", "B"],
+            "estimate": [0.62, 0.85, 1.3, 1.6],
+            "conf_low": [0.51, 0.75, 1.1, 1.25],
+            "conf_high": [0.77, 0.95, 1.55, 2.1],
+        }
+    )
+    for ratio, null in ((True, 1.0), (False, 0.0)):
+        data = (
+            rows
+            if ratio
+            else rows.assign(
+                **{c: (rows[c] - 1) * 7.3 for c in ("estimate", "conf_low", "conf_high")}
+            )
+        )
+        figure = fig.forest_plot(data, "Effect", ratio=ratio)
+        first, second = figure.axes
+        assert first.get_xlim() == second.get_xlim()
+        low, high = first.get_xlim()
+        assert low <= data["conf_low"].min() and high >= data["conf_high"].max()
+        ticks = first.get_xticks()
+        assert len(ticks) >= 3 and list(ticks) == list(second.get_xticks())
+        for t in ticks:  # round values (1, 1.25, 1.5, 2, 2.5, 5 times a power of ten)
+            assert float(f"{t:.3g}") == pytest.approx(t, abs=1e-12), t
+        for ax in figure.axes:
+            lines = [line.get_xdata()[0] for line in ax.lines if len(set(line.get_xdata())) == 1]
+            assert null in lines
+            assert any(t.get_text().strip() == "no effect" for t in ax.texts)
+
+
 def test_distributions_draw_every_observed_value_once():
     rng = np.random.default_rng(0)
     data = pd.DataFrame(
@@ -104,30 +137,51 @@ def test_residual_diagnostics_qq_points_are_the_sorted_residuals():
     assert np.all(np.diff(qq[:, 0]) > 0)
 
 
-def test_flow_diagram_shows_every_count():
-    flow = pd.DataFrame(
-        {
-            "arm": ["control", "diet"],
-            "randomised": [43, 55],
-            "analysed": [37, 45],
-            "visits": [[(12.0, 37)], [(12.0, 45)]],
-            "excluded": [[("no value at visit 12", 6)], [("no value at visit 12", 10)]],
-        }
-    )
-    figure = fig.flow_diagram(flow)
-    texts = " | ".join(t.get_text() for t in figure.axes[0].texts)
+def test_flow_diagram_shows_every_box_of_consort_2010():
+    from lifestyle_trials.report.consort_text import consort_boxes
+
+    flow = {
+        "enrolment": {
+            "assessed": 120,
+            "not_randomised": [{"reason": "did not meet the criteria", "n": 22}],
+            "randomised": 98,
+        },
+        "disposition": "",
+        "arms": [
+            {
+                "arm": arm,
+                "allocated": n,
+                "received": None,
+                "not_received": [],
+                "lost": [{"reason": "no visit after baseline", "n": n - k}],
+                "discontinued": [],
+                "analysed": k,
+                "excluded": [{"reason": "no follow-up measurement at month 12", "n": n - k}],
+            }
+            for arm, n, k in (("control", 43, 37), ("diet", 55, 45))
+        ],
+    }
+    figure = fig.flow_diagram(consort_boxes(flow, str.capitalize))
+    texts = " ".join(t.get_text() for t in figure.axes[0].texts)
+    texts = " ".join(texts.replace("\u00a0", " ").split())
     for expected in (
-        "n = 98",
-        "n = 43",
-        "n = 55",
-        "month 12: 37",
-        "n = 6",
-        "n = 10",
-        "n = 37",
-        "n = 45",
-        "no value at visit 12 (6)",
+        "Assessed for eligibility (n = 120)",
+        "Not randomised (n = 22)",
+        "did not meet the criteria (n = 22)",
+        "Randomised (n = 98)",
+        "Allocated to Control (n = 43)",
+        "Allocated to Diet (n = 55)",
+        "Lost to follow-up (n = 6)",
+        "Lost to follow-up (n = 10)",
+        "Analysed (n = 37)",
+        "Analysed (n = 45)",
+        "Excluded from analysis (n = 10)",
+        "Enrolment",
+        "Allocation",
+        "Follow-up",
+        "Analysis",
     ):
-        assert expected in texts
+        assert expected in texts, expected
 
 
 def test_svg_bytes_depend_only_on_content():

@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import lifestyle_trials as lt
@@ -35,6 +36,9 @@ options = { n_per_arm = [15, 16, 17, 18], visits = [0, 6, 12], dropout = 0.12 }
 primary = "homa_ir"
 secondary = ["insulin", "weight"]
 log = ["homa_ir", "insulin"]
+
+[models]
+mixed_anova = true
 
 [table1]
 variables = ["age", "sex", "weight", "homa_ir"]
@@ -146,13 +150,72 @@ def test_primary_numbers_are_the_ancova_of_the_processed_data(built, numbers):
         assert math.isclose(e["std_error"], by_arms.loc[term, "std_error"], rel_tol=1e-9)
 
 
-def test_flow_adds_up(numbers):
+def test_flow_adds_up_and_gives_reasons_in_words(built, numbers):
+    trial, _ = read_trial_files(built["processed"])
     primary = numbers["primary"]
-    for f in numbers["flow"]:
+    data = trial.data
+    seen = data[list(trial.outcomes)].notna().any(axis=1)
+    last = data[seen].groupby("subject")["visit"].max()
+    arm_of = trial.subjects().set_index("subject")["arm"]
+    flow = numbers["flow"]
+    assert flow["enrolment"]["randomised"] == trial.design.n_subjects
+    assert flow["enrolment"]["assessed"] is None  # a simulated trial has no screening log
+    for f in flow["arms"]:
+        ids = arm_of.index[arm_of == f["arm"]]
+        lost = int((last.reindex(ids).fillna(0.0) < 12.0).sum())
         excluded = sum(e["n"] for e in f["excluded"])
-        assert f["randomised"] == numbers["design"]["arm_sizes"][f["arm"]]
+        assert f["allocated"] == numbers["design"]["arm_sizes"][f["arm"]]
+        assert sum(r["n"] for r in f["lost"]) == lost
         assert f["analysed"] == primary["n_analysed"][f["arm"]]
-        assert f["analysed"] + excluded == f["randomised"]
+        assert f["analysed"] + excluded == f["allocated"]
+        for r in [*f["lost"], *f["excluded"]]:
+            assert "_" not in r["reason"] and "homa" not in r["reason"], r["reason"]
+    reasons = {r["reason"] for f in flow["arms"] for r in f["excluded"]}
+    assert reasons <= {
+        "no follow-up measurement at month 12 (lost to follow-up)",
+        "HOMA-IR not measured at month 12",
+    }
+
+
+def test_flow_counts_enrolment_and_disposition_when_the_source_has_them():
+    from lifestyle_trials.report.consort import consort_flow
+
+    trial = lt.simulate_odes(seed=4, n_per_arm=(6, 6, 6, 6), visits=(0, 6, 12), dropout=0.0)
+    who = trial.subjects()
+    subjects = list(who.loc[who["arm"] == "control", "subject"])
+    reason = {subjects[0]: "ADVERSE EVENT", subjects[1]: "Lost to follow-up"}
+    data = trial.data.assign(dcsreas=trial.data["subject"].map(reason).fillna("COMPLETED"))
+    data.loc[(data["subject"] == subjects[1]) & (data["visit"] > 0), list(trial.outcomes)] = np.nan
+    with_disposition = lt.read_trial(data, covariates=["age", "sex", "height", "dcsreas"])
+    fit = lt.ancova(with_disposition, "homa_ir")
+    read_log = [
+        {
+            "reason": "arm 'Screen failure' mapped to None (not part of the trial)",
+            "subjects": ["S1", "S2", "S3"],
+        }
+    ]
+    flow = consort_flow(
+        with_disposition,
+        "homa_ir",
+        12.0,
+        fit.n_analysed,
+        [s for e in fit.exclusions for s in e.subjects],
+        read_exclusions=read_log,
+        not_randomised={"declined to participate": 4},
+        disposition="dcsreas",
+    )
+    assert flow["enrolment"] == {
+        "assessed": 24 + 3 + 4,
+        "not_randomised": [
+            {"reason": "declined to participate", "n": 4},
+            {"reason": "Screen failure", "n": 3},
+        ],
+        "randomised": 24,
+    }
+    control = flow["arms"][0]
+    assert control["discontinued"] == [{"reason": "Adverse event", "n": 1}]
+    assert control["lost"] == [{"reason": "no visit after baseline", "n": 1}]
+    assert control["analysed"] == 5
 
 
 def test_sensitivity_includes_each_analysis_and_the_mmrm(numbers):
@@ -263,6 +326,11 @@ def test_tables_and_figures_are_numbered_in_order(built):
     figures = [int(n) for n in re.findall(r"<figcaption>Figure (\d+)\.", html)]
     assert tables == list(range(1, len(tables) + 1)) and len(tables) >= 8
     assert figures == list(range(1, len(figures) + 1))
+    assert "<figcaption>Table 1. Baseline characteristics by arm" in html  # as journals number
+    assert "<figcaption>Figure 1. CONSORT 2010 flow diagram" in html
+    for caption in re.findall(r"<figcaption>(Table \d+\..*?)</figcaption>", html):
+        if "checksums" not in caption and "set aside" not in caption:
+            assert "analysis set" in caption, caption
 
 
 def test_every_section_of_the_report_is_there(built):
@@ -344,3 +412,227 @@ def test_a_title_cannot_end_the_stamp_comment(numbers, svgs):
     html = render_report(numbers, svgs, hostile)
     comment = html.split("<!-- lifestyle-trials stamp\n", 1)[1].split("\n-->", 1)[0]
     assert "-->" not in comment and "--" not in comment
+
+
+# -- methods written from the fitted models -----------------------------------------------------
+
+SITE_CONFIG = """\
+title = "Two sites"
+description = "A simulated trial read from a file with a site column."
+
+[data]
+source = "file"
+path = "trial.csv"
+
+[outcomes]
+primary = "weight"
+secondary = ["glucose"]
+
+[models]
+covariates = ["site"]
+"""
+
+
+def _build(folder: Path, config_text: str, data=None) -> str:
+    folder.mkdir(parents=True)
+    config = folder / "analysis.toml"
+    config.write_text(config_text, encoding="utf-8")
+    if data is not None:
+        data.to_csv(folder / "trial.csv", index=False)
+    root = folder.parent.parent
+    raw, interim = root / "data/raw/x.csv", root / "data/interim/x.csv"
+    processed = root / "data/processed/x.csv"
+    steps.raw(config, raw)
+    steps.validate(config, raw, interim)
+    steps.derive(config, interim, processed)
+    report = root / "reports" / "x"
+    steps.fit(config, processed, report / "fits")
+    steps.numbers(config, processed, report / "fits", report / "numbers.json")
+    steps.figures(report / "numbers.json", processed, report / "fits", report / "figures")
+    steps.render(report / "numbers.json", report / "figures", report / "index.html")
+    return (report / "index.html").read_text(encoding="utf-8")
+
+
+def _visible(html: str) -> str:
+    """The text a reader sees: no style, no comments, no image data, tags removed."""
+    html = re.sub(r"<style>.*?</style>|<!--.*?-->", " ", html, flags=re.DOTALL)
+    html = re.sub(r'(src|alt)="[^"]*"', " ", html)
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def _section(html: str, sid: str) -> str:
+    match = re.search(rf'<section id="{sid}">(.*?)</section>', html, flags=re.DOTALL)
+    assert match is not None, sid
+    return _visible(match.group(1))
+
+
+@pytest.fixture(scope="module")
+def site_report(tmp_path_factory: pytest.TempPathFactory) -> str:
+    trial = lt.simulate_odes(seed=5, n_per_arm=(12, 12, 12, 12), visits=(0, 6, 12), dropout=0.1)
+    subjects = list(pd.unique(trial.data["subject"]))
+    site = {s: ("Oslo" if i % 2 else "Bergen") for i, s in enumerate(subjects)}
+    data = trial.data.assign(site=trial.data["subject"].map(site))
+    tmp = tmp_path_factory.mktemp("site")
+    return _build(tmp / "analyses" / "x", SITE_CONFIG, data)
+
+
+def test_a_fitted_covariate_is_named_in_every_model_line_and_the_methods(site_report):
+    primary = _section(site_report, "primary")
+    assert re.search(
+        r"Model: ANCOVA of Weight at month 12 on its baseline value, .* and site;", primary
+    )
+    mmrm = _section(site_report, "mmrm")
+    assert re.search(
+        r"Model: MMRM of Weight at month 6 and month 12 on baseline × visit, "
+        r"diet × exercise × visit and site;",
+        mmrm,
+    )
+    methods = _section(site_report, "methods")
+    assert methods.count("and site") >= 3  # primary, secondary outcomes, MMRM
+    assert "unstructured covariance" in methods and "Satterthwaite" in methods
+    estimand = primary.split("Table")[0]
+    assert "adjusted for its baseline value and site" in estimand
+    assert "Intercurrent events" in estimand and "treatment policy" in estimand
+
+
+def test_nothing_is_said_about_models_or_scales_that_were_not_used(site_report):
+    text = _visible(site_report)
+    assert "mixed ANOVA" not in text and "Mixed ANOVA" not in text  # not asked for
+    for word in (r"\blog\b", "geometric", "log-transformed", r"\bratios?\b"):
+        assert not re.search(word, text), word
+    methods = _section(site_report, "methods")
+    assert "Sensitivity analyses of the primary outcome" in methods
+
+
+# -- numbers as journals print them -------------------------------------------------------------
+
+ANOREXIA = """\
+title = "Anorexia"
+
+[data]
+source = "dataset"
+name = "anorexia"
+
+[outcomes]
+primary = "weight"
+secondary = []
+
+[labels]
+arms = { diet = "Family therapy", exercise = "Cognitive behavioural therapy" }
+visits = { "0" = "before treatment", "1" = "after treatment" }
+"""
+
+_RAW_NUMBER = re.compile(
+    r"\d\.\d{6,}"  # more digits than any printed quantity has
+    r"|(?<![0-9a-f])\d+(?:\.\d+)?[eE][-+]?\d+(?![0-9a-f])"  # exponent notation
+    r"|\bNaN\b|\bnan\b|\binf\b|\bNone\b|\bnull\b|\{\"|\":"  # JSON or Python leftovers
+)
+
+
+@pytest.fixture(scope="module")
+def anorexia_report(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return _build(tmp_path_factory.mktemp("anorexia") / "analyses" / "x", ANOREXIA)
+
+
+def _unformatted(html: str) -> list[str]:
+    text = _visible(html)
+    text = re.sub(r"\b[0-9a-f]{64}\b", "<sha256>", text)  # checksums are identifiers
+    text = re.sub(r"\b10\.\d{4,}/\S+", "<doi>", text)  # and so are DOIs
+    return [text[max(0, m.start() - 40) : m.end() + 20] for m in _RAW_NUMBER.finditer(text)]
+
+
+def test_no_page_shows_an_unformatted_number(built, site_report, anorexia_report):
+    pages = {
+        "simulated": (built["report"] / "index.html").read_text(encoding="utf-8"),
+        "file with site": site_report,
+        "anorexia": anorexia_report,
+    }
+    for name, html in pages.items():
+        assert _unformatted(html) == [], name
+    assert "-1.3877787807814457e-17" in json.dumps(
+        read_json(built["processed"].with_suffix(".json"))
+    )
+    # the scan finds what it is meant to find
+    assert _unformatted("<p>effect -1.3877787807814457e-17</p><p>0.13953488372093023</p>")
+    assert _unformatted('<p>parameters {"dropout": 0.2}</p>')
+
+
+def _estimates(text: str) -> list[tuple[str, str, str]]:
+    number = r"[−-]?\d+(?:\.\d+)?"
+    return re.findall(rf"({number}) \(({number}) to ({number})\)", text)
+
+
+def _decimals(x: str) -> int:
+    return len(x.split(".")[1]) if "." in x else 0
+
+
+def test_one_number_of_decimals_per_outcome_estimate_and_ci_alike(site_report, anorexia_report):
+    for html, section in (
+        (site_report, "sensitivity"),
+        (site_report, "mmrm"),
+        (anorexia_report, "sensitivity"),
+        (anorexia_report, "primary"),
+    ):
+        found = _estimates(_section(html, section))
+        assert found, section
+        for triple in found:
+            assert len({_decimals(x) for x in triple}) == 1, triple
+        assert len({_decimals(t[0]) for t in found}) == 1, (section, found)
+    # weight (kg) in the site report: the same decimals in the summary, tables and MMRM
+    weight = {
+        _decimals(t[0])
+        for s in ("summary", "primary", "sensitivity", "mmrm")
+        for t in _estimates(_section(site_report, s))
+    }
+    assert len(weight) == 1
+
+
+DISPOSITION = """\
+title = "Disposition from the data"
+
+[data]
+source = "file"
+path = "trial.csv"
+options = { covariates = ["age", "sex", "height", "DCSREAS"] }
+
+[outcomes]
+primary = "weight"
+secondary = []
+
+[models]
+mmrm = false
+
+[report]
+assessed = 70
+not_randomised = { "did not meet the inclusion criteria" = 14, "declined to participate" = 4 }
+"""
+
+
+def test_the_flow_reads_enrolment_from_the_configuration_and_disposition_from_the_data(
+    tmp_path,
+):
+    trial = lt.simulate_odes(seed=6, n_per_arm=(13, 13, 13, 13), visits=(0, 12), dropout=0.0)
+    who = trial.subjects()
+    control = list(who.loc[who["arm"] == "control", "subject"])
+    reason = {control[0]: "ADVERSE EVENT", control[1]: "WITHDRAWAL BY SUBJECT"}
+    data = trial.data.assign(DCSREAS=trial.data["subject"].map(reason).fillna("COMPLETED"))
+    data.loc[(data["subject"] == control[1]) & (data["visit"] > 0), list(trial.outcomes)] = np.nan
+    html = _build(tmp_path / "analyses" / "x", DISPOSITION, data)
+    numbers = read_json(tmp_path / "reports" / "x" / "numbers.json")
+    flow = numbers["flow"]
+    assert flow["disposition"] == "DCSREAS"
+    assert flow["enrolment"]["assessed"] == 70
+    arm = flow["arms"][0]
+    assert arm["discontinued"] == [{"reason": "Adverse event", "n": 1}]
+    assert arm["lost"] == [{"reason": "Withdrawal by subject (no visit after baseline)", "n": 1}]
+    alt = re.search(r'<figure class="chart" id="figure-1">\s*<img src="[^"]*" alt="([^"]*)"', html)
+    assert alt is not None
+    text = alt.group(1)
+    for words in (
+        "Assessed for eligibility (n = 70)",
+        "Not randomised (n = 18)",
+        "did not meet the inclusion criteria (n = 14)",
+        "Discontinued intervention (n = 1)",
+        "Adverse event (n = 1)",
+    ):
+        assert words in text, words

@@ -15,6 +15,7 @@ from matplotlib.figure import Figure
 
 from .. import figures as fig
 from ..report import labels as lab
+from ..report.consort_text import STAGES, consort_boxes
 from ..trial import Trial
 
 __all__ = ["FIGURES", "draw_figures", "trajectory_outcomes"]
@@ -56,29 +57,12 @@ def draw_figures(
         a: lab.arm_label(a, numbers["analysis"]["labels"]["arms"])
         for a in numbers["design"]["arms"]
     }
-    visit_unit = numbers["analysis"]["labels"]["visit_unit"]
     axis = numbers["analysis"]["labels"]["visit_axis"]
     log = set(numbers["outcomes"]["log"])
     primary = numbers["outcomes"]["primary"]
 
-    flow = pd.DataFrame(
-        [
-            {
-                "arm": f["arm"],
-                "randomised": f["randomised"],
-                "analysed": f["analysed"] if f["analysed"] is not None else f["followed_up"],
-                "visits": [(m["visit"], m["n"]) for m in f["measured"]],
-                "excluded": [(e["reason"], e["n"]) for e in f["excluded"]],
-            }
-            for f in numbers["flow"]
-        ]
-    )
-    yield (
-        "flow",
-        fig.flow_diagram(
-            flow, arm_labels=arms, visit_label=lambda v: lab.visit_label(v, visit_unit)
-        ),
-    )
+    boxes = consort_boxes(numbers["flow"], lambda a: arms.get(a, lab.arm_label(a)))
+    yield "flow", fig.flow_diagram(boxes, stages=STAGES)
 
     shown = trajectory_outcomes(numbers)
     means = pd.DataFrame(numbers["by_visit"])

@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from . import format as fmt
+from .consort_text import consort_boxes
 from .context import Context
 
 __all__ = [
@@ -24,17 +25,18 @@ __all__ = [
 
 
 def flow(ctx: Context) -> str:
-    """The participant flow diagram."""
-    parts = []
-    for f in ctx.numbers["flow"]:
-        measured = ", ".join(f"{m['n']} {ctx.at_visit(m['visit'])}" for m in f["measured"])
-        analysed = f["analysed"] if f["analysed"] is not None else "not applicable"
-        parts.append(
-            f"{ctx.arm(f['arm'])}: {f['randomised']} randomised, measured {measured}, "
-            f"{analysed} analysed"
-        )
-    total = ctx.numbers["design"]["n_subjects"]
-    return f"Flow diagram of {total} randomised subjects. " + "; ".join(parts) + "."
+    """The CONSORT flow diagram: every box, in reading order."""
+    boxes = consort_boxes(ctx.numbers["flow"], ctx.arm)
+    top = [*(boxes["assessed"] or []), *(boxes["excluded"] or []), boxes["randomised"]]
+    parts = ["; ".join(_clean(t) for t in top)]
+    for arm in boxes["arms"]:
+        lines = [*arm["allocation"], *arm["follow_up"], *arm["analysis"]]
+        parts.append(f"{arm['title']}: " + "; ".join(_clean(t) for t in lines))
+    return "CONSORT 2010 flow diagram. " + ". ".join(parts) + "."
+
+
+def _clean(line: str) -> str:
+    return line.removeprefix("• ")
 
 
 def trajectories(ctx: Context, outcomes: Sequence[str]) -> str:
@@ -83,7 +85,7 @@ def interaction(ctx: Context) -> str:
     """The interaction plot of the primary analysis."""
     p = ctx.numbers["primary"]
     kind = "geometric means" if p["log"] else "means"
-    d = 2 if p["log"] else fmt.decimals_for(p["residual_sd"] / 4)
+    d = ctx.decimals(p["outcome"])
     cells = "; ".join(
         f"{ctx.arm(m['arm'])} {fmt.estimate_ci(m['mean'], m['conf_low'], m['conf_high'], d)}"
         for m in p["means"]
@@ -92,15 +94,38 @@ def interaction(ctx: Context) -> str:
     return (
         f"Interaction plot of adjusted {kind} of {ctx.var(p['outcome'])} "
         f"{ctx.at_visit(p['visit'])} with 95% CIs, exercise on the horizontal axis and one line "
-        f"per diet level: {cells}. Interaction {ctx.effect(inter, p['log'])}, "
+        f"per diet level: {cells}. Interaction {ctx.effect(inter, p['log'], p['outcome'])}, "
         f"{fmt.p_text(inter['p_value'])}."
     )
 
 
-def forest(ctx: Context, rows: Sequence[tuple[str, str, Mapping[str, Any], bool]]) -> str:
-    """A forest plot; rows are (panel, label, effect row, log)."""
-    parts = [f"{panel}, {label}: {ctx.effect(row, log)}" for panel, label, row, log in rows]
-    return "Forest plot of estimates with 95% confidence intervals. " + "; ".join(parts) + "."
+def forest(rows: Sequence[tuple[str, str, str]], axis: str, no_effect: str) -> str:
+    """A forest plot, panel by panel.
+
+    Parameters
+    ----------
+    rows : sequence of (str, str, str)
+        (panel, row label, the estimate with its CI as printed), in the figure's order.
+    axis : str
+        What the shared horizontal axis shows.
+    no_effect : str
+        The value of the line of no effect, as printed.
+
+    Examples
+    --------
+    >>> text = forest([("Diet", "ANCOVA", "0.90 (0.82 to 0.98)")], "ratio", "1")
+    >>> text.split(". ")[-1]
+    'Panel Diet: ANCOVA 0.90 (0.82 to 0.98).'
+    """
+    panels: dict[str, list[str]] = {}
+    for panel, label, text in rows:
+        panels.setdefault(panel, []).append(f"{label} {text}")
+    count = f"{len(panels)} panel{'s' if len(panels) != 1 else ''}"
+    body = " ".join(f"Panel {p}: " + "; ".join(items) + "." for p, items in panels.items())
+    return (
+        f"Forest plot of estimates with 95% confidence intervals in {count} on one shared "
+        f"horizontal axis ({axis}), with a vertical line of no effect at {no_effect}. " + body
+    )
 
 
 def mmrm_means(ctx: Context) -> str:

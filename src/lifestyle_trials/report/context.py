@@ -27,6 +27,7 @@ class Context:
     tables: int = 0
     figures: int = 0
     used: list[str] = field(default_factory=list)
+    _decimals: dict[str, int] = field(default_factory=dict)
 
     # -- words ------------------------------------------------------------------------------
 
@@ -42,6 +43,19 @@ class Context:
 
     def unit(self, name: str) -> str:
         return lab.unit_text(self.numbers["design"]["units"].get(name))
+
+    def diff_unit(self, name: str) -> str:
+        """The unit of a difference of ``name``: percentage points for a percentage."""
+        unit = self.unit(name)
+        return "percentage points" if unit == "%" else unit
+
+    def var_diff_unit(self, name: str, log: bool = False) -> str:
+        """The name with the unit its effects are in: "(percentage points)" for a
+        percentage; no unit for a ratio (log scale)."""
+        if log:
+            return self.var(name)
+        unit = self.diff_unit(name)
+        return f"{self.var(name)} ({unit})" if unit else self.var(name)
 
     def var_unit(self, name: str) -> str:
         unit = self.unit(name)
@@ -98,10 +112,39 @@ class Context:
 
     # -- numbers ------------------------------------------------------------------------------
 
-    def effect(self, row: Mapping[str, Any], log: bool) -> str:
-        """An effect with its CI: a ratio for log-scale analyses, else a difference."""
+    def decimals(self, outcome: str) -> int:
+        """Decimals of every mean, difference and limit of ``outcome`` in the report.
+
+        ``[report] decimals`` of the configuration when it names the outcome; otherwise,
+        for an outcome analysed on its own scale, enough to show the smallest standard
+        error of its effects with two significant digits (at most 3); for a log-scale
+        outcome (whose effects are ratios), one more than its baseline SD needs.
+        """
+        if outcome in self._decimals:
+            return self._decimals[outcome]
+        custom = self.numbers["analysis"].get("decimals", {})
+        if outcome in custom:
+            d = int(custom[outcome])
+        elif self.is_log(outcome):
+            sd = self.numbers.get("baseline_sd", {}).get(outcome)
+            d = min(3, fmt.decimals_for(sd) + 1) if sd else 2
+        else:
+            fits = [self.numbers.get("primary"), *self.numbers.get("secondary", [])]
+            ses = [
+                e["std_error"]
+                for f in fits
+                if f and f["outcome"] == outcome
+                for e in f["effects"]
+                if e.get("std_error")
+            ]
+            d = fmt.decimals_for(min(ses), most=3) if ses else 2
+        self._decimals[outcome] = d
+        return d
+
+    def effect(self, row: Mapping[str, Any], log: bool, outcome: str) -> str:
+        """An effect with its CI: a ratio for log-scale analyses, else a difference with the
+        outcome's decimals (:meth:`decimals`)."""
         if log:
             return fmt.ratio_ci(row["ratio"], row["ratio_low"], row["ratio_high"])
-        se = row.get("std_error")
-        d = fmt.decimals_for(se) if se else 2
+        d = self.decimals(outcome)
         return fmt.estimate_ci(row["estimate"], row["conf_low"], row["conf_high"], d)

@@ -11,9 +11,13 @@ Conventions (stated in the report's methods section):
 
 from __future__ import annotations
 
+import json
 import math
+import re
 from collections.abc import Mapping
 from typing import Any
+
+import numpy as np
 
 __all__ = [
     "MINUS",
@@ -27,7 +31,9 @@ __all__ = [
     "p_text",
     "p_value",
     "percent_change",
+    "plain_text",
     "ratio_ci",
+    "short_number",
 ]
 
 MINUS = "\u2212"
@@ -179,3 +185,68 @@ def n_pct(count: Any, percent: Any) -> str:
     if _missing(count):
         return "–"
     return f"{int(count)} ({num(percent, 1)}%)"
+
+
+_FLOAT = re.compile(
+    r"(?<![\w.])-?\d+\.\d+(?:[eE][-+]?\d+)?(?![\w.])|(?<![\w.])-?\d+[eE][-+]?\d+(?![\w.])"
+)
+
+
+def short_number(x: float, digits: int = 4) -> str:
+    """A number for running text: ``digits`` significant digits, no exponent, no float noise.
+
+    Values within 1e-9 of zero (rounding residue such as ``-1.3877787807814457e-17``) are 0.
+
+    Examples
+    --------
+    >>> short_number(0.13953488372093023), short_number(-1.3877787807814457e-17)
+    ('0.1395', '0')
+    >>> short_number(-1.1166666666666671), short_number(2024.0), short_number(12)
+    ('−1.117', '2024', '12')
+    """
+    if isinstance(x, bool):
+        return str(x).lower()
+    if isinstance(x, int):
+        return num(x, 0)
+    value = float(x)
+    if not math.isfinite(value):
+        return "–"
+    if abs(value) < 1e-9:
+        return "0"
+    text = np.format_float_positional(value, precision=digits, unique=False, fractional=False)
+    text = text.rstrip("0").rstrip(".") if "." in text else text
+    return MINUS + text[1:] if text.startswith("-") else text
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, Mapping):
+        return "; ".join(f"{k} {_plain(v)}" for k, v in value.items())
+    if isinstance(value, list):
+        inner = ", ".join(_plain(v) for v in value)
+        return f"({inner})"
+    if isinstance(value, (int, float)):
+        return short_number(value)
+    return str(value)
+
+
+def plain_text(text: str) -> str:
+    """Text from the data or the pipeline made readable: JSON objects written out as words and
+    every long or exponent float shortened (:func:`short_number`).
+
+    Examples
+    --------
+    >>> plain_text('simulated with parameters {"dropout":[0.139534,0.2],"seed":7}')
+    'simulated with parameters: dropout (0.1395, 0.2); seed 7'
+    >>> plain_text("effect -1.3877787807814457e-17 at visit 12")
+    'effect 0 at visit 12'
+    """
+    start = text.find("{")
+    if start >= 0 and text.rstrip().endswith("}"):
+        try:
+            data = json.loads(text[start:])
+        except ValueError:
+            data = None
+        if isinstance(data, Mapping):
+            head = text[:start].rstrip()
+            text = f"{head}: {_plain(data)}" if head else _plain(data)
+    return _FLOAT.sub(lambda m: short_number(float(m.group(0))), text)

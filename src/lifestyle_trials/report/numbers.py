@@ -20,9 +20,15 @@ from .._version import __version__
 from ..config import AnalysisConfig
 from ..trial import Trial
 from . import descriptives, models
+from . import labels as lab
+from .consort import consort_flow
 from .published import published_comparison
 
-__all__ = ["DEPENDENCIES", "build_numbers", "dependency_versions"]
+__all__ = ["DEPENDENCIES", "DISPOSITION_COLUMNS", "build_numbers", "dependency_versions"]
+
+DISPOSITION_COLUMNS: tuple[str, ...] = ("dcsreas", "dcdecod", "disposition", "discontinued_reason")
+"""Subject-level columns read as the disposition when ``[report] disposition`` names none
+(ADaM ADSL's reason for discontinuation, DCSREAS, or a column named so)."""
 
 DEPENDENCIES: tuple[str, ...] = (
     "numpy",
@@ -83,6 +89,8 @@ def build_numbers(
             "title": config.title,
             "description": config.description,
             "source_kind": config.data.source,
+            "population": config.report.population,
+            "decimals": dict(config.report.decimals),
             "labels": {
                 "arms": dict(config.labels.arms),
                 "factors": dict(config.labels.factors),
@@ -131,8 +139,9 @@ def build_numbers(
         "exclusions": [dict(e) for e in manifest.get("exclusions", [])],
     }
     result.update(models.model_numbers(config, trial, fits, primary, secondary, float(visit)))
-    result["flow"] = _flow(trial, primary, result)
+    result["flow"] = _flow(config, trial, manifest, result, float(visit))
     result["standardised"] = _standardised(trial, result)
+    result["baseline_sd"] = _baseline_sd(trial, [primary, *secondary])
     if config.published:
         result["published"] = published_comparison(config, trial, float(visit))
     result["truth"] = _truth(manifest.get("truth"), [primary, *secondary], log, float(visit))
@@ -152,35 +161,48 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [dict(r) for r in frame.to_dict(orient="records")]
 
 
-def _flow(trial: Trial, primary: str, numbers: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Per arm: randomised, measured at each visit, analysed in the primary analysis, why not."""
-    counts = descriptives.visit_counts(trial, primary)
+def _flow(
+    config: AnalysisConfig,
+    trial: Trial,
+    manifest: Mapping[str, Any],
+    numbers: Mapping[str, Any],
+    visit: float,
+) -> dict[str, Any]:
+    """The CONSORT 2010 flow of the primary analysis (:func:`.consort.consort_flow`)."""
     fit = numbers.get("primary") or {}
-    analysed = fit.get("n_analysed", {})
-    excluded = fit.get("exclusions", [])
-    out = []
-    for arm in trial.design.arms:
-        rows = counts[counts["arm"] == arm]
-        post = rows[rows["visit"].isin(trial.design.post_baseline)]
-        reasons = [
-            {"reason": e["reason"], "n": int(e["n_by_arm"].get(arm, 0))}
-            for e in excluded
-            if e["n_by_arm"].get(arm, 0)
-        ]
-        out.append(
-            {
-                "arm": arm,
-                "randomised": int(trial.design.arm_sizes[arm]),
-                "measured": [
-                    {"visit": float(v), "n": int(n)}
-                    for v, n in zip(post["visit"], post["measured"], strict=True)
-                ],
-                "followed_up": int(rows.loc[rows["visit"].isna(), "measured"].iloc[0]),
-                "analysed": int(analysed[arm]) if arm in analysed else None,
-                "excluded": reasons,
-            }
+    labels = config.labels
+    column = config.report.disposition or next(
+        (c for c in trial.covariates if c.lower() in DISPOSITION_COLUMNS), ""
+    )
+    if column and column not in trial.covariates:
+        raise config.error(
+            "report.disposition",
+            f"{column!r} is not a subject-level column of the data; the covariates are "
+            f"{', '.join(trial.covariates) or 'none'} (read the disposition, e.g. ADSL's "
+            "DCSREAS, as a covariate)",
         )
-    return out
+
+    def visit_words(v: float) -> str:
+        return labels.visits.get(f"{v:g}") or lab.visit_label(v, labels.visit_unit)
+
+    def at_visit(v: float) -> str:
+        custom = labels.visits.get(f"{v:g}")
+        return custom or f"at {lab.visit_label(v, labels.visit_unit)}"
+
+    return consort_flow(
+        trial,
+        config.outcomes.primary,
+        visit,
+        fit.get("n_analysed"),
+        [s for e in fit.get("exclusions", []) for s in e["subjects"]],
+        read_exclusions=manifest.get("exclusions", []),
+        assessed=config.report.assessed,
+        not_randomised=config.report.not_randomised,
+        disposition=column,
+        words=lambda name: lab.variable_label(name, labels.variables),
+        visit_words=visit_words,
+        at_visit=at_visit,
+    )
 
 
 def _standardised(trial: Trial, numbers: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -205,6 +227,17 @@ def _standardised(trial: Trial, numbers: Mapping[str, Any]) -> list[dict[str, An
                     "conf_high": e["conf_high"] / sd,
                 }
             )
+    return out
+
+
+def _baseline_sd(trial: Trial, outcomes: Sequence[str]) -> dict[str, float | None]:
+    """Each outcome's SD at baseline on its natural scale (None with fewer than 2 values)."""
+    base = trial.data[trial.data["visit"] == trial.design.baseline]
+    out: dict[str, float | None] = {}
+    for outcome in outcomes:
+        values = base[outcome].to_numpy(dtype=float)
+        values = values[np.isfinite(values)]
+        out[outcome] = float(values.std(ddof=1)) if values.size > 1 else None
     return out
 
 

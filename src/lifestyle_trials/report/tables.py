@@ -15,7 +15,7 @@ import pandas as pd
 __all__ = ["TABLES", "report_tables"]
 
 TABLES: dict[str, str] = {
-    "flow": "one row per arm: randomised, measured at each visit, analysed",
+    "flow": "one row per arm: randomised, measured at each visit, lost, excluded, analysed",
     "table1": "one row per baseline variable (and level) and arm",
     "means_by_visit": "one row per outcome, arm and visit: observed mean and 95% CI",
     "primary_effects": "one row per effect of the primary analysis",
@@ -36,10 +36,17 @@ def report_tables(numbers: Mapping[str, Any]) -> dict[str, pd.DataFrame]:
     """The tables of one analysis, in :data:`TABLES` order, leaving out empty ones."""
     made: dict[str, pd.DataFrame] = {}
     flow_rows = []
-    for f in numbers["flow"]:
-        row = {"arm": f["arm"], "randomised": f["randomised"]}
+    for f in numbers["flow"]["arms"]:
+        row = {"arm": f["arm"], "randomised": f["allocated"]}
         row.update({f"measured_visit_{m['visit']:g}": m["n"] for m in f["measured"]})
-        row.update({"followed_up": f["followed_up"], "analysed": f["analysed"]})
+        row.update(
+            {
+                "lost_to_follow_up": sum(r["n"] for r in f["lost"]),
+                "discontinued": sum(r["n"] for r in f["discontinued"]),
+                "excluded_from_analysis": sum(r["n"] for r in f["excluded"]),
+                "analysed": f["analysed"],
+            }
+        )
         flow_rows.append(row)
     made["flow"] = pd.DataFrame(flow_rows)
     made["table1"] = pd.DataFrame(numbers["table1"])

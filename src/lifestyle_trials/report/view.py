@@ -17,7 +17,7 @@ from .context import Context
 from .sections.arms import arms_section
 from .sections.baseline import baseline_section
 from .sections.checks import checks_section
-from .sections.flow import flow_section
+from .sections.flow import flow_section, followup_section
 from .sections.methods import methods_section
 from .sections.primary import primary_section
 from .sections.provenance import provenance_section
@@ -33,6 +33,7 @@ _SECTIONS = (
     summary_section,
     flow_section,
     baseline_section,
+    followup_section,
     primary_section,
     secondary_section,
     arms_section,

@@ -26,12 +26,16 @@ def arms_section(ctx: Context) -> Section | None:
     columns = ["Outcome", *[ctx.term(t) for t in terms]]
     body = []
     for a in n["arms"]:
-        label = ctx.var_unit(a["outcome"]) + (" ‡" if a["log"] else "")
-        body.append(Row([Cell(label), *[effect_cell(ctx, e, a["log"]) for e in a["effects"]]]))
+        label = ctx.var_diff_unit(a["outcome"], a["log"]) + (" ‡" if a["log"] else "")
+        body.append(
+            Row([Cell(label), *[effect_cell(ctx, e, a["log"], a["outcome"]) for e in a["effects"]]])
+        )
+    logged = any(a["log"] for a in n["arms"])
     notes = [
-        "Each arm minus control: adjusted mean differences (‡ ratios of geometric means) "
-        "from the ANCOVA "
-        f"{ctx.at_visit(n['primary']['visit'])}, with 95% CIs and unadjusted P values."
+        "Each arm minus control: adjusted mean differences "
+        + ("(‡ ratios of geometric means) " if logged else "")
+        + f"from the ANCOVA {ctx.at_visit(n['primary']['visit'])}, with 95% CIs and "
+        "unadjusted P values."
     ]
     if n["design"]["factorial"]:
         notes.append(
@@ -41,5 +45,14 @@ def arms_section(ctx: Context) -> Section | None:
     return Section(
         "arms",
         "Arms compared with control",
-        [table(ctx, "Each arm compared with control.", columns, body, notes)],
+        [
+            table(
+                ctx,
+                f"Each arm compared with control {ctx.at_visit(n['primary']['visit'])}: "
+                "ANCOVA of every outcome (95% CI, P); analysis set: subjects with both values.",
+                columns,
+                body,
+                notes,
+            )
+        ],
     )

@@ -78,5 +78,14 @@ def baseline_section(ctx: Context) -> Section:
     return Section(
         "baseline",
         "Baseline characteristics",
-        [table(ctx, "Baseline characteristics by arm.", [], body, notes, head=head)],
+        [
+            table(
+                ctx,
+                "Baseline characteristics by arm; analysis set: all randomised subjects.",
+                [],
+                body,
+                notes,
+                head=head,
+            )
+        ],
     )

@@ -81,7 +81,9 @@ def add(blocks: list[Block], item: Block | None) -> None:
         blocks.append(item)
 
 
-def effect_cell(ctx: Context, row: Mapping[str, Any], log: bool, note: str = "") -> Cell:
+def effect_cell(
+    ctx: Context, row: Mapping[str, Any], log: bool, outcome: str, note: str = ""
+) -> Cell:
     """An effect with its 95% CI, and its P value (then ``note``) on a second line.
 
     Parameters
@@ -92,6 +94,8 @@ def effect_cell(ctx: Context, row: Mapping[str, Any], log: bool, note: str = "")
         An effect of numbers.json (estimate or ratio, limits, ``std_error``, ``p_value``).
     log : bool
         Whether the effect is a ratio (log-scale analysis).
+    outcome : str
+        The outcome (its decimals are the same throughout the report).
     note : str, optional
         Text appended to the P value.
 
@@ -99,12 +103,12 @@ def effect_cell(ctx: Context, row: Mapping[str, Any], log: bool, note: str = "")
     -------
     Cell
     """
-    return Cell(ctx.effect(row, log), "num", sub=fmt.p_text(row["p_value"]) + note)
+    return Cell(ctx.effect(row, log, outcome), "num", sub=fmt.p_text(row["p_value"]) + note)
 
 
-def effect_cells(ctx: Context, row: Mapping[str, Any], log: bool) -> list[Cell]:
+def effect_cells(ctx: Context, row: Mapping[str, Any], log: bool, outcome: str) -> list[Cell]:
     """Estimate (95% CI), % change for ratios, P value: one cell each."""
-    cells = [Cell(ctx.effect(row, log), "num")]
+    cells = [Cell(ctx.effect(row, log, outcome), "num")]
     if log:
         cells.append(Cell(fmt.percent_change(row["ratio"]), "num"))
     cells.append(Cell(fmt.p_value(row["p_value"]), "num"))

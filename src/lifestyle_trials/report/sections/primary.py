@@ -7,8 +7,9 @@ from typing import Any
 
 from .. import alt_text
 from .. import format as fmt
-from ..blocks import Cell, Paragraph, Row, Section, Table
+from ..blocks import Cell, Items, Paragraph, Row, Section, Table
 from ..context import Context
+from ..model_text import ancova_line, estimand_items
 from .common import Block, add, effect_cells, scale_note, table, truth_of, truth_text
 
 __all__ = ["primary_section"]
@@ -29,7 +30,11 @@ def primary_section(ctx: Context) -> Section:
     p = n["primary"]
     log, outcome = p["log"], p["outcome"]
     truth = truth_of(ctx, outcome)
-    columns = ["Effect", "Ratio (95% CI)" if log else f"Difference (95% CI), {ctx.unit(outcome)}"]
+    unit = ctx.diff_unit(outcome)
+    columns = [
+        "Effect",
+        "Ratio (95% CI)" if log else f"Difference (95% CI){', ' + unit if unit else ''}",
+    ]
     if log:
         columns.append("Change")
     columns.append("P")
@@ -37,20 +42,16 @@ def primary_section(ctx: Context) -> Section:
         columns.append("True value")
     body = []
     for e in p["effects"]:
-        cells = [Cell(ctx.term(e["term"])), *effect_cells(ctx, e, log)]
+        cells = [Cell(ctx.term(e["term"])), *effect_cells(ctx, e, log, outcome)]
         if truth:
-            cells.append(
-                Cell(truth_text(truth.get(e["term"]), log, fmt.decimals_for(e["std_error"])), "num")
-            )
+            cells.append(Cell(truth_text(truth.get(e["term"]), log, ctx.decimals(outcome)), "num"))
         body.append(Row(cells))
     if p["estimand"] != "factorial" and p.get("interaction"):
         for e in p["interaction"]:
-            body.append(Row([Cell(ctx.term(e["term"]) + " †"), *effect_cells(ctx, e, log)]))
-    notes = [
-        scale_note(log, ctx.var(outcome)),
-        f"Model: {p['formula']} (least squares; t tests on {p['df_resid']} residual degrees "
-        "of freedom).",
-    ]
+            body.append(
+                Row([Cell(ctx.term(e["term"]) + " †"), *effect_cells(ctx, e, log, outcome)])
+            )
+    notes = [scale_note(log, ctx.var(outcome)), "Model: " + ancova_line(ctx, p)]
     if p["estimand"] == "factorial":
         notes.append(
             "Main effects average the effect of one factor over both levels of the "
@@ -62,15 +63,21 @@ def primary_section(ctx: Context) -> Section:
         notes.append("True value: the effect the simulation was generated with.")
     at = ctx.at_visit(p["visit"])
     blocks: list[Block] = [
-        Paragraph(
-            f"{ctx.var(outcome)} {at}, analysed by ANCOVA with the baseline "
-            f"value as covariate{', log scale' if log else ''}. "
-            f"{sum(p['n_analysed'].values())} subjects had both values."
+        Paragraph("Estimand of the primary analysis (ICH E9(R1)):"),
+        Items(estimand_items(ctx), "estimand"),
+        table(
+            ctx,
+            f"Primary analysis: effects on {ctx.var(outcome)} {at} "
+            f"({'ratios' if log else 'differences'} with 95% CI, P; ANCOVA); analysis set: "
+            f"{sum(p['n_analysed'].values())} randomised subjects with a baseline and a "
+            "follow-up value.",
+            columns,
+            body,
+            notes,
         ),
-        table(ctx, f"Primary analysis: effects on {ctx.var(outcome)} {at}.", columns, body, notes),
     ]
     kind = "geometric mean" if log else "mean"
-    d = 2 if log else fmt.decimals_for(p["residual_sd"] / 4)
+    d = ctx.decimals(outcome)
     blocks.append(_arm_means(ctx, p, kind, d))
     if p["estimand"] == "factorial" and p["factor_means"]:
         blocks.append(_factor_means(ctx, p, kind, d))
@@ -102,7 +109,8 @@ def _arm_means(ctx: Context, p: Mapping[str, Any], kind: str, d: int) -> Table:
     ]
     return table(
         ctx,
-        f"Adjusted {kind}s of {ctx.var_unit(p['outcome'])} {ctx.at_visit(p['visit'])} by arm.",
+        f"Adjusted {kind}s of {ctx.var_unit(p['outcome'])} {ctx.at_visit(p['visit'])} by arm "
+        "(95% CI), from the primary ANCOVA; analysis set as in the primary analysis.",
         ["Arm", "n analysed", f"Adjusted {kind} (95% CI)"],
         body,
         ["Marginal means from the primary model, baseline at its mean."],
@@ -120,7 +128,10 @@ def _factor_means(ctx: Context, p: Mapping[str, Any], kind: str, d: int) -> Tabl
         for level in (0, 1):
             m = levels[level]
             cells.append(Cell(fmt.estimate_ci(m["mean"], m["conf_low"], m["conf_high"], d), "num"))
-        cells += [Cell(ctx.effect(e, p["log"]), "num"), Cell(fmt.p_value(e["p_value"]), "num")]
+        cells += [
+            Cell(ctx.effect(e, p["log"], p["outcome"]), "num"),
+            Cell(fmt.p_value(e["p_value"]), "num"),
+        ]
         body.append(Row(cells))
     inter = effects.get("diet:exercise")
     label = "Ratio" if p["log"] else "Difference"
@@ -129,10 +140,13 @@ def _factor_means(ctx: Context, p: Mapping[str, Any], kind: str, d: int) -> Tabl
         f"weights; {label.lower()}: yes vs no, as in the primary analysis."
     ]
     if inter is not None:
-        notes.append(f"Interaction: {ctx.effect(inter, p['log'])}, {fmt.p_text(inter['p_value'])}.")
+        shown = ctx.effect(inter, p["log"], p["outcome"])
+        notes.append(f"Interaction: {shown}, {fmt.p_text(inter['p_value'])}.")
     return table(
         ctx,
-        f"Factorial results: adjusted {kind}s of {ctx.var_unit(p['outcome'])} by factor level.",
+        f"Factorial results: adjusted {kind}s of {ctx.var_unit(p['outcome'])} by factor level "
+        "and the main effects (95% CI), from the primary ANCOVA; analysis set as in the "
+        "primary analysis.",
         ["Factor", "No (95% CI)", "Yes (95% CI)", f"{label} (95% CI)", "P"],
         body,
         notes,

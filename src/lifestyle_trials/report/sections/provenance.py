@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
+from .. import format as fmt
 from ..blocks import Cell, Items, Paragraph, Row, Section
 from ..context import Context
+from ..model_text import in_sentence
 from .common import Block, table
 
 __all__ = ["provenance_section"]
@@ -47,18 +51,18 @@ def provenance_section(ctx: Context) -> Section:
             files,
         ),
         Paragraph("Processing steps, in order:"),
-        Items([(s, "") for s in prov["steps"]], "steps"),
+        Items([(fmt.plain_text(s), "") for s in prov["steps"]], "steps"),
     ]
     if prov["warnings"]:
         blocks.append(Paragraph("Warnings raised while the data were read:"))
-        blocks.append(Items([(w, "") for w in prov["warnings"]], "steps"))
+        blocks.append(Items([(fmt.plain_text(w), "") for w in prov["warnings"]], "steps"))
     excl = [e for key in ("primary", "mmrm") for e in (n.get(key) or {}).get("exclusions", [])]
     if excl:
         rows = [
             Row(
                 [
-                    Cell(e["step"]),
-                    Cell(e["reason"]),
+                    Cell(_words(ctx, e["step"], step=True)),
+                    Cell(_words(ctx, e["reason"])),
                     Cell(str(e["n"]), "num"),
                     Cell(", ".join(e["subjects"]), "small"),
                 ]
@@ -81,3 +85,28 @@ def provenance_section(ctx: Context) -> Section:
         )
     )
     return Section("provenance", "Provenance and reproducibility", blocks)
+
+
+_STEPS = {
+    "ancova": "ANCOVA of",
+    "mmrm": "MMRM of",
+    "mixed_anova": "mixed ANOVA of",
+    "read": "reading",
+    "read_adam": "reading ADaM",
+}
+
+
+def _words(ctx: Context, text: str, step: bool = False) -> str:
+    """A logged reason or step in the report's words: variable names as labelled, visits as
+    words ("at month 12"), model codes spelt out."""
+    if step:
+        first, _, rest = text.partition(" ")
+        text = f"{_STEPS.get(first, first)} {rest}".strip()
+    text = re.sub(r"\bat visit (\d+(?:\.\d+)?)\b", lambda m: ctx.at_visit(float(m[1])), text)
+    text = re.sub(r"\bvisit (\d+(?:\.\d+)?)\b", lambda m: ctx.visit(float(m[1])), text)
+    design = ctx.numbers["design"]
+    names = sorted({*design["outcomes"], *design["covariates"]}, key=len, reverse=True)
+    for name in names:
+        label = in_sentence(ctx.var(name))
+        text = re.sub(rf"(?<![\w-]){re.escape(name)}(?![\w-])", label, text)
+    return text

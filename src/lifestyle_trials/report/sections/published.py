@@ -66,6 +66,8 @@ def _summaries(ctx: Context, pub: Mapping[str, Any]) -> Table:
     for r in pub["summaries"]:
         outcome = PUBLISHED_LABELS.get(r["outcome"], r["outcome"])
         unit = lab.unit_text(r["unit"])
+        if unit == "%" and r["quantity"] == "net_change":
+            unit = "percentage points"
         decimals = 0 if r["mean_decimals"] is None else int(r["mean_decimals"])
         shown = fmt.num(r["mean"], decimals)
         if r["spread"] is not None:
@@ -89,7 +91,8 @@ def _summaries(ctx: Context, pub: Mapping[str, Any]) -> Table:
         "not say whether it is an SD or an SE; its size suggests an SE). Re-analysed: the "
         "same quantity from these data, on the subjects measured at baseline and "
         f"{ctx.visit(pub['visit'])}: mean ± SE (n); net changes are the arm's mean change "
-        "minus the control arm's, ± SE (Welch), with the 95% CI.",
+        "minus the control arm's, ± SE (Welch), with the 95% CI; re-analysed values have one "
+        "decimal more than the source prints for the outcome.",
         f"Fasting insulin in pmol/L: µU/mL × {fmt.num(pub['insulin_factor'], 2)}. Blood "
         "pressure in the top third of the baseline diastolic pressure of the randomised "
         "subjects, as published.",
@@ -101,7 +104,9 @@ def _summaries(ctx: Context, pub: Mapping[str, Any]) -> Table:
         )
     return table(
         ctx,
-        f"Published {pub['trial']} summaries beside the same quantities computed from these data.",
+        f"Published {pub['trial']} summaries beside the same quantities computed from these "
+        f"data; analysis set of the re-analysis: subjects measured at baseline and "
+        f"{ctx.visit(pub['visit'])}.",
         ["Outcome", "Quantity", "Arm", "Published", "Re-analysed", "Source"],
         body,
         notes,
@@ -110,6 +115,10 @@ def _summaries(ctx: Context, pub: Mapping[str, Any]) -> Table:
 
 def _tests(ctx: Context, pub: Mapping[str, Any]) -> Table:
     """Each published P value, whether the published summaries give it, and the re-analysis."""
+    places: dict[str, int] = {}
+    for r in pub["summaries"]:  # one more decimal than the source prints, per outcome
+        if r["mean_decimals"] is not None:
+            places[r["outcome"]] = max(places.get(r["outcome"], 0), int(r["mean_decimals"]) + 1)
     body = []
     for t in pub["tests"]:
         published = f"P {t['p_relation']} {fmt.num(t['p_value'], int(t['p_value_decimals']))}"
@@ -117,7 +126,7 @@ def _tests(ctx: Context, pub: Mapping[str, Any]) -> Table:
         if "reason" in re:
             effect, p = Cell(re["reason"], "small"), Cell("–", "num")
         else:
-            d = fmt.decimals_for(re["std_error"])
+            d = places.get(t["outcome"], fmt.decimals_for(re["std_error"]))
             effect = Cell(
                 fmt.estimate_ci(re["estimate"], re["conf_low"], re["conf_high"], d), "num"
             )
@@ -128,24 +137,27 @@ def _tests(ctx: Context, pub: Mapping[str, Any]) -> Table:
                     Cell(PUBLISHED_LABELS.get(t["outcome"], t["outcome"])),
                     Cell(lab.term_label(t["comparison"], ctx.labels["arms"])),
                     Cell(published, "num"),
-                    Cell(t["verdict"] or "–", sub=_readings(t["consistent_readings"])),
+                    _verdict_cell(t["verdict"], t["consistent_readings"]),
                     effect,
                     p,
                 ]
             )
         )
     notes = [
-        "From the published summaries: whether the published P value can be recomputed from "
-        "the published means and ± (lt.published_vs_recomputed; each reading of ± as SE or SD, "
-        "each published basis of the arm sizes, with and without a Bonferroni adjustment; "
-        "rounding respected); the readings that reproduce it are listed.",
+        "From the published summaries: the published P value recomputed from the published "
+        "means and ± under every plausible reading (lt.published_vs_recomputed: ± as SE or "
+        "SD, each published basis of the arm sizes, with and without a Bonferroni "
+        "adjustment; rounding respected). Consistent with: the readings under which the "
+        "published value is recovered; the others do not give it, so the reading the authors "
+        "used is not known.",
         "Re-analysed: the same comparison in these data, Welch t test on the change from "
         "baseline (not the ANCOVA of the primary analysis), unadjusted.",
     ]
     return table(
         ctx,
-        f"Published {pub['trial']} P values, how they arise from the "
-        "published summaries, and the same comparison in these data.",
+        f"Published {pub['trial']} P values, how they arise from the published summaries, and "
+        "the same comparison in these data; analysis set of the re-analysis: subjects measured "
+        f"at baseline and {ctx.visit(pub['visit'])}.",
         [
             "Outcome",
             "Comparison",
@@ -169,6 +181,28 @@ def _source_name(key: str) -> str:
     return f"{name.capitalize()} {key[len(name) :]}".strip()
 
 
+def _verdict_cell(verdict: str, readings: str) -> Cell:
+    """The verdict on a published P value: "consistent with" the readings that give it.
+
+    >>> _verdict_cell("reproduced", "± as SE, randomised n, none").text
+    'consistent with ± as SE, randomised n, none'
+    >>> _verdict_cell("not reproduced", "").text
+    'not recovered under any reading'
+    """
+    if verdict == "reproduced":
+        shown = _readings(readings)
+        return Cell(f"consistent with {shown.split('; ')[0]}", sub=_more(shown))
+    if verdict == "not reproduced":
+        return Cell("not recovered under any reading")
+    return Cell(verdict or "–")
+
+
+def _more(shown: str) -> str:
+    """The readings after the first, as a second line ("or ...")."""
+    rest = shown.split("; ")[1:]
+    return ("or " + "; ".join(rest)) if rest else ""
+
+
 def _readings(text: str, most: int = 2) -> str:
     """The first readings of a ';'-separated list, and how many more there are.
 
@@ -187,7 +221,7 @@ def _reanalysed_cell(row: Mapping[str, Any], decimals: int) -> Cell:
     if "reason" in re:
         return Cell(re["reason"], "small")
     if row["quantity"] == "net_change":
-        d = max(decimals, fmt.decimals_for(re["std_error"]))
+        d = decimals
         text = f"{fmt.num(re['estimate'], d)} ± {fmt.num(re['std_error'], d)}"
         return Cell(text, "num", sub=f"95% CI {fmt.ci(re['conf_low'], re['conf_high'], d)}")
     if row["spread"] is None:

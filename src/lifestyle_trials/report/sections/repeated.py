@@ -9,44 +9,31 @@ from .. import alt_text
 from .. import format as fmt
 from ..blocks import Cell, Paragraph, Row, Section
 from ..context import Context
+from ..model_text import mmrm_line
 from .common import Block, add, effect_cell, scale_note, table, truth_text
 
 __all__ = ["repeated_section"]
 
-_COVARIANCE_NAMES: dict[str, str] = {
-    "us": "unstructured",
-    "cs": "compound-symmetry",
-    "csh": "heterogeneous compound-symmetry",
-    "ar1": "AR(1)",
-    "ar1h": "heterogeneous AR(1)",
-    "toep": "Toeplitz",
-    "toeph": "heterogeneous Toeplitz",
-    "diag": "diagonal",
-}
-"""Words for the MMRM covariance structures (codes as in R's mmrm)."""
 
-
-def repeated_section(ctx: Context) -> Section:
+def repeated_section(ctx: Context) -> Section | None:
     """The analyses over every visit: the MMRM and the mixed ANOVA, each as a subsection.
 
     Returns
     -------
-    Section
-        Section ``repeated``: a note for each of the two models that was not fitted (with
-        the reason), and the subsections ``mmrm`` and ``mixed-anova`` of those that were.
+    Section or None
+        Section ``repeated`` with the subsections ``mmrm`` and ``mixed-anova`` of the
+        models that were fitted; None when neither was (one follow-up visit, or switched
+        off): the report says nothing about models it did not fit.
     """
     n = ctx.numbers
     subsections = []
     if n.get("mmrm"):
         subsections.append(_mmrm(ctx, n["mmrm"]))
-    blocks: list[Block] = [
-        Paragraph(f"{s['model'][:1].upper() + s['model'][1:]} not fitted: {s['reason']}.", "note")
-        for s in n.get("skipped", [])
-        if s["model"] in ("MMRM", "mixed ANOVA")
-    ]
     if n.get("mixed_anova"):
         subsections.append(_mixed_anova(ctx, n["mixed_anova"]))
-    return Section("repeated", "Repeated measures", blocks, subsections)
+    if not subsections:
+        return None
+    return Section("repeated", "Repeated measures", (), subsections)
 
 
 def _mmrm(ctx: Context, m: Mapping[str, Any]) -> Section:
@@ -56,24 +43,25 @@ def _mmrm(ctx: Context, m: Mapping[str, Any]) -> Section:
     effects = {(e["term"], e["visit"]): e for e in m["effects"]}
     columns = ["Effect", *[ctx.visit(v) for v in m["visits"]]]
     body = [
-        Row([Cell(ctx.term(term)), *[effect_cell(ctx, effects[term, v], log) for v in m["visits"]]])
+        Row(
+            [
+                Cell(ctx.term(term)),
+                *[effect_cell(ctx, effects[term, v], log, m["outcome"]) for v in m["visits"]],
+            ]
+        )
         for term in terms
     ]
     conv = m["convergence"]
     notes = [
         scale_note(log, ctx.var(m["outcome"])),
-        f"MMRM: {ctx.var(m['outcome'])} at every post-baseline visit on baseline × visit + "
-        f"diet × exercise × visit, {_COVARIANCE_NAMES.get(m['covariance'], m['covariance'])} "
-        f"covariance over visits within subject, {m['method']}; "
-        f"{m['df_method'].capitalize()} degrees of freedom. {m['n_subjects']} subjects, "
-        f"{m['n_obs']} observations; log-likelihood {fmt.num(m['loglik'], 2)}, "
+        f"Model: {mmrm_line(ctx, m)} Log-likelihood {fmt.num(m['loglik'], 2)}, "
         f"AIC {fmt.num(m['aic'], 2)}; "
         f"{'converged' if conv.get('converged') else 'did not converge'} in "
         f"{conv.get('iterations')} iterations.",
     ]
     truth = {(t["term"], t["visit"]): t["value"] for t in m.get("truth", [])}
     if truth:
-        d = fmt.decimals_for(m["effects"][0]["std_error"])
+        d = ctx.decimals(m["outcome"])
         for term in terms:
             label = f"True value: {ctx.term(term).split(' (')[0].lower()}"
             values = [truth_text(truth.get((term, v)), log, d) for v in m["visits"]]
@@ -87,7 +75,10 @@ def _mmrm(ctx: Context, m: Mapping[str, Any]) -> Section:
         ),
         table(
             ctx,
-            f"MMRM: factorial effects on {ctx.var(m['outcome'])} at each visit.",
+            f"MMRM: {'factorial effects' if ctx.numbers['design']['factorial'] else 'effects'} "
+            f"on {ctx.var(m['outcome'])} at each visit (95% CI, P); analysis set: "
+            f"{m['n_subjects']} randomised subjects with a baseline and at least one "
+            "follow-up value.",
             columns,
             body,
             notes,
@@ -106,7 +97,8 @@ def _mmrm(ctx: Context, m: Mapping[str, Any]) -> Section:
     blocks.append(
         table(
             ctx,
-            "MMRM: estimated correlation of the outcome between visits within a subject.",
+            f"MMRM: estimated correlation of {'log ' if log else ''}{ctx.var(m['outcome'])} "
+            "between visits within a subject (same analysis set).",
             ["", *[ctx.visit(v) for v in corr["visits"]]],
             [
                 Row([Cell(ctx.visit(v), "strong"), *[Cell(fmt.num(x, 2), "num") for x in row]])
@@ -161,5 +153,15 @@ def _mixed_anova(ctx: Context, anova: Mapping[str, Any]) -> Section:
     return Section(
         "mixed-anova",
         "Mixed ANOVA (arm × visit)",
-        [table(ctx, f"Mixed ANOVA of {ctx.var(anova['outcome'])}.", columns, body, notes)],
+        [
+            table(
+                ctx,
+                f"Mixed ANOVA (arm × visit) of {'log ' if anova['log'] else ''}"
+                f"{ctx.var(anova['outcome'])}; analysis set: {n} subjects measured at every "
+                "visit (complete cases).",
+                columns,
+                body,
+                notes,
+            )
+        ],
     )

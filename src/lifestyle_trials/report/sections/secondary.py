@@ -31,22 +31,27 @@ def secondary_section(ctx: Context) -> Section | None:
     body = []
     for s in n["secondary"]:
         log = s["log"]
-        label = ctx.var_unit(s["outcome"]) + (" ‡" if log else "")
+        label = ctx.var_diff_unit(s["outcome"], log) + (" ‡" if log else "")
         cells = [Cell(label), Cell(str(sum(s["n_analysed"].values())), "num")]
         truth = truth_of(ctx, s["outcome"])
         for e in s["effects"]:
             true = ""
             if truth and e["term"] in truth:
-                d = fmt.decimals_for(e["std_error"])
+                d = ctx.decimals(s["outcome"])
                 true = f" · true {truth_text(truth[e['term']], log, d)}"
-            cells.append(effect_cell(ctx, e, log, true))
+            cells.append(effect_cell(ctx, e, log, s["outcome"], true))
         body.append(Row(cells))
     at = ctx.at_visit(n["primary"]["visit"])
+    logged = any(s["log"] for s in n["secondary"])
     notes = [
         f"ANCOVA of each outcome {at} adjusted for its baseline, with the same "
         "estimand as the primary analysis; effects are differences in adjusted means "
-        "(treated − untreated) in the outcome's unit.",
-        "‡ Analysed on the log scale: the effect is a ratio of geometric means.",
+        "(treated − untreated) in the outcome's unit"
+        + (
+            ", or (‡) ratios of geometric means for outcomes analysed on the log scale."
+            if logged
+            else "."
+        ),
         "P values are not adjusted for the number of outcomes; secondary outcomes are "
         "supporting evidence, not confirmatory.",
     ]
@@ -56,7 +61,8 @@ def secondary_section(ctx: Context) -> Section | None:
             "indices the generator does not model directly)."
         )
     title = "Secondary outcomes: factorial effects" if factorial else "Secondary outcomes"
-    blocks: list[Block] = [table(ctx, f"{title} {at}.", columns, body, notes)]
+    caption = f"{title} {at} (95% CI, P); analysis set: subjects with both values of each outcome."
+    blocks: list[Block] = [table(ctx, caption, columns, body, notes)]
     add(blocks, _forest_outcomes(ctx))
     return Section("secondary", "Secondary outcomes", blocks)
 
@@ -64,12 +70,20 @@ def secondary_section(ctx: Context) -> Section | None:
 def _forest_outcomes(ctx: Context) -> Figure | None:
     """The forest plot of the effects on every outcome in SD units (None if not drawn)."""
     rows = [
-        (ctx.term(s["term"]), ctx.var(s["outcome"]), s, False) for s in ctx.numbers["standardised"]
+        (
+            ctx.term(s["term"]),
+            ctx.var(s["outcome"]),
+            fmt.estimate_ci(s["estimate"], s["conf_low"], s["conf_high"], 2),
+        )
+        for s in ctx.numbers["standardised"]
     ]
+    logged = any(s["log"] for s in ctx.numbers["standardised"])
     return ctx.figure(
         "forest_outcomes",
         "Effects on every outcome in standard-deviation units: each estimate "
-        "and its 95% CI divided by the outcome's baseline SD (of log values for log-scale "
-        "outcomes), so that outcomes measured in different units can be compared.",
-        alt_text.forest(ctx, rows),
+        "and its 95% CI divided by the outcome's baseline SD"
+        + (" (of log values for outcomes analysed on the log scale)" if logged else "")
+        + ", so that outcomes measured in different units can be compared; one panel per "
+        "effect, on a shared axis.",
+        alt_text.forest(rows, "effect in baseline standard deviations", "0"),
     )

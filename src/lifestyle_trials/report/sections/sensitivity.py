@@ -32,6 +32,7 @@ def sensitivity_section(ctx: Context) -> Section:
     """
     n = ctx.numbers
     log = n["primary"]["log"]
+    outcome_name = n["primary"]["outcome"]
     terms = [e["term"] for e in n["primary"]["effects"]]
     rows = [r for r in n["sensitivity"] if {e["term"] for e in r["effects"]} & set(terms)]
     columns = ["Analysis", "n", *[ctx.term(t) for t in terms]]
@@ -46,8 +47,8 @@ def sensitivity_section(ctx: Context) -> Section:
             if e is None:
                 cells.append(Cell("–", "num"))
             else:
-                cells.append(effect_cell(ctx, e, log))
-                forest_rows.append((ctx.term(t), label, e, log))
+                cells.append(effect_cell(ctx, e, log, n["primary"]["outcome"]))
+                forest_rows.append((ctx.term(t), label, ctx.effect(e, log, outcome_name)))
         body.append(Row(cells, "emph" if r["key"] == "primary" else ""))
     outcome = ctx.var(n["primary"]["outcome"])
     visit = ctx.at_visit(n["primary"]["visit"])
@@ -71,14 +72,26 @@ def sensitivity_section(ctx: Context) -> Section:
             "earlier visit."
         )
     blocks: list[Block] = [
-        table(ctx, f"Sensitivity analyses of {outcome} {visit}.", columns, body, notes)
+        table(
+            ctx,
+            f"Sensitivity analyses of {outcome} {visit}: the primary effects under each "
+            "analysis (95% CI, P); analysis set of each in the column n.",
+            columns,
+            body,
+            notes,
+        )
     ]
     add(
         blocks,
         ctx.figure(
             "forest_primary",
-            f"Forest plot: effects on {outcome} {visit} under each analysis (95% CI).",
-            alt_text.forest(ctx, forest_rows),
+            f"Forest plot: effects on {outcome} {visit} under each analysis (95% CI), one "
+            "panel per effect on a shared axis; the vertical line marks no effect.",
+            alt_text.forest(
+                forest_rows,
+                "ratio of geometric means, log scale" if log else "difference in means",
+                "1" if log else "0",
+            ),
         ),
     )
     return Section("sensitivity", "Sensitivity analyses", blocks)

@@ -30,15 +30,15 @@ def summary_section(ctx: Context) -> Section:
         what = ctx.term(e["term"]).replace(" (main effect)", "").replace(" (interaction)", "")
         if p["log"]:
             text = (
-                f"ratio {ctx.effect(e, True)}, {fmt.percent_change(e['ratio'])}, "
+                f"ratio {ctx.effect(e, True, p['outcome'])}, {fmt.percent_change(e['ratio'])}, "
                 f"{fmt.p_text(e['p_value'])}"
             )
         else:
-            unit = ctx.unit(p["outcome"])
-            text = f"{ctx.effect(e, False)}{' ' + unit if unit else ''}, "
+            unit = ctx.diff_unit(p["outcome"])
+            text = f"{ctx.effect(e, False, p['outcome'])}{' ' + unit if unit else ''}, "
             text += fmt.p_text(e["p_value"])
         if e["term"] in truth:
-            d = fmt.decimals_for(e["std_error"])
+            d = ctx.decimals(p["outcome"])
             text += f" (true {truth_text(truth[e['term']], p['log'], d)})"
         parts.append(f"{what}: {text}")
     kind = (
