@@ -6,7 +6,11 @@ contrast (effects, marginal means, type III terms, a user's own) gets consistent
 ``"satterthwaite"``
     :mod:`~lifestyle_trials.models.satterthwaite`; F tests by Fai & Cornelius.
 ``"kenward-roger"``
-    :mod:`~lifestyle_trials.models.kenward_roger`: adjusted covariance ``Φ_A`` and KR df.
+    :mod:`~lifestyle_trials.models.engine.kenward_roger`: adjusted covariance ``Φ_A`` and KR
+    df, with the observed information (SAS ``DDFM=KR``, mmrm ``"Kenward-Roger"``).
+``"kenward-roger-linear"``
+    The same without the second derivatives of ``Σ`` (SAS ``DDFM=KR(LINEAR)``, mmrm
+    ``"Kenward-Roger-Linear"``).
 ``"residual"``
     ``N - p`` for every contrast (SAS ``DDFM=RESIDUAL``).
 ``"between-within"``
@@ -41,8 +45,16 @@ from .satterthwaite import combine_f_df, satterthwaite_df
 
 __all__ = ["DF_METHODS", "ContrastInference"]
 
-DF_METHODS: tuple[str, ...] = ("satterthwaite", "kenward-roger", "residual", "between-within")
+DF_METHODS: tuple[str, ...] = (
+    "satterthwaite",
+    "kenward-roger",
+    "kenward-roger-linear",
+    "residual",
+    "between-within",
+)
 """Degrees-of-freedom methods accepted by ``df_method``."""
+
+_KR_METHODS = ("kenward-roger", "kenward-roger-linear")
 
 
 @dataclass(frozen=True)
@@ -94,7 +106,7 @@ class ContrastInference:
         if self.method == "satterthwaite":
             d_vcov, cov_psi = self._satterthwaite_parts()
             out = satterthwaite_df(lmat, self.model_vcov, d_vcov, cov_psi)
-        elif self.method == "kenward-roger":
+        elif self.method in _KR_METHODS:
             kr = computed(self.kr, "the Kenward-Roger adjustment")
             out = np.array(
                 [
@@ -119,7 +131,7 @@ class ContrastInference:
         if self.method == "satterthwaite":
             d_vcov, cov_psi = self._satterthwaite_parts()
             return f_test_satterthwaite(lmat, self.beta, self.vcov, d_vcov, cov_psi)
-        if self.method == "kenward-roger":
+        if self.method in _KR_METHODS:
             return f_test_kenward_roger(lmat, self.beta, computed(self.kr, "the KR adjustment"))
         if self.method == "empirical":
             rows = full_rank_rows(lmat)
