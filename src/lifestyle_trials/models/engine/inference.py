@@ -20,7 +20,9 @@ contrast (effects, marginal means, type III terms, a user's own) gets consistent
     of the coefficients it involves.
 ``"empirical"`` (with ``vcov="empirical"``)
     Bell-McCaffrey df of the sandwich covariance (:mod:`~lifestyle_trials.models.engine.sandwich`);
-    F tests combine the df of orthogonalised contrasts as Fai & Cornelius do.
+    an F test of ``L β = 0`` rotates ``L`` as written by the eigenvectors of ``L V_emp Lᵀ``
+    and combines the df of the rotated rows as Fai & Cornelius do, as R's mmrm does (the
+    rows are not re-orthogonalised first).
 """
 
 from __future__ import annotations
@@ -36,7 +38,6 @@ from .ftest import (
     f_test_fixed,
     f_test_kenward_roger,
     f_test_satterthwaite,
-    full_rank_rows,
 )
 from .kenward_roger import KenwardRoger, kr_f_test
 from .reml import GroupedData
@@ -134,12 +135,21 @@ class ContrastInference:
         if self.method in _KR_METHODS:
             return f_test_kenward_roger(lmat, self.beta, computed(self.kr, "the KR adjustment"))
         if self.method == "empirical":
-            rows = full_rank_rows(lmat)
-            middle = rows @ self.vcov @ rows.T
-            values, vectors = linalg.eigh(0.5 * (middle + middle.T))
-            rotated = vectors.T @ rows
-            f = float(np.sum((rotated @ self.beta) ** 2 / values)) / rows.shape[0]
+            rotated, values = _eigen_rows(lmat, self.vcov)
+            f = float(np.sum((rotated @ self.beta) ** 2 / values)) / rotated.shape[0]
             den = combine_f_df(self.df(rotated))
-            q = rows.shape[0]
+            q = rotated.shape[0]
             return f, q, den, float(stats.f.sf(f, q, den))
         return f_test_fixed(lmat, self.beta, self.vcov, float(np.min(self.df(lmat))))
+
+
+def _eigen_rows(lmat: np.ndarray, vcov: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Uncorrelated contrasts spanning the hypothesis ``L β = 0`` as written: with
+    ``L V Lᵀ = U D Uᵀ``, the rows of ``Uᵀ L`` for the eigenvalues above ``sqrt(eps)`` times
+    the largest, and those eigenvalues (as R's mmrm rotates a contrast matrix)."""
+    middle = lmat @ vcov @ lmat.T
+    values, vectors = linalg.eigh(0.5 * (middle + middle.T))
+    order = np.argsort(values)[::-1]
+    values, vectors = values[order], vectors[:, order]
+    keep = values > max(np.sqrt(np.finfo(float).eps) * values[0], 0.0)
+    return vectors[:, keep].T @ lmat, values[keep]
