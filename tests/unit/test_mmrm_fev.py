@@ -16,8 +16,9 @@ import pandas as pd
 import pytest
 from tests.tolerances import DF_EXACT_RTOL, LOGLIK_RTOL, REML_RTOL
 
+from lifestyle_trials import ModelError
 from lifestyle_trials.models.engine import reml
-from lifestyle_trials.models.engine.covariance import structure
+from lifestyle_trials.models.engine.covariance import grouped, grouped_positions, structure
 from lifestyle_trials.models.engine.inference import ContrastInference, contrast_inference
 
 CASE = Path(__file__).resolve().parents[1] / "reference" / "mmrm_fev"
@@ -149,3 +150,88 @@ def test_ml_fit_equals_mmrm(name: str) -> None:
     ref = EXPECTED["fits"][f"{name}_ml"]
     np.testing.assert_allclose(ev.loglik, ref["fit"]["loglik"], rtol=LOGLIK_RTOL)
     check_numbers(contrast_inference(data, struct, ev), ref["satterthwaite"])
+
+
+# One covariance per arm (us(AVISIT | ARMCD / USUBJID)) and observation weights
+# (weights = WEIGHT): reference_groups.R, expected_groups.json.
+GROUPS = json.loads((CASE / "expected_groups.json").read_text())["fits"]
+
+
+@cache
+def fitted_variant(key: str):
+    entry = GROUPS[key]
+    d, x = arrays()
+    visit = d["AVISIT"].str[-1].astype(int).to_numpy() - 1
+    base = structure(entry["term"].split("(")[0], VISITS)
+    weights = d["WEIGHT"].to_numpy() if entry["weighted"] else None
+    if "ARMCD /" in entry["term"]:
+        arms = ("PBO", "TRT")  # the levels of ARMCD, in order
+        group = d["ARMCD"].map({a: i for i, a in enumerate(arms)}).to_numpy()
+        struct = grouped(base, arms)
+        position, n_positions = grouped_positions(visit, group, 4), 8
+    else:
+        struct, position, n_positions = base, visit, 4
+    data = reml.group_by_pattern(
+        d["FEV1"].to_numpy(), x, d["USUBJID"].to_numpy(), position, n_positions, weights=weights
+    )
+    _, ev, conv = reml.fit_covariance(data, struct, reml=entry["reml"])
+    assert conv.converged
+    return data, struct, ev
+
+
+VARIANT_METHODS = {
+    "satterthwaite": ("satterthwaite", "model"),
+    "kenward_roger": ("kenward-roger", "model"),
+    "kenward_roger_linear": ("kenward-roger-linear", "model"),
+    "empirical": ("satterthwaite", "empirical"),
+}
+
+
+@pytest.mark.parametrize("key", sorted(GROUPS))
+def test_groups_and_weights_equal_mmrm(key: str) -> None:
+    data, struct, ev = fitted_variant(key)
+    entry = GROUPS[key]
+    # logLik(fit); VarCorr(fit): one matrix per arm for a grouped structure
+    np.testing.assert_allclose(ev.loglik, entry["fit"]["loglik"], rtol=LOGLIK_RTOL)
+    sigma = entry["fit"]["sigma"]
+    ours = struct.sigma(ev.psi)
+    if isinstance(sigma, dict):
+        for g, arm in enumerate(("PBO", "TRT")):
+            block = ours[4 * g : 4 * g + 4, 4 * g : 4 * g + 4]
+            ref = np.array(sigma[arm])
+            np.testing.assert_allclose(block, ref, rtol=REML_RTOL, atol=1e-6 * ref.max())
+    else:
+        ref = np.array(sigma)
+        np.testing.assert_allclose(ours, ref, rtol=REML_RTOL, atol=1e-6 * ref.max())
+    for method, (df_method, vcov) in VARIANT_METHODS.items():
+        if method not in entry:
+            continue
+        inf = contrast_inference(data, struct, ev, df_method=df_method, vcov=vcov)
+        ref = entry[method]
+        p = len(EXPECTED["x_columns"])
+        np.testing.assert_allclose(inf.beta, ref["estimate"], rtol=REML_RTOL)
+        np.testing.assert_allclose(inf.df(np.eye(p)), ref["df"], rtol=DF_EXACT_RTOL)
+        if method == "kenward_roger" and not struct.linear:
+            continue  # mmrm's KR SEs are computed in its own parameterisation
+        np.testing.assert_allclose(np.sqrt(np.diag(inf.vcov)), ref["std_error"], rtol=REML_RTOL)
+        means = ref["means"]
+        rows = np.array(
+            [grid_rows(a, v) for a, v in zip(means["ARMCD"], means["AVISIT"], strict=True)]
+        )
+        np.testing.assert_allclose(rows @ inf.beta, means["estimate"], rtol=REML_RTOL)
+        se = np.sqrt(np.einsum("ij,jk,ik->i", rows, inf.vcov, rows))
+        np.testing.assert_allclose(se, means["std_error"], rtol=REML_RTOL)
+        np.testing.assert_allclose(inf.df(rows), means["df"], rtol=DF_EXACT_RTOL)
+
+
+def test_unit_weights_change_nothing() -> None:
+    d, x = arrays()
+    visit = d["AVISIT"].str[-1].astype(int).to_numpy() - 1
+    args = (d["FEV1"].to_numpy(), x, d["USUBJID"].to_numpy(), visit, 4)
+    struct = structure("ar1", VISITS)
+    plain = reml.fit_covariance(reml.group_by_pattern(*args), struct)[1]
+    ones = reml.fit_covariance(reml.group_by_pattern(*args, weights=np.ones(len(d))), struct)[1]
+    np.testing.assert_allclose(ones.loglik, plain.loglik, rtol=1e-12)
+    np.testing.assert_allclose(ones.beta, plain.beta, rtol=1e-10)
+    with pytest.raises(ModelError, match="weights must be positive"):
+        reml.group_by_pattern(*args, weights=np.zeros(len(d)))

@@ -120,6 +120,9 @@ class GroupedData:
     n_subjects : int
     subject_index : ndarray of int, shape (n_obs,)
         Subject number (0-based, in order of first appearance) of every input row.
+    log_weight_sum : float
+        ``Σ log w`` over the observations (0 without weights): the log-likelihood of the
+        weighted model is that of the rescaled data plus ``½ Σ log w``.
     """
 
     blocks: tuple[PatternBlock, ...]
@@ -128,6 +131,7 @@ class GroupedData:
     n_obs: int
     n_subjects: int
     subject_index: np.ndarray
+    log_weight_sum: float = 0.0
 
 
 def group_by_pattern(
@@ -136,11 +140,20 @@ def group_by_pattern(
     subject: np.ndarray,
     visit: np.ndarray,
     n_visits: int,
+    *,
+    weights: np.ndarray | None = None,
 ) -> GroupedData:
     """Group observations by subject and missingness pattern.
 
     Rows may come in any order: each is placed by its subject and visit position, so the
     result does not depend on the order of the input.
+
+    With observation weights ``w`` the covariance of subject ``i`` is
+    ``W_i^{-1/2} Σ_i W_i^{-1/2}`` (``W_i = diag(w_i)``; R mmrm's ``weights``, SAS's
+    ``WEIGHT``): the rows of ``y`` and ``X`` are multiplied by ``√w``, which gives them
+    covariance ``Σ_i``, and the log-likelihood gains ``½ Σ log w``
+    (:attr:`GroupedData.log_weight_sum`). Every later computation (likelihood, derivatives,
+    df, sandwich) then applies to the weighted model unchanged.
 
     Parameters
     ----------
@@ -152,12 +165,14 @@ def group_by_pattern(
     visit : ndarray of int, shape (N,)
         Position of each row's visit among the ``n_visits`` analysed visits (0-based).
     n_visits : int
+    weights : ndarray, shape (N,), optional
+        Positive observation weights.
 
     Raises
     ------
     ModelError
-        Non-finite values, a visit position out of range or not an integer, or a subject
-        with two rows at the same visit.
+        Non-finite values, a visit position out of range or not an integer, a subject
+        with two rows at the same visit, or weights that are not positive and finite.
 
     Examples
     --------
@@ -173,6 +188,15 @@ def group_by_pattern(
     n_obs, n_coef = x.shape
     if not (np.all(np.isfinite(y)) and np.all(np.isfinite(x))):
         raise ModelError("the outcome and the design matrix must be finite (no NaN or inf)")
+    log_weight_sum = 0.0
+    if weights is not None:
+        w = np.asarray(weights, dtype=float)
+        if w.shape != (n_obs,) or not np.all(np.isfinite(w) & (w > 0)):
+            raise ModelError("weights must be positive and finite, one per row")
+        root = np.sqrt(w)
+        y = y * root
+        x = x * root[:, None]
+        log_weight_sum = float(np.sum(np.log(w)))
     visit_raw = np.asarray(visit)
     if visit_raw.shape != (n_obs,) or not np.all(np.mod(visit_raw, 1) == 0):
         raise ModelError("visit positions must be integers, one per row")
@@ -226,6 +250,7 @@ def group_by_pattern(
         n_obs=n_obs,
         n_subjects=n_subjects,
         subject_index=subj,
+        log_weight_sum=log_weight_sum,
     )
 
 
@@ -337,6 +362,7 @@ def evaluate(
     vcov = linalg.cho_solve(a_chol, np.eye(p))
     vcov = 0.5 * (vcov + vcov.T)
     quad = ywy - float(c @ beta)
+    logdet_v -= data.log_weight_sum
     if reml:
         logdet_a = 2.0 * float(np.sum(np.log(np.diag(a_chol[0]))))
         loglik = -0.5 * (logdet_v + logdet_a + quad + (data.n_obs - p) * _LOG_2PI)
@@ -477,12 +503,22 @@ def fit_covariance(
     decrement = np.inf
     grad_theta = np.zeros_like(theta)
     iterations = 0
+    # Cheap steps first (no curvature of ψ(θ)); with the exact Hessian in θ from the first
+    # step whose line search fails (a fit heading for the boundary of the parameter space).
+    exact = False
     for iterations in range(1, max_iter + 1):  # noqa: B007 (used after the loop)
         ev, jac = current
-        grad_theta, hess_theta = _theta_derivatives(data, struct, theta, ev, jac, reml)
+        grad_theta, hess_theta = _theta_derivatives(
+            data, struct, theta, ev, jac, reml, curvature=exact
+        )
         direction = _ascent_direction(grad_theta, hess_theta, jac.T @ ev.expected @ jac)
         decrement = float(grad_theta @ direction)
         if decrement < tol:
+            # one last Newton step, within rounding error of the optimum
+            trial = theta + direction
+            got = _evaluate_theta(data, struct, trial, reml)
+            if got is not None and got[0].loglik >= ev.loglik - 1e-12 * max(1.0, abs(ev.loglik)):
+                theta, current = trial, got
             converged, message = True, "converged"
             break
         step = 1.0
@@ -500,15 +536,23 @@ def fit_covariance(
                 theta, current, improved = trial, got, True
                 break
             step *= 0.5
+        if not improved and not exact:
+            exact = True
+            continue
         if not improved:
             # no ascent along the direction: the log-likelihood is flat to rounding error
             converged = decrement < 1e-9 * max(1.0, abs(ev.loglik))
             message = "converged (flat to rounding error)" if converged else "line search failed"
             break
     ev, jac = current
-    final = evaluate(data, struct, ev.psi, reml=reml, order=2)
-    if final is None:  # pragma: no cover - the same point evaluated above
-        raise ConvergenceError("the fitted covariance matrix is not positive definite")
+    final = ev  # evaluated with order=2 at theta
+    if not converged:
+        values = np.linalg.eigvalsh(struct.sigma(ev.psi))
+        if values[0] <= 1e-10 * values[-1]:
+            message = (
+                f"{message}: the covariance matrix is singular, some combination of visits "
+                "has no residual variance"
+            )
     grad_theta = jac.T @ final.gradient if final.gradient is not None else grad_theta
     info = Convergence(
         converged=converged,
@@ -548,20 +592,25 @@ def _theta_derivatives(
     ev: Evaluation,
     jac: np.ndarray,
     reml: bool,
+    curvature: bool = True,
 ) -> tuple[np.ndarray, np.ndarray | None]:
-    """Gradient and observed information with respect to θ (chain rule, including the
-    curvature of ψ(θ), from central differences of the exact Jacobian)."""
+    """Gradient and observed information with respect to θ by the chain rule: ``Jᵀ ∂ℓ/∂ψ``
+    and ``Jᵀ I_O J - Σ_k ∂ℓ/∂ψ_k ∂²ψ_k/∂θ∂θᵀ`` (``J = ∂ψ/∂θ``; the curvature of ``ψ(θ)``
+    from central differences of the exact Jacobian). With ``curvature=False`` the last term,
+    which vanishes with the gradient, is left out: the cheap steps of an interior fit."""
     gradient = computed(ev.gradient, "the gradient")
     grad = jac.T @ gradient
     info = jac.T @ computed(ev.observed, "the observed information") @ jac
+    if not curvature:
+        return grad, 0.5 * (info + info.T)
     h = 1e-5 * (1.0 + np.abs(theta))
-    curvature = np.zeros_like(info)
+    bend = np.zeros_like(info)
     for j in range(theta.size):
         step = np.zeros_like(theta)
         step[j] = h[j]
         d_jac = (struct.jacobian(theta + step) - struct.jacobian(theta - step)) / (2 * h[j])
-        curvature[:, j] = gradient @ d_jac
-    info = info - 0.5 * (curvature + curvature.T)
+        bend[:, j] = gradient @ d_jac
+    info = info - 0.5 * (bend + bend.T)
     return grad, info
 
 

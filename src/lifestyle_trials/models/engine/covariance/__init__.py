@@ -49,6 +49,7 @@ Modules: :mod:`.base` (the :class:`Structure` interface), :mod:`.unstructured` (
 ``diag``), :mod:`.correlated` (the structures ``S R(ρ) S``), :mod:`.compound` (``cs``,
 ``csh``), :mod:`.autoregressive` (``ar1``, ``ar1h``), :mod:`.toeplitz` (``toep``, ``toeph``),
 :mod:`.antedependence` (``ad``, ``adh``), :mod:`.spatial` (``sp_exp``),
+:mod:`.grouped` (one structure per group of subjects),
 :mod:`.random_effects` and :mod:`.registry` (:func:`structure` by name).
 
 References
@@ -62,16 +63,20 @@ doi:10.2307/1401322
 """
 
 from .base import Structure
+from .grouped import Grouped, grouped, grouped_positions
 from .random_effects import RandomIntercept, RandomSlope
 from .registry import STRUCTURES, structure
 from .toeplitz import acf_to_pacf, pacf_to_acf
 
 __all__ = [
     "STRUCTURES",
+    "Grouped",
     "RandomIntercept",
     "RandomSlope",
     "Structure",
     "acf_to_pacf",
+    "grouped",
+    "grouped_positions",
     "pacf_to_acf",
     "structure",
 ]
