@@ -123,6 +123,8 @@ class GroupedData:
     log_weight_sum : float
         ``Σ log w`` over the observations (0 without weights): the log-likelihood of the
         weighted model is that of the rescaled data plus ``½ Σ log w``.
+    root_weights : ndarray or None, shape (n_obs,)
+        ``√w`` of every input row (None without weights), to rescale new outcomes.
     """
 
     blocks: tuple[PatternBlock, ...]
@@ -132,6 +134,7 @@ class GroupedData:
     n_subjects: int
     subject_index: np.ndarray
     log_weight_sum: float = 0.0
+    root_weights: np.ndarray | None = None
 
 
 def group_by_pattern(
@@ -189,6 +192,7 @@ def group_by_pattern(
     if not (np.all(np.isfinite(y)) and np.all(np.isfinite(x))):
         raise ModelError("the outcome and the design matrix must be finite (no NaN or inf)")
     log_weight_sum = 0.0
+    root = None
     if weights is not None:
         w = np.asarray(weights, dtype=float)
         if w.shape != (n_obs,) or not np.all(np.isfinite(w) & (w > 0)):
@@ -251,6 +255,7 @@ def group_by_pattern(
         n_subjects=n_subjects,
         subject_index=subj,
         log_weight_sum=log_weight_sum,
+        root_weights=root,
     )
 
 
