@@ -43,6 +43,7 @@ matrices. Biometrics 1986;42:805-20. doi:10.2307/2530695
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -105,6 +106,27 @@ class PatternBlock:
         n, k, p = self.x.shape
         flat = self.x.reshape(n, k * p)
         return (flat.T @ flat).reshape(k, p, k, p)
+
+    def flat_xx(self) -> np.ndarray:
+        """``Σ_i x_ia x_ibᵀ`` as a ``(k², p²)`` matrix (row ``a k + b``, column
+        ``i p + j``), so that ``Σ_ab w_ab S_ab`` is one matrix product."""
+        if self.sxx is not None:
+            return self._flat_xx
+        k, p = self.visits.size, self.x.shape[2]
+        return self.cross_xx().transpose(0, 2, 1, 3).reshape(k * k, p * p)
+
+    @cached_property
+    def _flat_xx(self) -> np.ndarray:
+        k, p = self.visits.size, self.x.shape[2]
+        return np.ascontiguousarray(
+            computed(self.sxx, "the cross-products").transpose(0, 2, 1, 3).reshape(k * k, p * p)
+        )
+
+    @cached_property
+    def flat_xy(self) -> np.ndarray:
+        """``Σ_i x_ia y_ib`` as a ``(k², p)`` matrix (row ``a k + b``)."""
+        k, p = self.visits.size, self.x.shape[2]
+        return np.ascontiguousarray(self.sxy.transpose(0, 2, 1).reshape(k * k, p))
 
 
 @dataclass(frozen=True)
@@ -355,9 +377,10 @@ def evaluate(
     logdet_v = 0.0
     for pc in pieces:
         b = pc.block
-        a += contract(pc.w, b.cross_xx())
-        c += contract(pc.w, b.sxy)
-        ywy += float(np.sum(pc.w * b.syy))
+        wf = pc.w.ravel()
+        a += (wf @ b.flat_xx()).reshape(p, p)
+        c += wf @ b.flat_xy
+        ywy += float(wf @ b.syy.ravel())
         logdet_v += b.n * pc.logdet
     try:
         a_chol = linalg.cho_factor(a, lower=True)
@@ -387,24 +410,29 @@ def evaluate(
         hess_v = np.zeros((k_par, k_par))  # the V_kl terms of -∂²ℓ
         quad_vv = np.zeros((k_par, k_par))  # r̃ᵀV_k V⁻¹ V_l r̃
         u = np.zeros((k_par, p))  # XᵀV⁻¹V_k V⁻¹ r
+    beta_outer = np.outer(beta, beta).ravel()
     for pc in pieces:
         b = pc.block
-        sxx = b.cross_xx()
+        fxx = b.flat_xx()
+        kk = b.visits.size
         w = pc.w
-        resid_cross = _residual_cross(b, sxx, beta)  # Σ_i r_ia r_ib
-        trace_cross = np.tensordot(sxx, vcov, axes=([1, 3], [0, 1]))  # tr(A⁻¹ S_ab)
+        xy = (b.flat_xy @ beta).reshape(kk, kk)  # Σ_i (x_ia·β) y_ib
+        resid_cross = b.syy - xy - xy.T + (fxx @ beta_outer).reshape(kk, kk)  # Σ_i r_ia r_ib
+        resid_cross = 0.5 * (resid_cross + resid_cross.T)
+        trace_cross = (fxx @ vcov.ravel()).reshape(kk, kk)  # tr(A⁻¹ S_ab)
         m = resid_cross + trace_cross if reml else resid_cross
         wv = w @ pc.d_sigma  # (K, k, k)
         wvw = wv @ w
+        wvw_flat = wvw.reshape(k_par, kk * kk)
         grad += -0.5 * (b.n * np.einsum("kaa->k", wv) - np.einsum("kab,ba->k", wvw, m))
         trace_vv += b.n * np.einsum("kab,lba->kl", wv, wv)
-        q += contract(wvw, sxx)
+        q += (wvw_flat @ fxx).reshape(k_par, p, p)
         if reml:
             trace_vvc += np.einsum("kab,lbc,ca->kl", wv, wv, w @ trace_cross)
         if order >= 2:
             quad_vv += np.einsum("kab,lbc,ca->kl", wv, wv, w @ resid_cross)
-            sxr = b.sxy - np.tensordot(sxx, beta, axes=([3], [0]))  # Σ_i x_ia r_ib
-            u += contract(wvw, sxr)
+            sxr = b.flat_xy - fxx.reshape(kk * kk, p, p) @ beta  # Σ_i x_ia r_ib, (k², p)
+            u += wvw_flat @ sxr
             if d2_full is not None:
                 idx = b.visits
                 d2 = d2_full[:, :, idx][:, :, :, idx]
