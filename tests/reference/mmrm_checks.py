@@ -48,20 +48,28 @@ def check_gls_df(ours: Any, emmeans: Any, exact: Any) -> None:
     assert np.all(np.abs(ours - emmeans) <= allowed), (ours, emmeans, exact)
 
 
-def check_lmertest_anova(fit: Any, anova: dict[str, Any], basis_free_df: bool) -> None:
+def check_lmertest_anova(
+    fit: Any,
+    anova: dict[str, Any],
+    basis_free_df: bool,
+    rtol: float = REML_RTOL,
+    df_rtol: float = DF_EXACT_RTOL,
+) -> None:
     """Type III tests against ``lmerTest::anova(type = 3)``.
 
     F statistics and numerator df do not depend on the basis of a term's hypothesis; the
     denominator df of Fai & Cornelius (Satterthwaite) do for terms of more than one df, so
     those are compared on lmerTest's own contrast matrices through ``fit.f_test``.
-    Kenward-Roger's do not (``basis_free_df``).
+    Kenward-Roger's do not (``basis_free_df``). ``rtol`` for the F statistics
+    and ``df_rtol`` for the df (``KR_PBKRTEST_RTOL`` and ``DF_RTOL`` against pbkrtest's
+    Kenward-Roger).
     """
     tests = by_key(fit.tests, anova, ["term"])
     np.testing.assert_array_equal(tests["num_df_py"], tests["num_df_r"])
-    np.testing.assert_allclose(tests["statistic_py"], tests["statistic_r"], rtol=REML_RTOL)
+    np.testing.assert_allclose(tests["statistic_py"], tests["statistic_r"], rtol=rtol)
     one = tests["num_df_py"] == 1 if not basis_free_df else np.ones(len(tests), dtype=bool)
     np.testing.assert_allclose(
-        tests.loc[one, "den_df_py"], tests.loc[one, "den_df_r"], rtol=DF_EXACT_RTOL
+        tests.loc[one, "den_df_py"], tests.loc[one, "den_df_r"], rtol=df_rtol
     )
     names = list(fit.coef.index)
     for term, rows, den, stat in zip(
@@ -69,5 +77,5 @@ def check_lmertest_anova(fit: Any, anova: dict[str, Any], basis_free_df: bool) -
     ):
         lmat = pd.DataFrame(np.array(rows, dtype=float), columns=anova["coefficients"])[names]
         f, _, den_df, _ = fit.f_test(lmat.to_numpy())
-        np.testing.assert_allclose(den_df, den, rtol=DF_EXACT_RTOL, err_msg=term)
-        np.testing.assert_allclose(f, stat, rtol=REML_RTOL, err_msg=term)
+        np.testing.assert_allclose(den_df, den, rtol=df_rtol, err_msg=term)
+        np.testing.assert_allclose(f, stat, rtol=rtol, err_msg=term)

@@ -29,6 +29,9 @@ N_PARAMS = {
     "toep": 4,
     "toeph": 7,
     "diag": 4,
+    "ad": 4,
+    "adh": 7,
+    "sp_exp": 2,
     "intercept": 2,
     "slope": 4,
 }
@@ -159,3 +162,31 @@ def test_one_visit_leaves_one_variance(name: str) -> None:
 def test_unknown_structure_is_a_model_error() -> None:
     with pytest.raises(ModelError, match="unknown covariance structure 'un'.*us, cs"):
         structure("un", VISITS)
+
+
+def test_ante_dependence_closed_form() -> None:
+    # Σ_ab = σ_a σ_b Π_{a≤k<b} ρ_k (SAS TYPE=ANTE(1))
+    s = structure("adh", VISITS)
+    var = np.array([1.0, 4.0, 9.0, 16.0])
+    rho = np.array([0.5, -0.4, 0.8])
+    sigma = s.sigma(np.r_[var, rho])
+    sd = np.sqrt(var)
+    for a in range(4):
+        for b in range(4):
+            corr = np.prod(rho[min(a, b) : max(a, b)])
+            np.testing.assert_allclose(sigma[a, b], sd[a] * sd[b] * corr, rtol=1e-14)
+    common = structure("ad", VISITS).sigma(np.r_[2.0, rho])
+    np.testing.assert_allclose(common, 2.0 * sigma / np.outer(sd, sd), rtol=1e-14)
+
+
+def test_spatial_exponential_uses_the_time_between_visits() -> None:
+    # unequal spacing (months 3, 6, 9, 12 here → 1, 2, 4, 8): exp(-|t_a - t_b| / θ);
+    # with equal spacing it is ar1 with ρ = exp(-gap / θ)
+    theta = 2.5
+    s = structure("sp_exp", (1.0, 2.0, 4.0, 8.0))
+    t = np.array([1.0, 2.0, 4.0, 8.0])
+    expected = 3.0 * np.exp(-np.abs(t[:, None] - t[None, :]) / theta)
+    np.testing.assert_allclose(s.sigma(np.array([3.0, theta])), expected, rtol=1e-14)
+    equal = structure("sp_exp", VISITS).sigma(np.array([3.0, theta]))
+    ar1 = structure("ar1", VISITS).sigma(np.array([3.0, np.exp(-3.0 / theta)]))
+    np.testing.assert_allclose(equal, ar1, rtol=1e-14)

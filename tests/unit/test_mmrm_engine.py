@@ -207,23 +207,32 @@ def test_bad_rows_are_model_errors() -> None:
 
 
 @pytest.mark.parametrize("name", ["us", "ar1h", "toeph"])
-def test_kenward_roger_adjustment_equals_dense_formula(name: str) -> None:
+@pytest.mark.parametrize(
+    ("information", "linear"), [("observed", False), ("expected", False), ("observed", True)]
+)
+def test_kenward_roger_adjustment_equals_dense_formula(
+    name: str, information: str, linear: bool
+) -> None:
     """Φ_A = Φ + 2Φ{Σ W_ij (Q_ij - P_iΦP_j - ¼R_ij)}Φ with dense V (R_ij ≠ 0 for the
-    non-linear structures ar1h and toeph)."""
+    non-linear structures ar1h and toeph; left out with linear=True), W the inverse of the
+    observed or expected information."""
     y, x, subj, vis = small_data(seed=13, n=30)
     struct = structure(name, VISITS)
     data = reml.group_by_pattern(y, x, subj, vis, len(VISITS))
     _, ev, conv = reml.fit_covariance(data, struct)
     assert conv.converged
-    kr = kenward_roger(data, struct, ev)
+    kr = kenward_roger(data, struct, ev, information=information, linear=linear)
     sigma, d1, d2 = struct.sigma(ev.psi), struct.d_sigma(ev.psi), struct.d2_sigma(ev.psi)
+    _, _, expected, observed, _ = dense(y, x, subj, vis, struct, ev.psi, True)
+    if linear:
+        d2 = np.zeros_like(d2)
     same = subj[:, None] == subj[None, :]
     idx = np.ix_(vis, vis)
     vinv = np.linalg.inv(np.where(same, sigma[idx], 0.0))
     vk = [np.where(same, m[idx], 0.0) for m in d1]
     phi = np.linalg.inv(x.T @ vinv @ x)
     p_mats = [-x.T @ vinv @ v @ vinv @ x for v in vk]
-    w = np.linalg.inv(ev.expected)
+    w = np.linalg.inv(observed if information == "observed" else expected)
     inner = np.zeros_like(phi)
     for i in range(len(vk)):
         for j in range(len(vk)):
@@ -231,7 +240,8 @@ def test_kenward_roger_adjustment_equals_dense_formula(name: str) -> None:
             r_ij = x.T @ vinv @ np.where(same, d2[i, j][idx], 0.0) @ vinv @ x
             inner += w[i, j] * (q_ij - p_mats[i] @ phi @ p_mats[j] - 0.25 * r_ij)
     np.testing.assert_allclose(kr.vcov_adjusted, phi + 2 * phi @ inner @ phi, rtol=1e-9)
-    if name != "us":
+    np.testing.assert_allclose(kr.w, w, rtol=1e-9, atol=1e-12 * np.max(np.abs(w)))
+    if name != "us" and not linear:
         assert not np.allclose(d2, 0.0)
 
 

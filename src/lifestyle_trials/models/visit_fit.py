@@ -139,9 +139,9 @@ def check_options(
     v = str(vcov).lower()
     if v not in VCOV_TYPES:
         raise ModelError(f"vcov must be 'model' or 'empirical', not {vcov!r}")
-    if d == "kenward-roger" and m != "reml":
+    if d.startswith("kenward-roger") and m != "reml":
         raise ModelError("Kenward-Roger degrees of freedom need a REML fit (method='reml')")
-    if d == "kenward-roger" and v == "empirical":
+    if d.startswith("kenward-roger") and v == "empirical":
         raise ModelError(
             "Kenward-Roger adjusts the model-based covariance; with vcov='empirical' use "
             "df_method='satterthwaite' (Bell-McCaffrey df) or 'between-within'"
@@ -348,8 +348,8 @@ def _inference(
         return ContrastInference(
             method=df_method, vcov=ev.vcov, d_vcov=d_vcov, cov_psi=cov_psi, **common
         )
-    if df_method == "kenward-roger":
-        kr = kenward_roger(data, struct, ev)
+    if df_method in ("kenward-roger", "kenward-roger-linear"):
+        kr = kenward_roger(data, struct, ev, linear=df_method == "kenward-roger-linear")
         return ContrastInference(method=df_method, vcov=kr.vcov_adjusted, kr=kr, **common)
     return ContrastInference(
         method=df_method, vcov=ev.vcov, coef_df=_coef_df(data, frame, df_method), **common

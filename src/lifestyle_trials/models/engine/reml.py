@@ -43,6 +43,7 @@ matrices. Biometrics 1986;42:805-20. doi:10.2307/2530695
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -106,6 +107,27 @@ class PatternBlock:
         flat = self.x.reshape(n, k * p)
         return (flat.T @ flat).reshape(k, p, k, p)
 
+    def flat_xx(self) -> np.ndarray:
+        """``Σ_i x_ia x_ibᵀ`` as a ``(k², p²)`` matrix (row ``a k + b``, column
+        ``i p + j``), so that ``Σ_ab w_ab S_ab`` is one matrix product."""
+        if self.sxx is not None:
+            return self._flat_xx
+        k, p = self.visits.size, self.x.shape[2]
+        return self.cross_xx().transpose(0, 2, 1, 3).reshape(k * k, p * p)
+
+    @cached_property
+    def _flat_xx(self) -> np.ndarray:
+        k, p = self.visits.size, self.x.shape[2]
+        return np.ascontiguousarray(
+            computed(self.sxx, "the cross-products").transpose(0, 2, 1, 3).reshape(k * k, p * p)
+        )
+
+    @cached_property
+    def flat_xy(self) -> np.ndarray:
+        """``Σ_i x_ia y_ib`` as a ``(k², p)`` matrix (row ``a k + b``)."""
+        k, p = self.visits.size, self.x.shape[2]
+        return np.ascontiguousarray(self.sxy.transpose(0, 2, 1).reshape(k * k, p))
+
 
 @dataclass(frozen=True)
 class GroupedData:
@@ -120,6 +142,11 @@ class GroupedData:
     n_subjects : int
     subject_index : ndarray of int, shape (n_obs,)
         Subject number (0-based, in order of first appearance) of every input row.
+    log_weight_sum : float
+        ``Σ log w`` over the observations (0 without weights): the log-likelihood of the
+        weighted model is that of the rescaled data plus ``½ Σ log w``.
+    root_weights : ndarray or None, shape (n_obs,)
+        ``√w`` of every input row (None without weights), to rescale new outcomes.
     """
 
     blocks: tuple[PatternBlock, ...]
@@ -128,6 +155,8 @@ class GroupedData:
     n_obs: int
     n_subjects: int
     subject_index: np.ndarray
+    log_weight_sum: float = 0.0
+    root_weights: np.ndarray | None = None
 
 
 def group_by_pattern(
@@ -136,11 +165,20 @@ def group_by_pattern(
     subject: np.ndarray,
     visit: np.ndarray,
     n_visits: int,
+    *,
+    weights: np.ndarray | None = None,
 ) -> GroupedData:
     """Group observations by subject and missingness pattern.
 
     Rows may come in any order: each is placed by its subject and visit position, so the
     result does not depend on the order of the input.
+
+    With observation weights ``w`` the covariance of subject ``i`` is
+    ``W_i^{-1/2} Σ_i W_i^{-1/2}`` (``W_i = diag(w_i)``; R mmrm's ``weights``, SAS's
+    ``WEIGHT``): the rows of ``y`` and ``X`` are multiplied by ``√w``, which gives them
+    covariance ``Σ_i``, and the log-likelihood gains ``½ Σ log w``
+    (:attr:`GroupedData.log_weight_sum`). Every later computation (likelihood, derivatives,
+    df, sandwich) then applies to the weighted model unchanged.
 
     Parameters
     ----------
@@ -152,12 +190,14 @@ def group_by_pattern(
     visit : ndarray of int, shape (N,)
         Position of each row's visit among the ``n_visits`` analysed visits (0-based).
     n_visits : int
+    weights : ndarray, shape (N,), optional
+        Positive observation weights.
 
     Raises
     ------
     ModelError
-        Non-finite values, a visit position out of range or not an integer, or a subject
-        with two rows at the same visit.
+        Non-finite values, a visit position out of range or not an integer, a subject
+        with two rows at the same visit, or weights that are not positive and finite.
 
     Examples
     --------
@@ -173,6 +213,16 @@ def group_by_pattern(
     n_obs, n_coef = x.shape
     if not (np.all(np.isfinite(y)) and np.all(np.isfinite(x))):
         raise ModelError("the outcome and the design matrix must be finite (no NaN or inf)")
+    log_weight_sum = 0.0
+    root = None
+    if weights is not None:
+        w = np.asarray(weights, dtype=float)
+        if w.shape != (n_obs,) or not np.all(np.isfinite(w) & (w > 0)):
+            raise ModelError("weights must be positive and finite, one per row")
+        root = np.sqrt(w)
+        y = y * root
+        x = x * root[:, None]
+        log_weight_sum = float(np.sum(np.log(w)))
     visit_raw = np.asarray(visit)
     if visit_raw.shape != (n_obs,) or not np.all(np.mod(visit_raw, 1) == 0):
         raise ModelError("visit positions must be integers, one per row")
@@ -226,6 +276,8 @@ def group_by_pattern(
         n_obs=n_obs,
         n_subjects=n_subjects,
         subject_index=subj,
+        log_weight_sum=log_weight_sum,
+        root_weights=root,
     )
 
 
@@ -325,9 +377,10 @@ def evaluate(
     logdet_v = 0.0
     for pc in pieces:
         b = pc.block
-        a += contract(pc.w, b.cross_xx())
-        c += contract(pc.w, b.sxy)
-        ywy += float(np.sum(pc.w * b.syy))
+        wf = pc.w.ravel()
+        a += (wf @ b.flat_xx()).reshape(p, p)
+        c += wf @ b.flat_xy
+        ywy += float(wf @ b.syy.ravel())
         logdet_v += b.n * pc.logdet
     try:
         a_chol = linalg.cho_factor(a, lower=True)
@@ -337,6 +390,7 @@ def evaluate(
     vcov = linalg.cho_solve(a_chol, np.eye(p))
     vcov = 0.5 * (vcov + vcov.T)
     quad = ywy - float(c @ beta)
+    logdet_v -= data.log_weight_sum
     if reml:
         logdet_a = 2.0 * float(np.sum(np.log(np.diag(a_chol[0]))))
         loglik = -0.5 * (logdet_v + logdet_a + quad + (data.n_obs - p) * _LOG_2PI)
@@ -356,24 +410,29 @@ def evaluate(
         hess_v = np.zeros((k_par, k_par))  # the V_kl terms of -∂²ℓ
         quad_vv = np.zeros((k_par, k_par))  # r̃ᵀV_k V⁻¹ V_l r̃
         u = np.zeros((k_par, p))  # XᵀV⁻¹V_k V⁻¹ r
+    beta_outer = np.outer(beta, beta).ravel()
     for pc in pieces:
         b = pc.block
-        sxx = b.cross_xx()
+        fxx = b.flat_xx()
+        kk = b.visits.size
         w = pc.w
-        resid_cross = _residual_cross(b, sxx, beta)  # Σ_i r_ia r_ib
-        trace_cross = np.tensordot(sxx, vcov, axes=([1, 3], [0, 1]))  # tr(A⁻¹ S_ab)
+        xy = (b.flat_xy @ beta).reshape(kk, kk)  # Σ_i (x_ia·β) y_ib
+        resid_cross = b.syy - xy - xy.T + (fxx @ beta_outer).reshape(kk, kk)  # Σ_i r_ia r_ib
+        resid_cross = 0.5 * (resid_cross + resid_cross.T)
+        trace_cross = (fxx @ vcov.ravel()).reshape(kk, kk)  # tr(A⁻¹ S_ab)
         m = resid_cross + trace_cross if reml else resid_cross
         wv = w @ pc.d_sigma  # (K, k, k)
         wvw = wv @ w
+        wvw_flat = wvw.reshape(k_par, kk * kk)
         grad += -0.5 * (b.n * np.einsum("kaa->k", wv) - np.einsum("kab,ba->k", wvw, m))
         trace_vv += b.n * np.einsum("kab,lba->kl", wv, wv)
-        q += contract(wvw, sxx)
+        q += (wvw_flat @ fxx).reshape(k_par, p, p)
         if reml:
             trace_vvc += np.einsum("kab,lbc,ca->kl", wv, wv, w @ trace_cross)
         if order >= 2:
             quad_vv += np.einsum("kab,lbc,ca->kl", wv, wv, w @ resid_cross)
-            sxr = b.sxy - np.tensordot(sxx, beta, axes=([3], [0]))  # Σ_i x_ia r_ib
-            u += contract(wvw, sxr)
+            sxr = b.flat_xy - fxx.reshape(kk * kk, p, p) @ beta  # Σ_i x_ia r_ib, (k², p)
+            u += wvw_flat @ sxr
             if d2_full is not None:
                 idx = b.visits
                 d2 = d2_full[:, :, idx][:, :, :, idx]
@@ -477,12 +536,22 @@ def fit_covariance(
     decrement = np.inf
     grad_theta = np.zeros_like(theta)
     iterations = 0
+    # Cheap steps first (no curvature of ψ(θ)); with the exact Hessian in θ from the first
+    # step whose line search fails (a fit heading for the boundary of the parameter space).
+    exact = False
     for iterations in range(1, max_iter + 1):  # noqa: B007 (used after the loop)
         ev, jac = current
-        grad_theta, hess_theta = _theta_derivatives(data, struct, theta, ev, jac, reml)
+        grad_theta, hess_theta = _theta_derivatives(
+            data, struct, theta, ev, jac, reml, curvature=exact
+        )
         direction = _ascent_direction(grad_theta, hess_theta, jac.T @ ev.expected @ jac)
         decrement = float(grad_theta @ direction)
         if decrement < tol:
+            # one last Newton step, within rounding error of the optimum
+            trial = theta + direction
+            got = _evaluate_theta(data, struct, trial, reml)
+            if got is not None and got[0].loglik >= ev.loglik - 1e-12 * max(1.0, abs(ev.loglik)):
+                theta, current = trial, got
             converged, message = True, "converged"
             break
         step = 1.0
@@ -500,15 +569,23 @@ def fit_covariance(
                 theta, current, improved = trial, got, True
                 break
             step *= 0.5
+        if not improved and not exact:
+            exact = True
+            continue
         if not improved:
             # no ascent along the direction: the log-likelihood is flat to rounding error
             converged = decrement < 1e-9 * max(1.0, abs(ev.loglik))
             message = "converged (flat to rounding error)" if converged else "line search failed"
             break
     ev, jac = current
-    final = evaluate(data, struct, ev.psi, reml=reml, order=2)
-    if final is None:  # pragma: no cover - the same point evaluated above
-        raise ConvergenceError("the fitted covariance matrix is not positive definite")
+    final = ev  # evaluated with order=2 at theta
+    if not converged:
+        values = np.linalg.eigvalsh(struct.sigma(ev.psi))
+        if values[0] <= 1e-10 * values[-1]:
+            message = (
+                f"{message}: the covariance matrix is singular, some combination of visits "
+                "has no residual variance"
+            )
     grad_theta = jac.T @ final.gradient if final.gradient is not None else grad_theta
     info = Convergence(
         converged=converged,
@@ -548,20 +625,25 @@ def _theta_derivatives(
     ev: Evaluation,
     jac: np.ndarray,
     reml: bool,
+    curvature: bool = True,
 ) -> tuple[np.ndarray, np.ndarray | None]:
-    """Gradient and observed information with respect to θ (chain rule, including the
-    curvature of ψ(θ), from central differences of the exact Jacobian)."""
+    """Gradient and observed information with respect to θ by the chain rule: ``Jᵀ ∂ℓ/∂ψ``
+    and ``Jᵀ I_O J - Σ_k ∂ℓ/∂ψ_k ∂²ψ_k/∂θ∂θᵀ`` (``J = ∂ψ/∂θ``; the curvature of ``ψ(θ)``
+    from central differences of the exact Jacobian). With ``curvature=False`` the last term,
+    which vanishes with the gradient, is left out: the cheap steps of an interior fit."""
     gradient = computed(ev.gradient, "the gradient")
     grad = jac.T @ gradient
     info = jac.T @ computed(ev.observed, "the observed information") @ jac
+    if not curvature:
+        return grad, 0.5 * (info + info.T)
     h = 1e-5 * (1.0 + np.abs(theta))
-    curvature = np.zeros_like(info)
+    bend = np.zeros_like(info)
     for j in range(theta.size):
         step = np.zeros_like(theta)
         step[j] = h[j]
         d_jac = (struct.jacobian(theta + step) - struct.jacobian(theta - step)) / (2 * h[j])
-        curvature[:, j] = gradient @ d_jac
-    info = info - 0.5 * (curvature + curvature.T)
+        bend[:, j] = gradient @ d_jac
+    info = info - 0.5 * (bend + bend.T)
     return grad, info
 
 

@@ -33,6 +33,9 @@ ar1h    σ_a σ_b ρ^|a-b|                                   σ²_1..σ²_T, ρ
 toep    γ_|a-b|                                           γ_0..γ_{T-1}
 toeph   σ_a σ_b ρ_|a-b| (ρ_0 = 1)                         σ²_1..σ²_T, ρ_1..ρ_{T-1}
 diag    σ²_a if a = b, else 0                             σ²_1..σ²_T
+ad      σ² Π_{a≤k<b} ρ_k                                  σ², ρ_1..ρ_{T-1}
+adh     σ_a σ_b Π_{a≤k<b} ρ_k                             σ²_1..σ²_T, ρ_1..ρ_{T-1}
+sp_exp  σ² exp(-|t_a - t_b| / θ), t the visit times       σ², θ
 ======  ================================================  ===============================
 
 AR(1) and Toeplitz structures use the order of the visits (lag = difference of visit
@@ -45,6 +48,8 @@ Random-effects models imply structures too (:class:`RandomIntercept`, :class:`Ra
 Modules: :mod:`.base` (the :class:`Structure` interface), :mod:`.unstructured` (``us``,
 ``diag``), :mod:`.correlated` (the structures ``S R(ρ) S``), :mod:`.compound` (``cs``,
 ``csh``), :mod:`.autoregressive` (``ar1``, ``ar1h``), :mod:`.toeplitz` (``toep``, ``toeph``),
+:mod:`.antedependence` (``ad``, ``adh``), :mod:`.spatial` (``sp_exp``),
+:mod:`.grouped` (one structure per group of subjects),
 :mod:`.random_effects` and :mod:`.registry` (:func:`structure` by name).
 
 References
@@ -58,16 +63,20 @@ doi:10.2307/1401322
 """
 
 from .base import Structure
+from .grouped import Grouped, grouped, grouped_positions
 from .random_effects import RandomIntercept, RandomSlope
 from .registry import STRUCTURES, structure
 from .toeplitz import acf_to_pacf, pacf_to_acf
 
 __all__ = [
     "STRUCTURES",
+    "Grouped",
     "RandomIntercept",
     "RandomSlope",
     "Structure",
     "acf_to_pacf",
+    "grouped",
+    "grouped_positions",
     "pacf_to_acf",
     "structure",
 ]

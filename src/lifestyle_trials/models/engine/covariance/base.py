@@ -31,6 +31,9 @@ _SIMPLER: dict[str, str] = {
     "ar1h": "'ar1'",
     "toep": "'ar1' or 'cs'",
     "diag": "'cs'",
+    "adh": "'ad', 'ar1h' or 'csh'",
+    "ad": "'ar1' or 'cs'",
+    "sp_exp": "'ar1' or 'cs'",
     "slope": "a random intercept only",
 }
 """The simpler structures to suggest when a fit with a structure fails."""

@@ -3,16 +3,30 @@
 from __future__ import annotations
 
 from ....errors import ModelError
+from .antedependence import AnteDependence, AnteDependenceHet
 from .autoregressive import AutoRegressive, AutoRegressiveHet
 from .base import Structure
 from .compound import CompoundSymmetry, CompoundSymmetryHet
 from .random_effects import RandomIntercept, RandomSlope
+from .spatial import SpatialExponential
 from .toeplitz import Toeplitz, ToeplitzHet
 from .unstructured import Diagonal, Unstructured
 
 __all__ = ["STRUCTURES", "structure"]
 
-STRUCTURES: tuple[str, ...] = ("us", "cs", "csh", "ar1", "ar1h", "toep", "toeph", "diag")
+STRUCTURES: tuple[str, ...] = (
+    "us",
+    "cs",
+    "csh",
+    "ar1",
+    "ar1h",
+    "toep",
+    "toeph",
+    "diag",
+    "ad",
+    "adh",
+    "sp_exp",
+)
 """Names of the covariance structures accepted by ``mmrm(covariance=...)``."""
 
 _REGISTRY: dict[str, type[Structure]] = {
@@ -26,6 +40,9 @@ _REGISTRY: dict[str, type[Structure]] = {
         Toeplitz,
         ToeplitzHet,
         Diagonal,
+        AnteDependence,
+        AnteDependenceHet,
+        SpatialExponential,
         RandomIntercept,
         RandomSlope,
     )
@@ -39,8 +56,8 @@ def structure(name: str, visits: tuple[float, ...]) -> Structure:
     ----------
     name : str
         One of :data:`STRUCTURES` (``"us"``, ``"cs"``, ``"csh"``, ``"ar1"``, ``"ar1h"``,
-        ``"toep"``, ``"toeph"``, ``"diag"``), or ``"intercept"``/``"slope"`` for the
-        structures implied by random effects.
+        ``"toep"``, ``"toeph"``, ``"diag"``, ``"ad"``, ``"adh"``, ``"sp_exp"``), or
+        ``"intercept"``/``"slope"`` for the structures implied by random effects.
     visits : tuple of float
 
     Returns
