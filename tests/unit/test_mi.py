@@ -3,6 +3,7 @@ and bad input."""
 
 from __future__ import annotations
 
+import json
 from functools import cache
 
 import numpy as np
@@ -317,3 +318,28 @@ def test_tipping_point() -> None:
     assert not tp.tipping["delta"].isna().all()
     with pytest.raises(lt.MIError, match="arm"):
         lt.mi.tipping_point(trial, "homa_ir", deltas=grid, arms=["placebo"])
+
+
+# -- the report's numbers -------------------------------------------------------------------
+
+
+def test_missing_data_numbers() -> None:
+    from lifestyle_trials.mi.summary import missing_data_numbers
+
+    trial = trial_visits()
+    out = missing_data_numbers(trial, "homa_ir", log=True, deltas=[0.0, 0.3])
+    assert out is not None and out["visit"] == 12.0
+    missing = sum(p["missing"] for p in out["pattern"])
+    assert missing == out["n_missing"] == int(draws_visits().data.missing.sum())
+    by_key = {a["key"]: pd.DataFrame(a["effects"]) for a in out["analyses"]}
+    primary = lt.ancova(trial, "homa_ir", estimand="factorial", log=True).effects
+    np.testing.assert_allclose(by_key["complete_case"]["estimate"], primary["estimate"])
+    for strategy in ("MAR", "JR", "CR"):
+        effects = pooled(draws_visits(), strategy)
+        effects = effects[effects["visit"] == 12.0]
+        np.testing.assert_allclose(by_key[strategy]["estimate"], effects["estimate"])
+        np.testing.assert_allclose(by_key[strategy]["ratio"], effects["ratio"])
+    assert len(out["tipping"]["grid"]) == 6
+    json.dumps(out, allow_nan=False)  # plain JSON: no NaN, no numpy types
+    complete = lt.simulate_odes(seed=9, n_per_arm=(12, 14, 13, 15), visits=(0, 12), dropout=0)
+    assert missing_data_numbers(complete, "homa_ir") is None

@@ -27,11 +27,11 @@ from ..trial import Trial
 from .analyse import analyse
 from .delta import delta_template
 from .draws import draws as make_draws
-from .impute import impute
+from .impute import Imputed, impute
 from .pool import pool
 from .strategies import Strategy
 
-__all__ = ["TippingPoint", "tipping_point"]
+__all__ = ["TippingPoint", "tipping_from", "tipping_point"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -117,14 +117,28 @@ def tipping_point(
     1       exercise         True    NaN
     2  diet:exercise        False    NaN
     """
-    grid = np.unique(np.append(np.asarray(deltas, dtype=float), 0.0))
-    if grid.size < 2 or not np.isfinite(grid).all():
-        raise MIError("deltas must be a non-empty grid of finite numbers")
     drawn = make_draws(
         trial, outcome, method=method, resampling=resampling, covariance=covariance,
         covariates=covariates, log=log, ice=ice, seed=seed, n_samples=n_samples,
     )  # fmt: skip
-    data = drawn.data
+    imputed = impute(drawn, strategy, references=references)
+    return tipping_from(imputed, deltas, arms, estimand=estimand, visit=visit, level=level)
+
+
+def tipping_from(
+    imputed: Imputed,
+    deltas: Sequence[float],
+    arms: Sequence[str] | None = None,
+    *,
+    estimand: str = "factorial",
+    visit: float | None = None,
+    level: float = 0.95,
+) -> TippingPoint:
+    """:func:`tipping_point` from data already imputed (same arguments)."""
+    grid = np.unique(np.append(np.asarray(deltas, dtype=float), 0.0))
+    if grid.size < 2 or not np.isfinite(grid).all():
+        raise MIError("deltas must be a non-empty grid of finite numbers")
+    data = imputed.draws.data
     chosen = tuple(data.arms[1:]) if arms is None else tuple(arms)
     unknown = [a for a in chosen if a not in data.arms]
     if unknown:
@@ -135,7 +149,6 @@ def tipping_point(
         raise MIError(
             f"visit {visit!r} is not a post-baseline visit ({', '.join(f'{v:g}' for v in post)})"
         )
-    imputed = impute(drawn, strategy, references=references)
     template = delta_template(imputed)
     moves = (template["is_missing"] & template["arm"].isin(chosen)).to_numpy(dtype=float)
     rows = []
