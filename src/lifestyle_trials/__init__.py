@@ -26,6 +26,7 @@ from .errors import (
     LifestyleTrialsError,
     ModelError,
     Problem,
+    SchedulerError,
     TrialDataError,
     TrialDataWarning,
     UnitError,
@@ -38,6 +39,7 @@ from .models.lmm import LMMResult, lmm
 from .models.marginal import Contrasts, MarginalMeans, contrast, linear_contrasts, marginal_means
 from .models.mmrm import MMRMResult, mmrm
 from .models.summary import published_vs_recomputed, summary_effects
+from .power import PowerResult, SampleSizeResult, power, power_ancova, sample_size
 from .trial import Design, Exclusion, Provenance, Trial
 from .units import convert_glucose, convert_insulin
 
@@ -62,7 +64,10 @@ __all__ = [
     "MixedAnovaResult",
     "ModelError",
     "OutcomeTruth",
+    "PowerResult",
     "Problem",
+    "SampleSizeResult",
+    "SchedulerError",
     "Provenance",
     "Trial",
     "TrialDataError",
@@ -74,6 +79,8 @@ __all__ = [
     "contrast",
     "linear_contrasts",
     "marginal_means",
+    "power",
+    "power_ancova",
     "published_arm_sizes",
     "published_sources",
     "published_summaries",
@@ -94,5 +101,6 @@ __all__ = [
     "quicki",
     "read_adam",
     "read_trial",
+    "sample_size",
     "simulate_odes",
 ]

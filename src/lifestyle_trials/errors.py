@@ -21,6 +21,7 @@ __all__ = [
     "LifestyleTrialsError",
     "ModelError",
     "Problem",
+    "SchedulerError",
     "TrialDataError",
     "TrialDataWarning",
     "UnitError",
@@ -140,6 +141,10 @@ class DatasetError(LifestyleTrialsError, ValueError):
 
 class ConfigError(LifestyleTrialsError, ValueError):
     """An analysis configuration (analysis.toml) that is invalid."""
+
+
+class SchedulerError(LifestyleTrialsError, RuntimeError):
+    """A parallel scheduler (Dask) that cannot be started or reached."""
 
 
 def computed(value: T | None, name: str) -> T:

@@ -11,6 +11,7 @@ chunk makes it.
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import numbers
 from collections.abc import Callable, Mapping
@@ -20,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from ..arms import ARMS
 from ..datasets.odes_settings import checked_settings
 from ..datasets.synthetic import simulate_odes
 from ..errors import ConfigError, ModelError
@@ -104,14 +106,14 @@ class PowerDesign:
     alpha: float
     n_sim: int
     seed: int
+    arms: tuple[str, ...] = ARMS
 
     @property
     def terms(self) -> tuple[str, ...]:
         """The effects analysed; for ``"arms"``, those of the arms the design has."""
         names = term_names(self.estimand)
-        if self.estimand == "arms" and self.is_odes:
-            sizes = self.simulate["n_per_arm"]  # type: ignore[index]
-            names = tuple(t for t, n in zip(names, sizes[1:], strict=True) if n > 0)
+        if self.estimand == "arms":
+            names = tuple(t for t, a in zip(names, ARMS[1:], strict=True) if a in self.arms)
         return names
 
     @property
@@ -128,14 +130,13 @@ class PowerDesign:
             )
         settings = dict(self.simulate)  # type: ignore[arg-type]
         settings["n_per_arm"] = tuple(int(n) for n in n_per_arm)
-        _check_sizes(settings["n_per_arm"])
-        return _replace(self, simulate=MappingProxyType(settings))
+        _check_sizes(settings["n_per_arm"], self.estimand)
+        arms = tuple(a for a, n in zip(ARMS, settings["n_per_arm"], strict=True) if n > 0)
+        return _replace(self, simulate=MappingProxyType(settings), arms=arms)
 
 
 def _replace(design: PowerDesign, **changes: Any) -> PowerDesign:
-    fields = {k: getattr(design, k) for k in design.__dataclass_fields__}
-    fields.update(changes)
-    return PowerDesign(**fields)
+    return dataclasses.replace(design, **changes)
 
 
 def make_design(
@@ -205,6 +206,9 @@ def make_design(
         except (TypeError, ValueError):
             raise ConfigError(f"visit must be a number (months), got {visit!r}") from None
     sim = _check_simulate(simulate, estimand, visit)
+    arms = ARMS
+    if isinstance(sim, Mapping):
+        arms = tuple(a for a, n in zip(ARMS, sim["n_per_arm"], strict=True) if n > 0)
     return PowerDesign(
         simulate=sim,
         outcome=outcome,
@@ -217,6 +221,7 @@ def make_design(
         alpha=a,
         n_sim=int(n_sim),
         seed=int(seed),
+        arms=arms,
     )
 
 
