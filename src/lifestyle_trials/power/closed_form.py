@@ -44,8 +44,7 @@ def power_ancova(
     where ``σ`` is the SD of the outcome, ``ρ`` its correlation with the baseline and the
     last factor the expected cost of estimating the baseline slope. The test statistic is
     taken as noncentral t with ``N − q − 1`` df and noncentrality ``effect / sqrt(V)``:
-    ``power = P(|T| > t_{1−α/2})``. With ``correlation=0`` and no baseline this is the
-    power of the two-way ANOVA contrast.
+    ``power = P(|T| > t_{1−α/2})``.
 
     Parameters
     ----------
@@ -120,7 +119,7 @@ def power_ancova(
     df = n - q - 1
     if df < 1:
         raise ConfigError(f"{n} subjects leave no residual degrees of freedom")
-    inflation = 1.0 + 1.0 / (n - q - 2) if correlation != 0 and n - q - 2 > 0 else 1.0
+    inflation = 1.0 + 1.0 / (n - q - 2) if n - q - 2 > 0 else np.inf
     variance = float(sd) ** 2 * (1.0 - float(correlation) ** 2) * v * inflation
     ncp = float(effect) / np.sqrt(variance)
     crit = stats.t.ppf(1.0 - float(alpha) / 2.0, df)
