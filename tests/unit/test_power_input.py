@@ -134,8 +134,12 @@ def test_replicate_seeds_are_seedsequence_children():
     [
         {},
         {"n_per_arm": (7, 9, 11, 13), "visits": (0, 3, 6, 12), "dropout": 0.3},
-        {"visits": (0, 12, 24), "dropout": (0.1, 0.2, 0.0, 0.5), "effect_scale": 0.0,
-         "dropout_mar": 0.0},
+        {
+            "visits": (0, 12, 24),
+            "dropout": (0.1, 0.2, 0.0, 0.5),
+            "effect_scale": 0.0,
+            "dropout_mar": 0.0,
+        },
     ],
 )
 def test_fast_draw_equals_simulate_odes(outcome, arguments):

@@ -13,7 +13,6 @@ from ..arms import ARMS
 from ..errors import ConfigError, ModelError
 from ..trial import Trial
 from .run import PowerResult, prepare, simulate_power
-from .simulation import Plan
 
 __all__ = ["SampleSizeResult", "sample_size"]
 
@@ -165,13 +164,20 @@ def sample_size(
 
     def power_at(n: int) -> float:
         if n not in runs:
-            sizes = _sizes(plan.design.simulate["n_per_arm"], arm, n)  # type: ignore[index]
-            sized = Plan(
-                design=plan.design.with_sizes(sizes),
-                visits=plan.visits,
-                cells=plan.cells,
-                truth=plan.truth,
-            )
+            sized_args = dict(base, n_per_arm=_sizes(base["n_per_arm"], arm, n))
+            sized, _ = prepare(
+                sized_args,
+                outcome,
+                analysis,
+                estimand,
+                log,
+                visit,
+                covariance,
+                df_method,
+                alpha,
+                n_sim,
+                seed,
+            )  # the truth depends on the sizes (through the sex mix)
             runs[n] = simulate_power(
                 sized,
                 scheduler=scheduler,
