@@ -32,6 +32,9 @@ The steps, in order (each reads the previous one's output):
   figures   numbers.json + data + fits  -> reports/<id>/figures/*.svg
   render    numbers.json + figures      -> reports/<id>/index.html
   report    figures and render, in one process (as `make report` runs them)
+Power analyses (kind = "power" in analysis.toml):
+  power         analysis.toml           -> reports/<id>/numbers.json and tables/*.csv
+  power-report  numbers.json            -> reports/<id>/figures/*.svg and index.html
 Checks:
   check     analysis.toml               -> prints the analysis it describes, or the problem
   verify    a rebuilt reports folder    -> compares it with reports/<id>/expected/
@@ -162,6 +165,16 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("--figures", required=True, type=Path, help="reports/<id>/figures/")
     output(sub, "reports/<id>/index.html")
 
+    sub = verb("power", "Simulate the power of a design (a power analysis).", _power)
+    config(sub)
+    sub.add_argument("--tables", required=True, type=Path, help="reports/<id>/tables/")
+    output(sub, "reports/<id>/numbers.json")
+
+    sub = verb("power-report", "Draw and render a power analysis's report.", _power_report)
+    sub.add_argument("input", type=Path, help="reports/<id>/numbers.json")
+    sub.add_argument("--figures", required=True, type=Path, help="reports/<id>/figures/")
+    output(sub, "reports/<id>/index.html")
+
     sub = verb("check", "Read an analysis.toml and say what it asks for, or what is wrong.", _check)
     sub.add_argument("input", type=Path, nargs="+", help="analyses/<id>/analysis.toml")
 
@@ -251,10 +264,38 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _power(args: argparse.Namespace) -> int:
+    from .pipeline import power
+
+    started = time.perf_counter()
+    power.power(args.config, args.output, args.tables)
+    _progress("power", args.output, started)
+    return 0
+
+
+def _power_report(args: argparse.Namespace) -> int:
+    from .pipeline import power
+
+    started = time.perf_counter()
+    power.power_report(args.input, args.figures, args.output)
+    _progress("render", args.output, started)
+    return 0
+
+
 def _check(args: argparse.Namespace) -> int:
     from .config import load_config
+    from .pipeline.power import is_power_analysis, load_power_config
 
     for path in args.input:
+        if is_power_analysis(path):
+            p = load_power_config(path)
+            a = p.analysis
+            print(
+                f"{path}: {p.id!r}, power of {a.get('analysis', 'ancova')} on "
+                f"{a.get('outcome', 'homa_ir')}, {a.get('n_sim', 10_000)} simulations per arm "
+                f"size, {len(p.curve)} arm sizes"
+            )
+            continue
         cfg = load_config(path)
         src = cfg.data
         what = {
