@@ -185,6 +185,8 @@ class AnalysisConfig:
         Name of a published trial whose summary results are shown beside the re-analysis.
     sha256 : str
         SHA-256 of the file's bytes.
+    links : Mapping[str, str]
+        Other reports to link to: analysis id → link text (e.g. a power analysis).
     """
 
     id: str
@@ -199,6 +201,7 @@ class AnalysisConfig:
     labels: Labels
     published: str | None
     sha256: str
+    links: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def folder(self) -> Path:
@@ -267,6 +270,12 @@ def parse_config(table: Mapping[str, Any], *, file: str, sha256: str = "") -> An
     lifestyle_trials.errors.ConfigError: a.toml: unknown key 'modles'; the keys are title, ...
     """
     r = _Reader(file)
+    if table.get("kind") == "power":
+        raise r.error(
+            "kind",
+            'a power analysis (kind = "power"): `lifestyle-trials power --config` builds it '
+            "and lifestyle_trials.pipeline.power.load_power_config reads it",
+        )
     top = r.table(
         table,
         "",
@@ -280,6 +289,7 @@ def parse_config(table: Mapping[str, Any], *, file: str, sha256: str = "") -> An
             "table1",
             "labels",
             "published",
+            "links",
         ),
     )
     title = r.string(top, "title", required=True)
@@ -293,6 +303,9 @@ def parse_config(table: Mapping[str, Any], *, file: str, sha256: str = "") -> An
     table1 = _table1(r, r.subtable(top, "table1"))
     labels = _labels(r, r.subtable(top, "labels"))
     published = r.string(top, "published", default=None)
+    links = r.subtable(top, "links")
+    if not all(isinstance(v, str) and v.strip() for v in links.values()):
+        raise r.error("links", 'must map analysis ids to link texts, e.g. odes_power = "power"')
     return AnalysisConfig(
         id=Path(file).parent.name or Path(file).stem,
         file=file,
@@ -306,6 +319,7 @@ def parse_config(table: Mapping[str, Any], *, file: str, sha256: str = "") -> An
         labels=labels,
         published=published,
         sha256=sha256,
+        links=dict(links),
     )
 
 

@@ -175,7 +175,11 @@ def _context(numbers: Mapping[str, Any], svgs: Mapping[str, bytes]) -> dict[str,
     main = ", ".join(f"{_label(r['term'])} {_pct(r['power'])}" for r in numbers["at_design"])
     stamp = numbers["stamp"]
     provenance = [
-        ("Configuration", f"analyses/{stamp['config']['id']}/analysis.toml (sha256 {stamp['config_sha256'][:12]}…)"),
+        (
+            "Configuration",
+            f"analyses/{stamp['config']['id']}/analysis.toml "
+            f"(sha256 {stamp['config_sha256'][:12]}…)",
+        ),
         ("Seed", str(stamp["seed"])),
         ("Versions", ", ".join(f"{k} {v}" for k, v in numbers["versions"].items())),
         (
@@ -257,7 +261,7 @@ generator's, not estimates from real participants.</p>
 <div class="scroll"><table>
 <thead><tr><th scope="col">Effect</th><th scope="col">Truth{% if log %} (ratio){% endif %}</th>
 <th scope="col">Power</th><th scope="col">95% Monte Carlo interval</th>
-<th scope="col">Mean estimate</th><th scope="col">Bias (log)</th>
+<th scope="col">Mean estimate</th><th scope="col">Bias{% if log %} (log){% endif %}</th>
 <th scope="col">Coverage</th><th scope="col">Failed fits</th></tr></thead>
 <tbody>
 {% for r in design_rows %}
