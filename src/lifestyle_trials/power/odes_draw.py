@@ -61,6 +61,7 @@ class OdesDraw:
     arguments: Mapping[str, Any]
     settings: Mapping[str, Any]
     outcome: str
+    arm_change: Mapping[str, Mapping[str, float]]
 
     @classmethod
     def of(cls, arguments: Mapping[str, Any], outcome: str) -> OdesDraw:
@@ -74,7 +75,12 @@ class OdesDraw:
             a.get("effect_scale", 1.0),
             a.get("dropout_mar", 1.0),
         )
-        return cls(arguments=a, settings=settings, outcome=outcome)
+        # the number of men is fixed by the arm sizes, so the reference means and the arms'
+        # changes are the same in every replicate
+        n = sum(settings["n_per_arm"])
+        male = np.arange(n) < _men(n)
+        change = arm_changes(settings, reference_means(male))
+        return cls(arguments=a, settings=settings, outcome=outcome, arm_change=change)
 
 
 def draw_replicate(draw: OdesDraw, seed: int) -> Replicate:
@@ -107,11 +113,9 @@ def draw_replicate(draw: OdesDraw, seed: int) -> Replicate:
 
     rng = stream(seed, "design")  # as simulate_odes: arms, then sex
     arm = rng.permutation(np.repeat(np.arange(4), sizes))
-    n_men = int(math.floor(n * PUBLISHED_SEX[0] / sum(PUBLISHED_SEX) + 0.5))
-    male = rng.permutation(np.arange(n) < n_men)
+    male = rng.permutation(np.arange(n) < _men(n))
 
-    arm_change = arm_changes(settings, reference_means(male))
-    values = _glucose_insulin(seed, arm, male, visits, arm_change)
+    values = _glucose_insulin(seed, arm, male, visits, draw.arm_change)
     _, attended = draw_dropout(settings, arm, values, seed)
 
     n_visits = len(visits)
@@ -163,6 +167,11 @@ def _glucose_insulin(
         values[name] = np.column_stack([base, np.exp(lev[:, None] + expo)])
     values["insulin"] = convert_insulin(values["insulin"], "pmol/L", "uU/mL")
     return values
+
+
+def _men(n: int) -> int:
+    """Men among ``n`` subjects, as ``simulate_odes`` counts them."""
+    return int(math.floor(n * PUBLISHED_SEX[0] / sum(PUBLISHED_SEX) + 0.5))
 
 
 @lru_cache(maxsize=1)
