@@ -91,12 +91,12 @@ def test_unknown_scheduler():
 
 
 def test_dask_cluster_that_cannot_start(monkeypatch):
-    import distributed
+    import dask.distributed  # what lt.power imports the cluster from
 
     def refuse(*args, **kwargs):
         raise OSError("no ports available")
 
-    monkeypatch.setattr(distributed, "LocalCluster", refuse)
+    monkeypatch.setattr(dask.distributed, "LocalCluster", refuse)
     with pytest.raises(lt.SchedulerError, match="could not start a local Dask cluster.*ports"):
         lt.power(SMALL, n_sim=2, scheduler="distributed", workers=2)
 
