@@ -90,19 +90,27 @@ def engine_fit(
     values = np.linalg.eigvalsh(struct.sigma(ev.psi))
     if values[0] <= 1e-10 * values[-1]:
         raise ConvergenceError("the fitted covariance matrix is singular")
-    common = {"beta": ev.beta, "model_vcov": ev.vcov}
     if df_method == "satterthwaite":
         cov_psi = parameter_covariance(computed(ev.observed, "the observed information"))
         d_vcov = ev.vcov @ computed(ev.q, "the derivative of the coefficient covariance") @ ev.vcov
         inf = ContrastInference(
-            method=df_method, vcov=ev.vcov, d_vcov=d_vcov, cov_psi=cov_psi, **common
+            method=df_method,
+            beta=ev.beta,
+            vcov=ev.vcov,
+            model_vcov=ev.vcov,
+            d_vcov=d_vcov,
+            cov_psi=cov_psi,
         )
     elif df_method == "kenward-roger":
         kr = kenward_roger(data, struct, ev)
-        inf = ContrastInference(method=df_method, vcov=kr.vcov_adjusted, kr=kr, **common)
+        inf = ContrastInference(
+            method=df_method, beta=ev.beta, vcov=kr.vcov_adjusted, model_vcov=ev.vcov, kr=kr
+        )
     else:
         coef_df = np.full(data.n_coef, float(data.n_obs - data.n_coef))
-        inf = ContrastInference(method=df_method, vcov=ev.vcov, coef_df=coef_df, **common)
+        inf = ContrastInference(
+            method=df_method, beta=ev.beta, vcov=ev.vcov, model_vcov=ev.vcov, coef_df=coef_df
+        )
     estimate = contrasts @ ev.beta
     std_error = np.sqrt(np.einsum("ij,jk,ik->i", contrasts, inf.vcov, contrasts))
     return EngineFit(estimate=estimate, std_error=std_error, df=inf.df(contrasts))

@@ -155,11 +155,10 @@ def sample_size(
             f"term {term!r} is not an effect of estimand {estimand!r}; use one of "
             f"{', '.join(plan.design.terms)}"
         )
-    at = (
-        float(plan.design.visit)
-        if analysis == "ancova"
-        else (float(visit) if visit is not None else plan.visits[-1])
-    )
+    if analysis == "ancova":
+        at = float(plan.cells[0][1])
+    else:
+        at = float(visit) if visit is not None else plan.visits[-1]
     runs: dict[int, PowerResult] = {}
 
     def power_at(n: int) -> float:

@@ -39,7 +39,8 @@ def describe(scheduler: Any, workers: int | None) -> str:
         return "this process"
     if isinstance(scheduler, str):
         return f"{scheduler} ({_workers(workers)} workers)"
-    return f"dask client {getattr(scheduler, 'scheduler_info', lambda: {})().get('id', '')}"
+    info: Any = getattr(scheduler, "scheduler_info", dict)()
+    return f"dask client {info.get('id', '')}".strip()
 
 
 def _workers(workers: int | None) -> int:
