@@ -119,7 +119,12 @@ def _processes(
         with _Progress():
             results = dask.compute(*tasks, scheduler="processes", num_workers=workers)
     except (OSError, RuntimeError) as err:
-        raise SchedulerError(f"the local process pool could not run the chunks: {err}") from err
+        first = next((ln.strip() for ln in str(err).splitlines() if ln.strip()), "")
+        raise SchedulerError(
+            f"the local process pool could not run the chunks ({type(err).__name__}: {first}); "
+            "in a script, call lt.power under `if __name__ == '__main__':` (worker processes "
+            "import the script), or use scheduler=None"
+        ) from err
     for r in results:
         total = total + r
     if bar:
