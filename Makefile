@@ -121,6 +121,25 @@ REPORT_FILES += $(foreach id,$(IDS),$(REPORTS)/$(id)/index.pdf)
 else ifneq ($(filter report verify,$(MAKECMDGOALS)),)
 $(info note: Chromium not found: reports are written as HTML only, no PDF (Debian: apt-get install chromium))
 endif
+# Power analyses (kind = "power" in analysis.toml): analysis.toml → numbers.json and tables
+# (the simulation) → figures and index.html. Explicit rules, so they take precedence over the
+# trial analyses' pattern rules for the same file names.
+POWER_IDS := $(patsubst $(ANALYSES)/%/analysis.toml,%,$(shell grep -l '^kind *= *"power"' \
+  $(wildcard $(ANALYSES)/*/analysis.toml) /dev/null))
+SRC_POWER := $(SRC_CORE) $(call py_tree,$(PKG)/models $(PKG)/power) $(PKG)/pipeline/power.py
+SRC_POWER_REPORT := $(SRC_CORE) $(PKG)/pipeline/power.py $(PKG)/pipeline/save.py \
+  $(PKG)/report/power.py $(PKG)/report/format.py $(PKG)/figures.py $(PKG)/report/templates/report.css
+define POWER_RULES
+$(REPORTS)/$(1)/numbers.json $(REPORTS)/$(1)/tables/index.json &: $(ANALYSES)/$(1)/analysis.toml \
+    $(SRC_POWER) | $(STAMP)
+	@$(LT) power --config $(ANALYSES)/$(1)/analysis.toml --tables $(REPORTS)/$(1)/tables \
+	  -o $(REPORTS)/$(1)/numbers.json
+$(REPORTS)/$(1)/figures/index.json $(REPORTS)/$(1)/index.html &: $(REPORTS)/$(1)/numbers.json \
+    $(SRC_POWER_REPORT) | $(STAMP)
+	@$(LT) power-report $(REPORTS)/$(1)/numbers.json --figures $(REPORTS)/$(1)/figures \
+	  -o $(REPORTS)/$(1)/index.html
+endef
+$(foreach id,$(POWER_IDS),$(eval $(call POWER_RULES,$(id))))
 
 report: $(REPORT_FILES) ## Build every analysis in analyses/ into reports/<id>/index.html
 

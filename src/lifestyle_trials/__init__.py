@@ -28,6 +28,7 @@ from .errors import (
     MIError,
     ModelError,
     Problem,
+    SchedulerError,
     TrialDataError,
     TrialDataWarning,
     UnitError,
@@ -40,6 +41,7 @@ from .models.lmm import LMMResult, lmm
 from .models.marginal import Contrasts, MarginalMeans, contrast, linear_contrasts, marginal_means
 from .models.mmrm import MMRMResult, mmrm
 from .models.summary import published_vs_recomputed, summary_effects
+from .power import PowerResult, SampleSizeResult, power, power_ancova, sample_size
 from .trial import Design, Exclusion, Provenance, Trial
 from .units import convert_glucose, convert_insulin
 
@@ -65,7 +67,10 @@ __all__ = [
     "MixedAnovaResult",
     "ModelError",
     "OutcomeTruth",
+    "PowerResult",
     "Problem",
+    "SampleSizeResult",
+    "SchedulerError",
     "Provenance",
     "Trial",
     "TrialDataError",
@@ -77,6 +82,8 @@ __all__ = [
     "contrast",
     "linear_contrasts",
     "marginal_means",
+    "power",
+    "power_ancova",
     "published_arm_sizes",
     "published_sources",
     "published_summaries",
@@ -98,5 +105,6 @@ __all__ = [
     "quicki",
     "read_adam",
     "read_trial",
+    "sample_size",
     "simulate_odes",
 ]

@@ -33,6 +33,9 @@ The steps, in order (each reads the previous one's output):
   render    numbers.json + figures      -> reports/<id>/index.html
   report    figures and render, in one process (as `make report` runs them)
   pdf       reports/<id>/index.html     -> reports/<id>/index.pdf (headless Chromium, if installed)
+Power analyses (kind = "power" in analysis.toml):
+  power         analysis.toml           -> reports/<id>/numbers.json and tables/*.csv
+  power-report  numbers.json            -> reports/<id>/figures/*.svg and index.html
 Checks:
   check     analysis.toml               -> reads its data as `make report` would; prints the
                                            analysis it describes, or the problem
@@ -232,6 +235,16 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("input", type=Path, help="reports/<id>/index.html")
     output(sub, "reports/<id>/index.pdf")
 
+    sub = verb("power", "Simulate the power of a design (a power analysis).", _power)
+    config(sub)
+    sub.add_argument("--tables", required=True, type=Path, help="reports/<id>/tables/")
+    output(sub, "reports/<id>/numbers.json")
+
+    sub = verb("power-report", "Draw and render a power analysis's report.", _power_report)
+    sub.add_argument("input", type=Path, help="reports/<id>/numbers.json")
+    sub.add_argument("--figures", required=True, type=Path, help="reports/<id>/figures/")
+    output(sub, "reports/<id>/index.html")
+
     sub = verb(
         "check",
         "Check an analysis.toml and everything make report needs from it (the data file, its "
@@ -323,6 +336,24 @@ def _render(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     _step("figures", args.figures, "figures", args.input, args.data, args.fits, args.figures)
     _step("render", args.output, "render", args.input, args.figures, args.output)
+    return 0
+
+
+def _power(args: argparse.Namespace) -> int:
+    from .pipeline import power
+
+    started = time.perf_counter()
+    power.power(args.config, args.output, args.tables)
+    _progress("power", args.output, started)
+    return 0
+
+
+def _power_report(args: argparse.Namespace) -> int:
+    from .pipeline import power
+
+    started = time.perf_counter()
+    power.power_report(args.input, args.figures, args.output)
+    _progress("render", args.output, started)
     return 0
 
 

@@ -246,6 +246,8 @@ class AnalysisConfig:
         SHA-256 of the file's bytes.
     derive : Derive
         How existing index columns are treated (``[derive]``).
+    links : Mapping[str, str]
+        Other reports to link to: analysis id → link text (e.g. a power analysis).
     """
 
     id: str
@@ -262,6 +264,7 @@ class AnalysisConfig:
     sha256: str
     derive: Derive = field(default_factory=Derive)
     report: Report = field(default_factory=Report)
+    links: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def folder(self) -> Path:
@@ -336,6 +339,12 @@ def parse_config(table: Mapping[str, Any], *, file: str, sha256: str = "") -> An
     lifestyle_trials.errors.ConfigError: a.toml: unknown key 'modles'; the keys are title, ...
     """
     r = _Reader(file)
+    if table.get("kind") == "power":
+        raise r.error(
+            "kind",
+            'a power analysis (kind = "power"): `lifestyle-trials power --config` builds it '
+            "and lifestyle_trials.pipeline.power.load_power_config reads it",
+        )
     top = r.table(
         table,
         "",
@@ -351,6 +360,7 @@ def parse_config(table: Mapping[str, Any], *, file: str, sha256: str = "") -> An
             "published",
             "derive",
             "report",
+            "links",
         ),
     )
     title = r.string(top, "title", required=True)
@@ -366,6 +376,9 @@ def parse_config(table: Mapping[str, Any], *, file: str, sha256: str = "") -> An
     published = r.string(top, "published", default=None)
     derive = _derive(r, r.subtable(top, "derive"))
     report = _report(r, r.subtable(top, "report"))
+    links = r.subtable(top, "links")
+    if not all(isinstance(v, str) and v.strip() for v in links.values()):
+        raise r.error("links", 'must map analysis ids to link texts, e.g. odes_power = "power"')
     return AnalysisConfig(
         id=Path(file).parent.name or Path(file).stem,
         file=file,
@@ -381,6 +394,7 @@ def parse_config(table: Mapping[str, Any], *, file: str, sha256: str = "") -> An
         sha256=sha256,
         derive=derive,
         report=report,
+        links=dict(links),
     )
 
 

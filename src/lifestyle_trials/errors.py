@@ -22,6 +22,7 @@ __all__ = [
     "MIError",
     "ModelError",
     "Problem",
+    "SchedulerError",
     "TrialDataError",
     "TrialDataWarning",
     "UnitError",
@@ -147,6 +148,10 @@ class DatasetError(LifestyleTrialsError, ValueError):
 
 class ConfigError(LifestyleTrialsError, ValueError):
     """An analysis configuration (analysis.toml) that is invalid."""
+
+
+class SchedulerError(LifestyleTrialsError, RuntimeError):
+    """A parallel scheduler (Dask) that cannot be started or reached."""
 
 
 def computed(value: T | None, name: str) -> T:

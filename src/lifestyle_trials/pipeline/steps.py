@@ -73,7 +73,16 @@ def check(config_path: Path) -> str:
         The first problem found, naming the file and the key or column.
     """
     from . import data
+    from .power import is_power_analysis, load_power_config
 
+    if is_power_analysis(config_path):
+        p = load_power_config(config_path)
+        a = p.analysis
+        return (
+            f"{config_path}: {p.id!r}, power of {a.get('analysis', 'ancova')} on "
+            f"{a.get('outcome', 'homa_ir')}, {a.get('n_sim', 10_000)} simulations per arm "
+            f"size, {len(p.curve)} arm sizes"
+        )
     cfg = load_config(config_path)
     trial, _ = data.load_source(cfg)
     derived, _ = data.derive(trial, cfg)

@@ -64,6 +64,10 @@ def render_report(
         css=css,
         stamp=numbers.get("stamp", {}),
         made=_comment(stamp) if stamp else "",
+        links=[
+            {"href": f"../{key}/index.html", "text": text}
+            for key, text in numbers.get("stamp", {}).get("config", {}).get("links", {}).items()
+        ],
     )
 
 
