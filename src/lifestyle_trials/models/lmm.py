@@ -217,7 +217,10 @@ def lmm(
     else:
         if not isinstance(trial, Trial) or outcome is None:
             raise ModelError(
-                "lt.lmm takes a Trial and an outcome, or a DataFrame and formula=..."
+                f"lt.lmm needs a Trial and an outcome, got a {type(trial).__name__}"
+                f"{'' if outcome is not None else ' and no outcome'}; read a table first "
+                "with trial = lt.read_trial(df, ...) and call lt.lmm(trial, outcome), or "
+                "give a formula: lt.lmm(df, formula='y ~ arm * visit + (1 | subject)')"
             )
         kind = str(random).lower()
         if kind not in RANDOM_EFFECTS:

@@ -253,8 +253,9 @@ def mmrm(
         return MMRMResult(covariance=ff.structure, **fields)
     if not isinstance(trial, Trial):
         raise ModelError(
-            "lt.mmrm takes a Trial and an outcome, or a DataFrame and formula=...; got "
-            f"{type(trial).__name__} without a formula"
+            f"lt.mmrm needs a Trial, got a {type(trial).__name__} without a formula; read "
+            "it first with trial = lt.read_trial(df, ...) and call lt.mmrm(trial, outcome), "
+            "or give a formula: lt.mmrm(df, formula='y ~ arm * visit + us(visit | subject)')"
         )
     if outcome is None:
         raise ModelError("name the outcome to analyse: lt.mmrm(trial, outcome)")
