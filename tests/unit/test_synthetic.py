@@ -146,6 +146,19 @@ def test_columns_units_and_provenance(default_trial):
     assert any("homa_ir" in step for step in p.steps)
 
 
+def test_provenance_steps_are_words_without_float_noise():
+    trial = lt.simulate_odes(seed=1997, visits=(0, 6, 12), dropout_mechanism="mar")
+    steps = trial.provenance.steps
+    assert not any("{" in step or "e-1" in step for step in steps)
+    assert "missing at random given the last observed HOMA-IR" in steps[1]
+    assert "14.0% (control)" in steps[1]
+    assert steps[2] == "the default effects"
+    # arm changes given in decimals give contrasts without floating-point noise
+    for values in trial.truth["settings"]["effects"].values():
+        assert all(v == 0.0 or abs(v) > 1e-9 for v in values)
+    assert lt.FactorialEffects.from_arms(0.0, -0.21, -0.05, -0.26).interaction == 0.0
+
+
 def test_covariances_are_positive_definite():
     # the calibration constants must define proper normal distributions
     for sex in ("M", "F"):

@@ -7,16 +7,21 @@ multiplicatively, their changes on the natural scale are smaller than the random
 average; under ``"mar"`` and ``"mnar"`` their changes themselves are selected. An analysis
 of completers estimates the expectations here, not those over all randomised subjects.
 
-They are computed on a fixed reference population (a large simulated sample, the same for
-every call: :data:`REFERENCE_SIZE` subjects per sex from the seed :data:`REFERENCE_SEED`)
-in which every subject is followed in each of the four arms with the same own changes and
-visit noise (common random numbers), and dropout enters as each subject's probability of
-still being observed: the limit of the generator's fixed-count draw in a large trial. With
-the Efraimidis–Spirakis keys log(U)/w, the subjects with the largest keys are those with
+They are computed on a fixed reference population (a large simulated eligible population,
+the same for every call: :data:`REFERENCE_SIZE` subjects per sex from the seed
+:data:`REFERENCE_SEED`, weighted to the trial's share of men), in which every subject is
+followed in each of the four arms, and dropout enters as each subject's probability of still
+being observed: the limit of the generator's fixed-count draw in a large trial. With the
+Efraimidis–Spirakis keys log(U)/w, the subjects with the largest keys are those with
 U > exp(−c·w), so a subject leaves with probability 1 − exp(−c·w), c set so that the arm
-loses its share (per step, for ``"mar"`` and ``"mnar"``, among those still in). The Monte
-Carlo error of this reference is checked in the test suite against a second, independent
-reference population.
+loses its share (per step, for ``"mar"`` and ``"mnar"``, among those still in).
+
+For the ``"baseline"`` mechanism the subjects' own changes and visit noise are integrated
+out exactly given each reference subject's baseline (``E[X_t | baseline]`` in closed form),
+so the only Monte Carlo error is the reference population's; for ``"mar"`` and ``"mnar"``,
+which select on later values, they are drawn once and shared by the four arms (common
+random numbers). The test suite checks both against large simulated trials and against a
+second, independent reference population.
 """
 
 from __future__ import annotations

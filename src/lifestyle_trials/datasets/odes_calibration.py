@@ -540,4 +540,6 @@ by construction); ``inverse_height2`` the mean of 1 / height² (m⁻²). Estimat
 simulated eligible subjects per sex with
 ``odes_baseline.estimate_reference_means(4_000_000, seed=20250101)`` (standard errors in the
 comments); the test suite re-estimates them. With the ODES sex mix (198 men, 21 women) the
-mean baseline HOMA-IR is 4.80, glucose 5.91 mmol/L and insulin 17.97 µU/mL (107.8 pmol/L)."""
+mean baseline over all randomised subjects is: BMI 30.0 kg/m², weight 91.4 kg, waist 100.4
+cm, HOMA-IR 5.16, glucose 6.00 mmol/L and insulin 19.0 µU/mL (114 pmol/L); the completers'
+HOMA-IR (default dropout) is 4.8."""

@@ -60,12 +60,17 @@ class FactorialEffects:
     def from_arms(
         cls, control: float, diet: float, exercise: float, diet_exercise: float
     ) -> FactorialEffects:
-        """The effects that give these four arm changes."""
+        """The effects that give these four arm changes.
+
+        The contrasts are rounded to 12 decimals, so that arm changes given in decimals give
+        contrasts without floating-point noise (−0.26 + 0.21 + 0.05 is 0, not 1e-17).
+        """
+        c, d, e, de = float(control), float(diet), float(exercise), float(diet_exercise)
         return cls(
-            control=float(control),
-            diet=float(diet) - float(control),
-            exercise=float(exercise) - float(control),
-            interaction=float(diet_exercise) - float(diet) - float(exercise) + float(control),
+            control=c,
+            diet=round(d - c, 12) + 0.0,  # + 0.0: no negative zero
+            exercise=round(e - c, 12) + 0.0,
+            interaction=round(de - d - e + c, 12) + 0.0,
         )
 
     def arm_changes(self, effect_scale: float = 1.0) -> dict[str, float]:

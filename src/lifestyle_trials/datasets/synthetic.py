@@ -23,11 +23,17 @@ from typing import Any
 
 import numpy as np
 
+from ..arms import ARMS
 from ..indices import HOMA_IR_DIVISOR
 from ..trial import Provenance, Trial, format_visit, make_trial
 from ..units import DEFAULT_UNITS
 from .odes_analysed import analysed_means
-from .odes_calibration import DROPOUT_STRENGTH, PUBLISHED_N_PER_ARM, PUBLISHED_SEX
+from .odes_calibration import (
+    DEFAULT_EFFECTS,
+    DROPOUT_STRENGTH,
+    PUBLISHED_N_PER_ARM,
+    PUBLISHED_SEX,
+)
 from .odes_change import arm_changes, reference_means, trajectory
 from .odes_dropout import draw_dropout, dropout_truth
 from .odes_outcomes import draw_outcomes
@@ -247,6 +253,44 @@ def simulate_odes(
     return _simulate(settings)
 
 
+def _describe(settings: Mapping[str, Any]) -> tuple[str, ...]:
+    """The dropout and effect settings in words, for the provenance steps.
+
+    Examples
+    --------
+    >>> from lifestyle_trials.datasets.odes_settings import checked_settings
+    >>> _describe(checked_settings(1, (4, 4, 4, 4), (0, 12), 0.25, None, 0.5, "mar", 2))
+    ('dropout 25.0% (control), 25.0% (diet), 25.0% (exercise), 25.0% (diet+exercise), \
+missing at random given the last observed HOMA-IR (strength 2)', 'the default effects, \
+scaled by 0.5')
+    """
+    if any(settings["dropout"]):
+        basis = {
+            "baseline": "given the baseline HOMA-IR",
+            "mar": "missing at random given the last observed HOMA-IR",
+            "mnar": "missing not at random, given the first unobserved HOMA-IR",
+        }[settings["dropout_mechanism"]]
+        shares = ", ".join(f"{p:.1%} ({a})" for p, a in zip(settings["dropout"], ARMS, strict=True))
+        dropout = f"dropout {shares}, {basis} (strength {settings['dropout_strength']:g})"
+    else:
+        dropout = "no dropout"
+    changed = [
+        name
+        for name, values in settings["effects"].items()
+        if values != list(_default_effects()[name])
+    ]
+    effects = "the default effects" if not changed else f"effects set for {', '.join(changed)}"
+    if settings["effect_scale"] != 1.0:
+        effects += f", scaled by {settings['effect_scale']:g}"
+    return dropout, effects
+
+
+def _default_effects() -> dict[str, tuple[float, ...]]:
+    return {
+        name: (e.control, e.diet, e.exercise, e.interaction) for name, e in DEFAULT_EFFECTS.items()
+    }
+
+
 def _simulate(settings: Mapping[str, Any]) -> Trial:
     """The trial the checked settings describe: design, outcomes, dropout, truth."""
     seed = settings["seed"]
@@ -289,7 +333,8 @@ def _simulate(settings: Mapping[str, Any]) -> Trial:
         seed=seed,
         steps=(
             f"simulated {n} subjects ({', '.join(map(str, sizes))}) at visits "
-            f"{', '.join(format_visit(v) for v in visits)} with parameters {canonical}",
+            f"{', '.join(format_visit(v) for v in visits)} months from seed {seed}",
+            *_describe(settings),
             f"homa_ir computed from glucose and insulin: glucose × insulin / {HOMA_IR_DIVISOR:g}",
             "bmi computed as weight / height²",
         ),

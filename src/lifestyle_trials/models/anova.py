@@ -169,9 +169,9 @@ def mixed_anova(trial: Trial, outcome: str, *, log: bool = False) -> MixedAnovaR
     >>> print(aov.table[["term", "num_df", "den_df", "statistic", "p_value", "eps_gg"]]
     ...       .round(3).to_string(index=False))
          term  num_df  den_df  statistic  p_value  eps_gg
-          arm       3     184      3.604    0.015     NaN
-        visit       2     368     30.792    0.000   0.832
-    arm:visit       6     368      8.043    0.000   0.832
+          arm       3     184      0.164     0.92     NaN
+        visit       2     368     29.367     0.00    0.85
+    arm:visit       6     368      7.272     0.00    0.85
     """
     trial = require_trial(trial, "mixed_anova")
     log = require_flag(log, "log")

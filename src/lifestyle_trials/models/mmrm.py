@@ -183,15 +183,15 @@ def mmrm(
     >>> print(fit.effects[["term", "visit", "estimate", "std_error", "df", "ratio"]]
     ...       .round(3).to_string(index=False))
              term  visit  estimate  std_error      df  ratio
-             diet    3.0    -0.128      0.036 206.000  0.880
-             diet    6.0    -0.228      0.043 197.897  0.796
-             diet   12.0    -0.231      0.050 195.556  0.793
-         exercise    3.0    -0.098      0.036 206.000  0.907
-         exercise    6.0    -0.146      0.043 198.082  0.865
-         exercise   12.0    -0.186      0.050 195.632  0.831
-    diet:exercise    3.0    -0.011      0.073 206.000  0.989
-    diet:exercise    6.0    -0.073      0.087 197.490  0.930
-    diet:exercise   12.0     0.015      0.100 194.527  1.015
+             diet    3.0    -0.113      0.035 205.000  0.893
+             diet    6.0    -0.206      0.044 197.704  0.814
+             diet   12.0    -0.210      0.050 195.675  0.810
+         exercise    3.0    -0.086      0.035 205.000  0.917
+         exercise    6.0    -0.141      0.044 197.581  0.869
+         exercise   12.0    -0.154      0.050 195.678  0.857
+    diet:exercise    3.0    -0.038      0.070 205.000  0.962
+    diet:exercise    6.0    -0.051      0.087 197.261  0.950
+    diet:exercise   12.0     0.002      0.100 195.465  1.002
 
     The formula interface (R: ``mmrm::mmrm(FEV1 ~ RACE + SEX + ARMCD * AVISIT +
     us(AVISIT | USUBJID), data = fev_data)``):

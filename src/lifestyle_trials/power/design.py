@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from ..arms import ARMS
+from ..datasets.odes_calibration import DROPOUT_STRENGTH
 from ..datasets.odes_settings import checked_settings
 from ..datasets.synthetic import simulate_odes
 from ..errors import ConfigError, ModelError
@@ -252,7 +253,8 @@ def _check_simulate(
         settings.get("dropout", "published"),
         settings.get("effects"),
         settings.get("effect_scale", 1.0),
-        settings.get("dropout_mar", 1.0),
+        settings.get("dropout_mechanism", "baseline"),
+        settings.get("dropout_strength", DROPOUT_STRENGTH),
     )
     sizes = tuple(checked["n_per_arm"])
     _check_sizes(sizes, estimand)

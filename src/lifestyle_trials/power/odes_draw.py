@@ -25,6 +25,7 @@ from ..datasets.odes_calibration import (
     CHANGE_CORRELATION,
     CHANGE_OUTCOMES,
     CHANGE_SD,
+    DROPOUT_STRENGTH,
     PUBLISHED_SEX,
     VISIT_SD,
 )
@@ -73,7 +74,8 @@ class OdesDraw:
             a.get("dropout", "published"),
             a.get("effects"),
             a.get("effect_scale", 1.0),
-            a.get("dropout_mar", 1.0),
+            a.get("dropout_mechanism", "baseline"),
+            a.get("dropout_strength", DROPOUT_STRENGTH),
         )
         # the number of men is fixed by the arm sizes, so the reference means and the arms'
         # changes are the same in every replicate
