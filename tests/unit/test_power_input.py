@@ -138,7 +138,12 @@ def test_replicate_seeds_are_seedsequence_children():
             "visits": (0, 12, 24),
             "dropout": (0.1, 0.2, 0.0, 0.5),
             "effect_scale": 0.0,
-            "dropout_mar": 0.0,
+            "dropout_strength": 0.0,
+        },
+        {
+            "visits": (0, 6, 12),
+            "dropout": 0.25,
+            "dropout_mechanism": "mnar",
         },
     ],
 )
