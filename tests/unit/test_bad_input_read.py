@@ -451,3 +451,9 @@ def test_subject_ids_keep_their_zeros_under_a_header_with_spaces(tmp_path):
     text = "\n".join([" subject ,diet,exercise,visit,glucose,insulin", *("00" + r for r in ROWS)])
     trial = lt.read_trial(write(tmp_path / "z.csv", text))
     assert trial.data["subject"].iloc[0] == "001"
+
+
+def test_unnamed_column_named_as_the_subject_is_kept(tmp_path):
+    text = "\n".join(["," + HEADER.split(",", 1)[1], *ROWS])
+    trial = lt.read_trial(write(tmp_path / "r.csv", text), subject="Unnamed: 0")
+    assert trial.design.n_subjects == 4
