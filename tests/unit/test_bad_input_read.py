@@ -457,3 +457,11 @@ def test_unnamed_column_named_as_the_subject_is_kept(tmp_path):
     text = "\n".join(["," + HEADER.split(",", 1)[1], *ROWS])
     trial = lt.read_trial(write(tmp_path / "r.csv", text), subject="Unnamed: 0")
     assert trial.design.n_subjects == 4
+
+
+@pytest.mark.parametrize("column", ["glucose", "visit"])
+def test_complex_numbers_are_refused(column):
+    df = frame()
+    df[column] = df[column] + 1j
+    message = refused(df)
+    assert f"column {column!r}: complex numbers" in message and ".real" in message
