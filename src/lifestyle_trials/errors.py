@@ -77,16 +77,12 @@ def _row_noun(rows: Sequence[str]) -> tuple[str, tuple[str, ...]]:
     heads = {head for head, _, _ in parts}
     if len(heads) == 1 and (head := heads.pop()) and all(n.isdigit() for _, _, n in parts):
         return head, tuple(number for _, _, number in parts)
-    if all(" " in label for label in rows):  # labels that say what they are
-        return "", tuple(rows)
     return "row", tuple(rows)
 
 
 def _enumerate(noun: str, items: Sequence[str], limit: int) -> str:
     shown = ", ".join(str(i) for i in items[:limit])
     more = f" and {len(items) - limit} more" if len(items) > limit else ""
-    if not noun:
-        return f"{shown}{more}"
     plural = "s" if len(items) != 1 else ""
     return f"{noun}{plural} {shown}{more}"
 
