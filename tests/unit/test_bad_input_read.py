@@ -465,3 +465,10 @@ def test_complex_numbers_are_refused(column):
     df[column] = df[column] + 1j
     message = refused(df)
     assert f"column {column!r}: complex numbers" in message and ".real" in message
+
+
+def test_table_without_an_outcome_is_refused():
+    df = frame().drop(columns=["glucose", "insulin"]).assign(age=[40, 40, 50, 50, 45, 45, 41, 41])
+    message = refused(df)
+    assert "no outcome" in message and "(other columns: age)" in message and "outcomes=" in message
+    assert "no outcome" in refused(frame(), outcomes=[])
