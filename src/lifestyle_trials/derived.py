@@ -151,6 +151,12 @@ def add_indices(
     )
 
 
+def _enumerate_cells(cells: tuple[str, ...], limit: int = 10) -> str:
+    """The first cells, and how many more."""
+    more = f" and {len(cells) - limit} more" if len(cells) > limit else ""
+    return ", ".join(cells[:limit]) + more
+
+
 def _check_indices(indices: Iterable[str]) -> tuple[str, ...]:
     if isinstance(indices, str):
         indices = (indices,)
@@ -295,11 +301,10 @@ def _reconcile(
                 name,
                 f"{int(differ.sum())} value(s) differ from {FASTING_INDICES[name][1]} by more "
                 f"than rounding explains (e.g. {existing[first]:g} where the formula gives "
-                f"{computed[first]:.4g})",
+                f"{computed[first]:.4g}), at {_enumerate_cells(cells)}",
                 "check the units of glucose and insulin and the formula of the source; "
                 "pass overwrite=True (analysis.toml: overwrite = true under [derive]) to "
                 "replace the column with the recomputed values",
-                rows=cells,
                 subjects=tuple(map(str, where["subject"].drop_duplicates())),
             )
         ],

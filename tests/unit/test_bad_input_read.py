@@ -451,3 +451,24 @@ def test_subject_ids_keep_their_zeros_under_a_header_with_spaces(tmp_path):
     text = "\n".join([" subject ,diet,exercise,visit,glucose,insulin", *("00" + r for r in ROWS)])
     trial = lt.read_trial(write(tmp_path / "z.csv", text))
     assert trial.data["subject"].iloc[0] == "001"
+
+
+def test_unnamed_column_named_as_the_subject_is_kept(tmp_path):
+    text = "\n".join(["," + HEADER.split(",", 1)[1], *ROWS])
+    trial = lt.read_trial(write(tmp_path / "r.csv", text), subject="Unnamed: 0")
+    assert trial.design.n_subjects == 4
+
+
+@pytest.mark.parametrize("column", ["glucose", "visit"])
+def test_complex_numbers_are_refused(column):
+    df = frame()
+    df[column] = df[column] + 1j
+    message = refused(df)
+    assert f"column {column!r}: complex numbers" in message and ".real" in message
+
+
+def test_table_without_an_outcome_is_refused():
+    df = frame().drop(columns=["glucose", "insulin"]).assign(age=[40, 40, 50, 50, 45, 45, 41, 41])
+    message = refused(df)
+    assert "no outcome" in message and "(other columns: age)" in message and "outcomes=" in message
+    assert "no outcome" in refused(frame(), outcomes=[])

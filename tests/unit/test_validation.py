@@ -59,9 +59,9 @@ def test_missing_required_column_is_named_with_the_columns_found():
 
 
 def test_missing_column_suggests_a_close_name():
-    frame = long_frame().rename(columns={"subject": "Subject "})
+    frame = long_frame().rename(columns={"subject": "Subject "})  # spaces are trimmed
     problem = problem_for(raises(frame), "subject")
-    assert "'Subject '" in problem.hint
+    assert "did you mean 'Subject'?" in problem.hint
 
 
 def test_column_name_used_twice():

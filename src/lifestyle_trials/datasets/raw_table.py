@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -269,13 +270,14 @@ def _is_nested(value: object) -> bool:
     return isinstance(value, (list, tuple, dict, set, frozenset, np.ndarray, pd.Series))
 
 
-def unnamed_columns(table: Table) -> Table:
+def unnamed_columns(table: Table, keep: Sequence[str] = ()) -> Table:
     """Columns without a name in the header: dropped when they hold no value or are the
     row numbers pandas writes as its index (both recorded in ``steps``), else refused.
 
     A separator at the end of every line adds a column with no name and no value; a table
     written by :meth:`pandas.DataFrame.to_csv` without ``index=False`` starts with a column
-    with no name holding 0, 1, 2, ...
+    with no name holding 0, 1, 2, ... (R's ``write.csv`` 1, 2, 3, ...). Columns named in
+    ``keep`` (e.g. ``subject="Unnamed: 0"``) are left as they are.
 
     Raises
     ------
@@ -295,7 +297,11 @@ def unnamed_columns(table: Table) -> Table:
     """
     frame = table.frame
     names = [str(c) for c in frame.columns]
-    unnamed = [i for i, n in enumerate(names) if not n.strip() or _PLACEHOLDER.fullmatch(n)]
+    unnamed = [
+        i
+        for i, n in enumerate(names)
+        if (not n.strip() or _PLACEHOLDER.fullmatch(n)) and n not in keep
+    ]
     if not unnamed:
         return table
     steps = list(table.steps)

@@ -106,7 +106,7 @@ def read_excel(
         check_duplicate_names([n for n in names if n != "nan"], label)
         if archive is not None:
             lost_cells(archive, sheet, names, label)
-        dtype = {c: "str" for c in text_columns if c in names}
+        dtype = {n: "str" for n in names if n in text_columns or n.strip() in text_columns}
         frame = pd.read_excel(book, sheet_name=sheet, dtype=dtype or None)
     except TrialDataError:
         raise

@@ -142,7 +142,8 @@ def read_table(
         check_cells(source, "the DataFrame")
         return tidy_names(
             unnamed_columns(
-                Table(source, "the DataFrame", sha256_frame(source), index_rows(source.index))
+                Table(source, "the DataFrame", sha256_frame(source), index_rows(source.index)),
+                text_columns,
             )
         )
     if not isinstance(source, (str, Path)):
@@ -164,7 +165,7 @@ def read_table(
         raise read_error(
             path.name, f"the file could not be read: {exc.strerror or exc}", "check its permissions"
         ) from None
-    return tidy_names(unnamed_columns(table))
+    return tidy_names(unnamed_columns(table, text_columns))
 
 
 def _read_file(

@@ -280,6 +280,16 @@ def validate_long(
     )
     if unused:
         steps.append(f"columns not used: {', '.join(unused)}")
+    if not outcome_cols and not any(p.column in (*others, None) for p in problems):
+        problems.append(
+            Problem(
+                None,
+                "no outcome: no numeric column that is measured at the visits"
+                + (f" (other columns: {', '.join(others)})" if others else ""),
+                "name the outcome columns with outcomes=[...]; a column with one value per "
+                "subject is taken as a covariate",
+            )
+        )
 
     out: dict[str, Any] = {
         "subject": parsed_subjects.by_row(),

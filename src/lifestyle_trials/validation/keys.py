@@ -14,7 +14,7 @@ import pandas as pd
 from ..errors import Problem
 from ..factorize import ARROW_TEXT, factorize
 from ..trial import format_visit
-from .numeric import flag_infinite, numbers_from_text
+from .numeric import complex_problem, flag_infinite, numbers_from_text
 from .rows import RowLabeller
 
 __all__ = ["Subjects", "parse_subjects", "parse_visits"]
@@ -140,6 +140,9 @@ def parse_visits(
     values: pd.Series, column: str, rows: RowLabeller, problems: list[Problem]
 ) -> np.ndarray:
     """Visits as float (NaN where missing or not a number, with a problem recorded)."""
+    if pd.api.types.is_complex_dtype(values.dtype):
+        problems.append(complex_problem(column))
+        return np.full(len(values), np.nan)
     if pd.api.types.is_bool_dtype(values.dtype):
         parsed = np.full(len(values), np.nan)
         missing = np.zeros(len(values), dtype=bool)

@@ -25,6 +25,7 @@ __all__ = [
     "TextNumbers",
     "check_declared_units",
     "check_positive",
+    "complex_problem",
     "flag_infinite",
     "numbers_from_text",
     "parse_numeric",
@@ -105,6 +106,15 @@ def _clean_token(value: object) -> object:
     return None if token.lower() in _BLANK_TOKENS else token
 
 
+def complex_problem(column: str) -> Problem:
+    """The problem of a column of complex numbers (their imaginary part would be lost)."""
+    return Problem(
+        column,
+        "complex numbers: a trial's values are real numbers",
+        "keep the real part (df[column] = df[column].real) if that is what was meant",
+    )
+
+
 def flag_infinite(
     values: np.ndarray,
     column: str,
@@ -125,6 +135,9 @@ def parse_numeric(
 ) -> tuple[np.ndarray | None, tuple[np.ndarray, Any] | None]:
     """Numeric values of a column, or None for a text column (no value is a number), and the
     factorisation of a text column (codes, distinct values), to be reused."""
+    if pd.api.types.is_complex_dtype(values.dtype):
+        problems.append(complex_problem(column))
+        return np.full(len(values), np.nan), None
     if pd.api.types.is_bool_dtype(values.dtype) or pd.api.types.is_numeric_dtype(values.dtype):
         arr = values.to_numpy(dtype=float, na_value=np.nan)
     elif pd.api.types.is_datetime64_any_dtype(values.dtype):
