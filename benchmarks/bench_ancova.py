@@ -6,7 +6,7 @@
   means, simple effects, type II and III tables), goal under 2 s, against ``statsmodels``
   ``OLS(y, X).fit()`` on the same design matrix (the fit alone). "end to end": the whole
   ``lt.ancova(trial, ...)`` call, including the shared analysis set
-  (:func:`~lifestyle_trials.models.prepare.analysis_data`), whose share the notes give.
+  (:func:`~lifestyle_trials.models.design.prepare.analysis_data`), whose share the notes give.
 - 2,000 simulated replicate trials of 200 subjects: ``lt.ancova_batch`` (one call) against a
   Python loop of ``statsmodels`` OLS fits with the same three factorial contrasts.
 
@@ -23,7 +23,7 @@ import numpy as np
 import lifestyle_trials as lt
 from benchmarks.timing import best_time, peak_mb
 from lifestyle_trials.models.ancova import fit_analysis_set
-from lifestyle_trials.models.prepare import analysis_data
+from lifestyle_trials.models.design.prepare import analysis_data
 
 N_LARGE = 1_000_000
 N_REPLICATES = 2_000

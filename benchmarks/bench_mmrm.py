@@ -29,7 +29,7 @@ from typing import Any
 
 import lifestyle_trials as lt
 from benchmarks.timing import best_time, peak_mb
-from lifestyle_trials.models.prepare import analysis_data
+from lifestyle_trials.models.design.prepare import analysis_data
 
 VISITS = (0, 3, 6, 9, 12)
 N_SMALL = 5_000

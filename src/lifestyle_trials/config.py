@@ -35,6 +35,7 @@ __all__ = [
     "SOURCES",
     "AnalysisConfig",
     "DataSource",
+    "Derive",
     "Labels",
     "Models",
     "Outcomes",
@@ -137,6 +138,24 @@ class Table1:
 
 
 @dataclass(frozen=True)
+class Derive:
+    """How the derive step treats an index the data already have (lt.add_indices).
+
+    Attributes
+    ----------
+    rounded : str
+        "keep" (the file's values, with a warning) or "recompute" (the formula's values)
+        when the index differs from the formula by rounding only.
+    overwrite : bool
+        Replace an index that differs from the formula by more than rounding explains
+        (default: such data are refused).
+    """
+
+    rounded: str = "keep"
+    overwrite: bool = False
+
+
+@dataclass(frozen=True)
 class Labels:
     """Words the report uses for this analysis (display only; the data keep their names).
 
@@ -217,6 +236,8 @@ class AnalysisConfig:
     report : Report
     sha256 : str
         SHA-256 of the file's bytes.
+    derive : Derive
+        How existing index columns are treated (``[derive]``).
     """
 
     id: str
@@ -232,6 +253,7 @@ class AnalysisConfig:
     published: str | None
     sha256: str
     report: Report = field(default_factory=Report)
+    derive: Derive = field(default_factory=Derive)
 
     @property
     def folder(self) -> Path:
@@ -272,6 +294,12 @@ def load_config(path: str | Path) -> AnalysisConfig:
         raise ConfigError(
             f"{path}: file not found; an analysis is a folder analyses/<id>/ holding analysis.toml"
         ) from None
+    except IsADirectoryError:
+        raise ConfigError(
+            f"{path}: is a folder; give the file in it, {path / 'analysis.toml'}"
+        ) from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror or exc})") from None
     try:
         text = raw.decode("utf-8")
         table = tomllib.loads(text)
@@ -314,6 +342,7 @@ def parse_config(table: Mapping[str, Any], *, file: str, sha256: str = "") -> An
             "labels",
             "published",
             "report",
+            "derive",
         ),
     )
     title = r.string(top, "title", required=True)
@@ -328,6 +357,7 @@ def parse_config(table: Mapping[str, Any], *, file: str, sha256: str = "") -> An
     labels = _labels(r, r.subtable(top, "labels"))
     published = r.string(top, "published", default=None)
     report = _report(r, r.subtable(top, "report"))
+    derive = _derive(r, r.subtable(top, "derive"))
     return AnalysisConfig(
         id=Path(file).parent.name or Path(file).stem,
         file=file,
@@ -342,6 +372,7 @@ def parse_config(table: Mapping[str, Any], *, file: str, sha256: str = "") -> An
         published=published,
         sha256=sha256,
         report=report,
+        derive=derive,
     )
 
 
@@ -354,6 +385,12 @@ def _data_source(r: _Reader, t: Mapping[str, Any]) -> DataSource:
         raise r.error("data.name", 'source = "dataset" needs the dataset name (lt.list_datasets())')
     if source == "file" and not path:
         raise r.error("data.path", 'source = "file" needs the file path, relative to the folder')
+    if path and (Path(path).is_absolute() or Path(path).drive or path.startswith("~")):
+        raise r.error(
+            "data.path",
+            f"{path!r} is an absolute path, which ties the analysis to one machine; give the "
+            "path relative to the analysis folder (e.g. data.csv, or ../shared/data.csv)",
+        )
     if source != "dataset" and name:
         raise r.error("data.name", f'only used with source = "dataset", not "{source}"')
     if source != "file" and path:
@@ -391,6 +428,14 @@ def _table1(r: _Reader, t: Mapping[str, Any]) -> Table1:
     return Table1(
         variables=r.strings(t, "table1.variables", default=None),
         median_iqr=r.strings(t, "table1.median_iqr", default=default.median_iqr) or (),
+    )
+
+
+def _derive(r: _Reader, t: Mapping[str, Any]) -> Derive:
+    t = r.table(t, "derive", ("rounded", "overwrite"))
+    return Derive(
+        rounded=r.choice(t, "derive.rounded", ("keep", "recompute"), default="keep"),
+        overwrite=r.boolean(t, "derive.overwrite", default=False),
     )
 
 

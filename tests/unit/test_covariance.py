@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from lifestyle_trials import ModelError
-from lifestyle_trials.models.covariance import (
+from lifestyle_trials.models.engine.covariance import (
     STRUCTURES,
     acf_to_pacf,
     pacf_to_acf,

@@ -17,7 +17,7 @@ from statsmodels.stats.multitest import multipletests
 from tests.tolerances import CLOSED_FORM_RTOL
 
 from lifestyle_trials.errors import ModelError
-from lifestyle_trials.models.adjust import adjust_family, dunnett_probability
+from lifestyle_trials.models.engine.adjust import adjust_family, dunnett_probability
 from lifestyle_trials.models.marginal import (
     contrast,
     count_grid,

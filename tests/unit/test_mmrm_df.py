@@ -18,8 +18,8 @@ import pandas as pd
 import pytest
 
 import lifestyle_trials as lt
+from lifestyle_trials.models.engine.satterthwaite import combine_f_df, satterthwaite_df
 from lifestyle_trials.models.marginal import contrast, marginal_means
-from lifestyle_trials.models.satterthwaite import combine_f_df, satterthwaite_df
 
 REFERENCE = Path(__file__).resolve().parents[1] / "reference"
 P_PER_VISIT = 5  # intercept, baseline, diet, exercise, diet:exercise

@@ -19,9 +19,9 @@ import pytest
 
 import lifestyle_trials as lt
 from lifestyle_trials import ModelError
-from lifestyle_trials.models import reml
-from lifestyle_trials.models.covariance import structure
-from lifestyle_trials.models.kenward_roger import kenward_roger
+from lifestyle_trials.models.engine import reml
+from lifestyle_trials.models.engine.covariance import structure
+from lifestyle_trials.models.engine.kenward_roger import kenward_roger
 
 VISITS = (3.0, 6.0, 12.0)
 

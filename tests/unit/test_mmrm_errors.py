@@ -9,7 +9,7 @@ from tests.reference.mmrm_simulate import simulate
 
 import lifestyle_trials as lt
 from lifestyle_trials import ConvergenceError, ModelError
-from lifestyle_trials.models.model_matrix import visit_model
+from lifestyle_trials.models.design.model_matrix import visit_model
 
 
 def trial_of(data: pd.DataFrame, covariates: tuple[str, ...] = ()) -> lt.Trial:

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import lifestyle_trials as lt
-from lifestyle_trials.models.prepare import analysis_data
+from lifestyle_trials.models.design.prepare import analysis_data
 
 
 def small_trial() -> lt.Trial:

@@ -22,11 +22,11 @@ from ..arms import ARMS
 from ..errors import ModelError
 from ..jsonable import jsonable
 from ..trial import Exclusion, Trial, format_visit
-from .adjust import check_adjust
-from .design import ModelSpec
+from .design.prepare import AnalysisData, analysis_data
+from .design.spec import ModelSpec
+from .engine.adjust import check_adjust
+from .engine.ols import VCOV_TYPES, least_squares
 from .marginal import contrast, count_grid, marginal_means
-from .ols import VCOV_TYPES, least_squares
-from .prepare import AnalysisData, analysis_data
 from .results import text_table
 from .sums_of_squares import type2_table, type3_table
 
@@ -393,7 +393,7 @@ def fit_analysis_set(
 ) -> AncovaFit:
     """The model part of :func:`ancova`, from an analysis set already built.
 
-    ``data`` comes from :func:`lifestyle_trials.models.prepare.analysis_data` with one visit;
+    ``data`` comes from :func:`lifestyle_trials.models.design.prepare.analysis_data` with one visit;
     the other arguments are those of :func:`ancova`. ``lt.ancova(trial, ...)`` is
     ``analysis_data`` followed by this.
     """
@@ -419,10 +419,17 @@ def fit_analysis_set(
     names = [name for name, _ in spec.columns()]
     n_subjects = len(frame)
     if n_subjects <= len(names):
+        per_arm = ", ".join(f"{a} {data.analysed.get(a, 0)}" for a in present)
+        remedy = (
+            "Use fewer covariates, or a simpler estimand"
+            if covs
+            else "There is no covariate to remove: each arm needs more subjects for the "
+            "residual variance to be estimated"
+        )
         raise ModelError(
-            f"{n_subjects} subjects analysed for {outcome} at visit {format_visit(chosen)}, "
-            f"but the model has {len(names)} parameters ({', '.join(names)}); at least "
-            f"{len(names) + 1} are needed. Use fewer covariates or a simpler estimand"
+            f"{n_subjects} subjects analysed for {outcome} at visit {format_visit(chosen)} "
+            f"(per arm: {per_arm}), but the model has {len(names)} parameters "
+            f"({', '.join(names)}); at least {len(names) + 1} subjects are needed. {remedy}"
         )
     X = spec.matrix(frame)
     ols = least_squares(X, response, names, vcov_type=vcov)

@@ -31,7 +31,7 @@ from scipy import linalg
 from ..arms import ARM_CODES, ARMS
 from ..errors import ModelError, computed
 from .ancova import ANALYSES, ESTIMANDS, possible_estimands
-from .design import ModelSpec
+from .design.spec import ModelSpec
 from .results import EFFECT_COLUMNS, RATIO_COLUMNS, t_inference
 
 __all__ = ["AncovaBatch", "ancova_batch"]

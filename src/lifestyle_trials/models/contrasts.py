@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ModelError
-from .adjust import adjust_family, check_adjust
+from .engine.adjust import adjust_family, check_adjust
 from .results import LinearFit, effects_table
 
 __all__ = [
@@ -102,7 +102,7 @@ def linear_contrasts(
     groups : DataFrame, optional
         ``k`` rows of grouping columns (e.g. ``visit``), inserted after ``term``.
     adjust : {"none", "holm", "bonferroni", "dunnett"}
-        See :mod:`lifestyle_trials.models.adjust`.
+        See :mod:`lifestyle_trials.models.engine.adjust`.
     level : float, default 0.95
     log : bool, optional
         Whether the response is log-transformed; adds ratio columns. Default: ``fit.log``

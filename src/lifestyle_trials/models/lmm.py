@@ -9,8 +9,8 @@ covariance structure, random effects per subject::
 
 with ``e_iv ~ N(0, σ²)`` independent and ``t_v`` the visit time (the visit number, e.g.
 months). The marginal covariance of a subject's outcomes is ``Z G Zᵀ + σ² I``, ``Z = [1, t]``,
-so the fit runs on the MMRM engine (:mod:`~lifestyle_trials.models.reml`) with the
-random-effects structures of :mod:`~lifestyle_trials.models.covariance`; REML estimates, the
+so the fit runs on the MMRM engine (:mod:`~lifestyle_trials.models.engine.reml`) with the
+random-effects structures of :mod:`~lifestyle_trials.models.engine.covariance`; REML estimates, the
 log-likelihood and Satterthwaite df equal lme4 + lmerTest's (Kenward-Roger: pbkrtest's).
 
 A random intercept model is a compound-symmetry MMRM restricted to a non-negative
@@ -29,7 +29,7 @@ import pandas as pd
 
 from ..errors import ConvergenceWarning, ModelError
 from ..trial import Trial
-from .prepare import analysis_data
+from .design.prepare import analysis_data
 from .visit_fit import VisitFit, check_options, fit_visits
 from .visit_result import VisitModelResult, result_fields
 

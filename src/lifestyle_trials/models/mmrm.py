@@ -9,7 +9,7 @@
 random effects whose errors are correlated within a subject through a covariance structure
 ``Σ`` over the visits (unstructured by default), by REML. Subjects with a baseline value and at
 least one follow-up value are analysed, using all the values they have (valid when data are
-missing at random). See :mod:`~lifestyle_trials.models.reml` for the likelihood and engine.
+missing at random). See :mod:`~lifestyle_trials.models.engine.reml` for the likelihood and engine.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 from ..errors import ModelError
 from ..trial import Trial
-from .covariance import STRUCTURES
-from .prepare import analysis_data
+from .design.prepare import analysis_data
+from .engine.covariance import STRUCTURES
 from .visit_fit import check_options, fit_visits
 from .visit_result import VisitModelResult, result_fields
 
@@ -79,12 +79,12 @@ def mmrm(
         ``"us"`` (unstructured), ``"cs"``/``"csh"`` (compound symmetry, heterogeneous),
         ``"ar1"``/``"ar1h"`` (first-order autoregressive over the visit order),
         ``"toep"``/``"toeph"`` (Toeplitz), ``"diag"``; see
-        :mod:`~lifestyle_trials.models.covariance`. Compare them with ``aic``/``bic``
+        :mod:`~lifestyle_trials.models.engine.covariance`. Compare them with ``aic``/``bic``
         (same fixed effects, REML).
     df_method : str, default "satterthwaite"
         ``"satterthwaite"``, ``"kenward-roger"`` (adjusted standard errors too),
         ``"residual"`` or ``"between-within"``; see
-        :mod:`~lifestyle_trials.models.inference`.
+        :mod:`~lifestyle_trials.models.engine.inference`.
     log : bool, default False
         Analyse the natural log of the outcome and of its baseline; ``effects`` then adds
         ratios (geometric mean ratios) ``exp(estimate)`` with limits.

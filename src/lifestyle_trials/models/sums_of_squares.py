@@ -28,8 +28,8 @@ import numpy as np
 import pandas as pd
 from scipy import linalg, stats
 
-from .design import ModelSpec
-from .ols import LeastSquares, least_squares, subset_rss
+from .design.spec import ModelSpec
+from .engine.ols import LeastSquares, least_squares, subset_rss
 
 __all__ = ["ANOVA_COLUMNS", "type2_table", "type3_table"]
 

@@ -1,9 +1,9 @@
 """Fitting a model over visits to an analysis set: shared by ``mmrm`` and ``lmm``.
 
-From :class:`~lifestyle_trials.models.prepare.AnalysisData` to a fitted model: design matrix
-(:mod:`~lifestyle_trials.models.model_matrix`), checks that the data can support the model,
-grouping by missingness pattern and REML/ML fit (:mod:`~lifestyle_trials.models.reml`), and
-the inference object of the chosen df method (:mod:`~lifestyle_trials.models.inference`).
+From :class:`~lifestyle_trials.models.design.prepare.AnalysisData` to a fitted model: design matrix
+(:mod:`~lifestyle_trials.models.design.model_matrix`), checks that the data can support the model,
+grouping by missingness pattern and REML/ML fit (:mod:`~lifestyle_trials.models.engine.reml`), and
+the inference object of the chosen df method (:mod:`~lifestyle_trials.models.engine.inference`).
 """
 
 from __future__ import annotations
@@ -17,13 +17,12 @@ import pandas as pd
 from ..arms import ARMS
 from ..errors import ConvergenceError, ModelError, computed
 from ..trial import format_visit
-from .covariance import Structure, structure
-from .inference import DF_METHODS, ContrastInference
-from .kenward_roger import kenward_roger
-from .marginal import count_grid
-from .model_matrix import VisitModel, visit_model
-from .prepare import AnalysisData
-from .reml import (
+from .design.model_matrix import VisitModel, visit_model
+from .design.prepare import AnalysisData
+from .engine.covariance import Structure, structure
+from .engine.inference import DF_METHODS, ContrastInference
+from .engine.kenward_roger import kenward_roger
+from .engine.reml import (
     Convergence,
     Evaluation,
     GroupedData,
@@ -31,8 +30,9 @@ from .reml import (
     fit_covariance,
     group_by_pattern,
 )
-from .sandwich import empirical_vcov
-from .satterthwaite import parameter_covariance
+from .engine.sandwich import empirical_vcov
+from .engine.satterthwaite import parameter_covariance
+from .marginal import count_grid
 
 __all__ = ["VisitFit", "check_options", "fit_visits"]
 

@@ -3,7 +3,7 @@
 The tables (factorial effects at each visit, marginal means by arm and visit, type III
 tests, subjects per arm and visit) are built from a
 :class:`~lifestyle_trials.models.visit_fit.VisitFit` through
-:mod:`~lifestyle_trials.models.marginal` and :mod:`~lifestyle_trials.models.ftest`.
+:mod:`~lifestyle_trials.models.marginal` and :mod:`~lifestyle_trials.models.engine.ftest`.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ import pandas as pd
 
 from ..jsonable import jsonable
 from ..trial import Exclusion, format_visit
-from .ftest import TEST_COLUMNS, type3_hypotheses
+from .design.prepare import AnalysisData
+from .engine.ftest import TEST_COLUMNS, type3_hypotheses
+from .engine.reml import Convergence
 from .marginal import contrast, marginal_means
-from .prepare import AnalysisData
-from .reml import Convergence
 from .results import text_table
 from .visit_fit import VisitFit
 

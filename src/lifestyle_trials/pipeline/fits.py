@@ -18,9 +18,9 @@ import pandas as pd
 from ..config import AnalysisConfig
 from ..models.ancova import AncovaFit, ancova
 from ..models.anova import mixed_anova
+from ..models.design.prepare import analysis_data
 from ..models.marginal import contrast, marginal_means
 from ..models.mmrm import mmrm
-from ..models.prepare import analysis_data
 from ..trial import Exclusion, Trial, format_visit
 from .files import jsonable
 

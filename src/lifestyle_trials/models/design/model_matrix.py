@@ -24,8 +24,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import ModelError
-from ..trial import format_visit
+from ...errors import ModelError
+from ...trial import format_visit
 
 __all__ = ["VisitModel", "visit_model"]
 

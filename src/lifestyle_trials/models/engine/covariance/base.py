@@ -3,7 +3,7 @@
 A structure maps parameters to the ``T × T`` covariance matrix ``Σ`` of one subject's
 outcomes at the ``T`` analysed visits. Its natural parameters ``psi`` are the ones reported
 and differentiated for inference; its working parameters ``theta`` are unconstrained reals
-for the optimiser (see :mod:`~lifestyle_trials.models.covariance`).
+for the optimiser (see :mod:`~lifestyle_trials.models.engine.covariance`).
 
 References
 ----------
@@ -18,7 +18,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from ...trial import format_visit
+from ....trial import format_visit
 
 __all__ = ["Structure", "off_diagonal", "start_variances"]
 

@@ -32,7 +32,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import linalg
 
-from ..errors import ModelError
+from ...errors import ModelError
 
 __all__ = ["combine_f_df", "parameter_covariance", "satterthwaite_df"]
 

@@ -20,7 +20,7 @@ test of ``H0: Lβ = 0`` (``q`` rows), with ``Θ = Lᵀ(LΦLᵀ)⁻¹L``::
     F  = λ/q · (Lβ̂)ᵀ (L Φ_A Lᵀ)⁻¹ (Lβ̂)  ~  F(q, m)
 
 The adjustment depends on the parameterisation of the covariance when ``V`` is not linear in
-``ψ``; it is computed in the natural parameters of :mod:`~lifestyle_trials.models.covariance`
+``ψ``; it is computed in the natural parameters of :mod:`~lifestyle_trials.models.engine.covariance`
 (those SAS uses), which are linear for ``us``, ``cs``, ``toep``, ``diag`` and random
 effects, so for those ``R_ij = 0`` and the results equal R's pbkrtest (used by lmerTest) and
 SAS ``DDFM=KR``.
@@ -41,7 +41,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import linalg
 
-from ..errors import ModelError
+from ...errors import ModelError
 from .covariance import Structure
 from .reml import Evaluation, GroupedData, contract, pattern_pieces
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...errors import ModelError
+from ....errors import ModelError
 from .autoregressive import AutoRegressive, AutoRegressiveHet
 from .base import Structure
 from .compound import CompoundSymmetry, CompoundSymmetryHet

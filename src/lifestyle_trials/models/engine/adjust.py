@@ -46,7 +46,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize, stats
 
-from ..errors import ModelError
+from ...errors import ModelError
 
 __all__ = ["ADJUSTMENTS", "AdjustedFamily", "adjust_family", "dunnett_probability"]
 

@@ -2,7 +2,7 @@
 
 Model: subject ``i`` has outcomes ``y_i`` at the visits ``v_i`` it was seen at, with
 ``y_i ~ N(X_i β, Σ_i)``, ``Σ_i`` the rows and columns ``v_i`` of the ``T × T`` matrix
-``Σ(ψ)`` of a covariance structure (:mod:`lifestyle_trials.models.covariance`), subjects
+``Σ(ψ)`` of a covariance structure (:mod:`lifestyle_trials.models.engine.covariance`), subjects
 independent.
 
 Restricted (REML) and ordinary (ML) log-likelihoods, with ``β̂(ψ)`` profiled out
@@ -48,7 +48,7 @@ import numpy as np
 import pandas as pd
 from scipy import linalg
 
-from ..errors import ConvergenceError, ModelError, computed
+from ...errors import ConvergenceError, ModelError, computed
 from .covariance import Structure
 
 __all__ = [

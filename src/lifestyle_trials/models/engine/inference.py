@@ -4,9 +4,9 @@ A :class:`ContrastInference` keeps what a df method needs after the fit, so that
 contrast (effects, marginal means, type III terms, a user's own) gets consistent inference:
 
 ``"satterthwaite"``
-    :mod:`~lifestyle_trials.models.satterthwaite`; F tests by Fai & Cornelius.
+    :mod:`~lifestyle_trials.models.engine.satterthwaite`; F tests by Fai & Cornelius.
 ``"kenward-roger"``
-    :mod:`~lifestyle_trials.models.kenward_roger`: adjusted covariance ``Φ_A`` and KR df.
+    :mod:`~lifestyle_trials.models.engine.kenward_roger`: adjusted covariance ``Φ_A`` and KR df.
 ``"residual"``
     ``N - p`` for every contrast (SAS ``DDFM=RESIDUAL``).
 ``"between-within"``
@@ -15,7 +15,7 @@ contrast (effects, marginal means, type III terms, a user's own) gets consistent
     (``n`` subjects; the intercept counts with neither); a contrast gets the smallest df
     of the coefficients it involves.
 ``"empirical"`` (with ``vcov="empirical"``)
-    Bell-McCaffrey df of the sandwich covariance (:mod:`~lifestyle_trials.models.sandwich`);
+    Bell-McCaffrey df of the sandwich covariance (:mod:`~lifestyle_trials.models.engine.sandwich`);
     F tests combine the df of orthogonalised contrasts as Fai & Cornelius do.
 """
 
@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import linalg, stats
 
-from ..errors import computed
+from ...errors import computed
 from .covariance import Structure
 from .ftest import (
     f_test_fixed,

@@ -29,8 +29,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..arms import ARM_CODES, ARMS
-from ..errors import ModelError
+from ...arms import ARM_CODES, ARMS
+from ...errors import ModelError
 
 __all__ = ["CODINGS", "TREATMENTS", "ModelSpec"]
 
