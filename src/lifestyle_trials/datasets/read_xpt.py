@@ -24,9 +24,7 @@ _IBM_ZERO_MISREAD = 2.0**-260
 """What pandas returns for an IBM-float zero in a SAS transport file (16 ** -65)."""
 
 
-_TRUNCATED = (
-    "the file was cut short (an interrupted copy or download?): copy or export it again"
-)
+_TRUNCATED = "the file was cut short (an interrupted copy or download?): copy or export it again"
 
 
 def _check_complete(raw: bytes, reader: object, label: str) -> None:
