@@ -608,7 +608,7 @@ def flow_diagram(
         )
         heading, _, rest = text.partition("\0")
         rest = rest.removeprefix("\n")
-        style = {"ha": "left", "va": "top", "fontsize": 7, "linespacing": 1.25}
+        style: dict[str, Any] = {"ha": "left", "va": "top", "fontsize": 7, "linespacing": 1.25}
         ax.text(x + 0.07, top - pad / 2, heading, fontweight="bold", **style)
         if rest:
             below = line * (heading.count("\n") + 1)
@@ -649,17 +649,8 @@ def flow_diagram(
     for h in heights:
         tops.append(y)
         y -= h + gap
-    for stage, top, h in zip(stages, tops, heights, strict=True):
-        ax.text(
-            0.05,
-            top - h / 2,
-            stage,
-            ha="left",
-            va="center",
-            fontsize=8,
-            color="#555555",
-            fontweight="bold",
-        )
+    for name, top, h in zip(stages, tops, heights, strict=True):
+        stage(top - h / 2, name)
     for x, a, text in zip(xs, arms, texts, strict=True):
         colour = ARM_COLOURS.get(str(a["arm"]), "#1F3A5F")
         mid = x + col_w / 2

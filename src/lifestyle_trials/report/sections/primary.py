@@ -87,7 +87,8 @@ def primary_section(ctx: Context) -> Section:
             ctx.figure(
                 "interaction",
                 f"Interaction plot: adjusted {kind}s of {ctx.var(outcome)} {at} (95% CI) by "
-                "exercise and diet. Parallel lines mean no interaction on the analysis scale.",
+                "exercise and diet, from the primary ANCOVA (same analysis set). Parallel lines "
+                "mean no interaction on the analysis scale" + (" (log)." if log else "."),
                 alt_text.interaction(ctx),
             ),
         )

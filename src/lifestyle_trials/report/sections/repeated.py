@@ -89,7 +89,9 @@ def _mmrm(ctx: Context, m: Mapping[str, Any]) -> Section:
         ctx.figure(
             "mmrm_means",
             f"MMRM adjusted {'geometric ' if log else ''}means of "
-            f"{ctx.var(m['outcome'])} by arm and visit (95% CI).",
+            f"{ctx.var(m['outcome'])} by arm and visit (95% CI); analysis set: "
+            f"{m['n_subjects']} randomised subjects with a baseline and at least one follow-up "
+            "value.",
             alt_text.mmrm_means(ctx),
         ),
     )

@@ -84,6 +84,6 @@ def _forest_outcomes(ctx: Context) -> Figure | None:
         "and its 95% CI divided by the outcome's baseline SD"
         + (" (of log values for outcomes analysed on the log scale)" if logged else "")
         + ", so that outcomes measured in different units can be compared; one panel per "
-        "effect, on a shared axis.",
+        "effect, on a shared axis; analysis set: subjects with both values of each outcome.",
         alt_text.forest(rows, "effect in baseline standard deviations", "0"),
     )

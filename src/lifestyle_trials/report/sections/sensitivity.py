@@ -85,8 +85,9 @@ def sensitivity_section(ctx: Context) -> Section:
         blocks,
         ctx.figure(
             "forest_primary",
-            f"Forest plot: effects on {outcome} {visit} under each analysis (95% CI), one "
-            "panel per effect on a shared axis; the vertical line marks no effect.",
+            f"Forest plot: effects on {outcome} {visit} under each analysis (95% CI; analysis "
+            "set of each as in the table above), one panel per effect on a shared axis; the "
+            "vertical line marks no effect.",
             alt_text.forest(
                 forest_rows,
                 "ratio of geometric means, log scale" if log else "difference in means",
