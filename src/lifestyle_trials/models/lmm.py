@@ -216,9 +216,7 @@ def lmm(
         )
     else:
         if not isinstance(trial, Trial) or outcome is None:
-            raise ModelError(
-                "lt.lmm takes a Trial and an outcome, or a DataFrame and formula=..."
-            )
+            raise ModelError("lt.lmm takes a Trial and an outcome, or a DataFrame and formula=...")
         kind = str(random).lower()
         if kind not in RANDOM_EFFECTS:
             raise ModelError(f"random must be 'intercept' or 'slope', not {random!r}")
