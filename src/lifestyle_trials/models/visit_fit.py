@@ -139,9 +139,9 @@ def check_options(
     v = str(vcov).lower()
     if v not in VCOV_TYPES:
         raise ModelError(f"vcov must be 'model' or 'empirical', not {vcov!r}")
-    if d == "kenward-roger" and m != "reml":
+    if d.startswith("kenward-roger") and m != "reml":
         raise ModelError("Kenward-Roger degrees of freedom need a REML fit (method='reml')")
-    if d == "kenward-roger" and v == "empirical":
+    if d.startswith("kenward-roger") and v == "empirical":
         raise ModelError(
             "Kenward-Roger adjusts the model-based covariance; with vcov='empirical' use "
             "df_method='satterthwaite' (Bell-McCaffrey df) or 'between-within'"
@@ -359,6 +359,8 @@ def _inference(
     if df_method == "kenward-roger":
         kr = kenward_roger(data, struct, ev)
         return ContrastInference(method=df_method, vcov=kr.vcov_adjusted, kr=kr, **common)
+    if df_method not in ("residual", "between-within"):
+        raise ModelError(f"df_method {df_method!r} is not available for models over visits")
     return ContrastInference(
         method=df_method, vcov=ev.vcov, coef_df=_coef_df(data, frame, df_method), **common
     )
