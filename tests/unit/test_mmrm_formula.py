@@ -199,3 +199,45 @@ def test_kenward_roger_linear_equals_r_mmrm() -> None:
     result = fit("us", df_method="kenward-roger-linear")
     check_coefficients(result, ref)
     check_means(result, ref)
+
+
+def test_numeric_covariate_by_visit_equals_r_mmrm_and_emmeans() -> None:
+    """tests/reference/mmrm_formula_covariate: FEV1_BL * AVISIT + RACE + ARMCD * AVISIT with
+    ar1h; text columns (levels sorted as R's factor()), FEV1_BL held at its mean over the
+    analysed rows by emmeans."""
+    ref = json.loads((CASE.parent / "mmrm_formula_covariate" / "expected.json").read_text())
+    data = pd.read_csv(CASE / "data.csv")  # text columns, no Categoricals
+    result = lt.mmrm(
+        data,
+        formula="FEV1 ~ FEV1_BL * AVISIT + RACE + ARMCD * AVISIT + ar1h(AVISIT | USUBJID)",
+    )
+    # logLik(fit)
+    np.testing.assert_allclose(result.loglik, ref["loglik"], rtol=LOGLIK_RTOL)
+
+    # summary(fit)$coefficients; R names an interaction's variables in their order of first
+    # appearance in the formula (AVISITVIS2:ARMCDTRT), lifestyle-trials as written in the term
+    def canonical(name: str) -> str:
+        return ":".join(sorted(name.split(":")))
+
+    ours = result.coefficients.set_index(result.coefficients["term"].map(canonical))
+    theirs = pd.DataFrame(ref["coef"]).set_index(
+        pd.Index([canonical(t) for t in ref["coef"]["term"]])
+    )
+    assert sorted(ours.index) == sorted(theirs.index)
+    theirs = theirs.loc[ours.index]
+    gap = np.abs(ours["estimate"] - theirs["estimate"]) / theirs["std_error"]
+    assert gap.max() < 2e-3
+    np.testing.assert_allclose(ours["std_error"], theirs["std_error"], rtol=1e-4)
+    np.testing.assert_allclose(ours["df"], theirs["df"], rtol=DF_EXACT_RTOL)
+    # the reference grid holds FEV1_BL at mean(FEV1_BL) over the analysed rows
+    np.testing.assert_allclose(result.grid_variables["FEV1_BL"][0], ref["fev1_bl_mean"], rtol=1e-12)
+    # summary(emmeans(fit, ~ ARMCD | AVISIT)), summary(contrast(., "trt.vs.ctrl"))
+    # (1e-4: R's optimum, above)
+    means = lt.marginal_means(result, "ARMCD", by="AVISIT")
+    np.testing.assert_allclose(means.table["estimate"], ref["means"]["emmean"], rtol=1e-4)
+    np.testing.assert_allclose(means.table["std_error"], ref["means"]["SE"], rtol=1e-4)
+    np.testing.assert_allclose(means.table["df"], ref["means"]["df"], rtol=DF_EXACT_RTOL)
+    con = lt.contrast(means, "trt.vs.ctrl").table
+    np.testing.assert_allclose(con["estimate"], ref["contrasts"]["estimate"], rtol=1e-4)
+    np.testing.assert_allclose(con["std_error"], ref["contrasts"]["SE"], rtol=1e-4)
+    np.testing.assert_allclose(con["df"], ref["contrasts"]["df"], rtol=DF_EXACT_RTOL)
