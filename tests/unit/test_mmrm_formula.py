@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from tests.tolerances import DF_EXACT_RTOL, LOGLIK_RTOL, REML_RTOL
+from tests.tolerances import DF_EXACT_RTOL, DF_RTOL, LOGLIK_RTOL, REML_RTOL
 
 import lifestyle_trials as lt
 from lifestyle_trials.models.engine.covariance import STRUCTURES
@@ -241,3 +241,27 @@ def test_numeric_covariate_by_visit_equals_r_mmrm_and_emmeans() -> None:
     np.testing.assert_allclose(con["estimate"], ref["contrasts"]["estimate"], rtol=1e-4)
     np.testing.assert_allclose(con["std_error"], ref["contrasts"]["SE"], rtol=1e-4)
     np.testing.assert_allclose(con["df"], ref["contrasts"]["df"], rtol=DF_EXACT_RTOL)
+
+
+@pytest.mark.parametrize("structure", structures())
+def test_type3_tests_equal_emmeans_joint_tests_and_mmrm_df_md(structure: str) -> None:
+    ref = expected()["structures"][structure]["satterthwaite"]
+    tests = fit(structure).tests.set_index("term")
+    joint = pd.DataFrame(ref["joint_tests"]).set_index("model term")
+    # joint_tests(fit): the same hypotheses (equal weights), F ratios and numerator df
+    # (emmeans stores F.ratio to 3 decimals and df2 to 2)
+    assert sorted(tests.index) == sorted(joint.index)
+    np.testing.assert_allclose(
+        tests.loc[joint.index, "statistic"], joint["F.ratio"], rtol=0, atol=5e-4
+    )
+    assert tests.loc[joint.index, "num_df"].tolist() == joint["df1"].tolist()
+    # one-df tests: the Satterthwaite df of the contrast
+    single = joint.index[joint["df1"] == 1]
+    np.testing.assert_allclose(
+        tests.loc[single, "den_df"], joint.loc[single, "df2"], rtol=0, atol=5e-3
+    )
+    # several df: mmrm's df_md for RACE (emmeans' joint_tests approximates them otherwise);
+    # the combination of the one-df Satterthwaite df differs from mmrm's by under 0.1%
+    race = ref["race_test"]
+    np.testing.assert_allclose(tests.loc["RACE", "statistic"], race["f_stat"], rtol=REML_RTOL)
+    np.testing.assert_allclose(tests.loc["RACE", "den_df"], race["denom_df"], rtol=DF_RTOL)
