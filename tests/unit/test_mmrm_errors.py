@@ -246,3 +246,11 @@ def test_formula_missing_values_are_logged() -> None:
     assert reasons["WEIGHT"].reason == "missing WEIGHT"
     total = sum(e.rows for e in fit.exclusions)
     assert fit.n_obs + total == len(data)
+
+
+def test_formula_group_with_a_single_subject() -> None:
+    data = fev()
+    data["ARM3"] = data["ARMCD"].astype(str)
+    data.loc[data["USUBJID"] == "PT1", "ARM3"] = "LONE"
+    with pytest.raises(ModelError, match="level\\(s\\) LONE have a single subject"):
+        lt.mmrm(data, formula="FEV1 ~ ARMCD * AVISIT + us(AVISIT | ARM3 / USUBJID)")

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from tests.tolerances import DF_EXACT_RTOL, LOGLIK_RTOL, REML_RTOL
+from tests.tolerances import DF_EXACT_RTOL, DF_RTOL, LOGLIK_RTOL, REML_RTOL
 
 import lifestyle_trials as lt
 from lifestyle_trials.models.engine.covariance import STRUCTURES
@@ -199,3 +199,69 @@ def test_kenward_roger_linear_equals_r_mmrm() -> None:
     result = fit("us", df_method="kenward-roger-linear")
     check_coefficients(result, ref)
     check_means(result, ref)
+
+
+def test_numeric_covariate_by_visit_equals_r_mmrm_and_emmeans() -> None:
+    """tests/reference/mmrm_formula_covariate: FEV1_BL * AVISIT + RACE + ARMCD * AVISIT with
+    ar1h; text columns (levels sorted as R's factor()), FEV1_BL held at its mean over the
+    analysed rows by emmeans."""
+    ref = json.loads((CASE.parent / "mmrm_formula_covariate" / "expected.json").read_text())
+    data = pd.read_csv(CASE / "data.csv")  # text columns, no Categoricals
+    result = lt.mmrm(
+        data,
+        formula="FEV1 ~ FEV1_BL * AVISIT + RACE + ARMCD * AVISIT + ar1h(AVISIT | USUBJID)",
+    )
+    # logLik(fit)
+    np.testing.assert_allclose(result.loglik, ref["loglik"], rtol=LOGLIK_RTOL)
+
+    # summary(fit)$coefficients; R names an interaction's variables in their order of first
+    # appearance in the formula (AVISITVIS2:ARMCDTRT), lifestyle-trials as written in the term
+    def canonical(name: str) -> str:
+        return ":".join(sorted(name.split(":")))
+
+    ours = result.coefficients.set_index(result.coefficients["term"].map(canonical))
+    theirs = pd.DataFrame(ref["coef"]).set_index(
+        pd.Index([canonical(t) for t in ref["coef"]["term"]])
+    )
+    assert sorted(ours.index) == sorted(theirs.index)
+    theirs = theirs.loc[ours.index]
+    gap = np.abs(ours["estimate"] - theirs["estimate"]) / theirs["std_error"]
+    assert gap.max() < 2e-3
+    np.testing.assert_allclose(ours["std_error"], theirs["std_error"], rtol=1e-4)
+    np.testing.assert_allclose(ours["df"], theirs["df"], rtol=DF_EXACT_RTOL)
+    # the reference grid holds FEV1_BL at mean(FEV1_BL) over the analysed rows
+    np.testing.assert_allclose(result.grid_variables["FEV1_BL"][0], ref["fev1_bl_mean"], rtol=1e-12)
+    # summary(emmeans(fit, ~ ARMCD | AVISIT)), summary(contrast(., "trt.vs.ctrl"))
+    # (1e-4: R's optimum, above)
+    means = lt.marginal_means(result, "ARMCD", by="AVISIT")
+    np.testing.assert_allclose(means.table["estimate"], ref["means"]["emmean"], rtol=1e-4)
+    np.testing.assert_allclose(means.table["std_error"], ref["means"]["SE"], rtol=1e-4)
+    np.testing.assert_allclose(means.table["df"], ref["means"]["df"], rtol=DF_EXACT_RTOL)
+    con = lt.contrast(means, "trt.vs.ctrl").table
+    np.testing.assert_allclose(con["estimate"], ref["contrasts"]["estimate"], rtol=1e-4)
+    np.testing.assert_allclose(con["std_error"], ref["contrasts"]["SE"], rtol=1e-4)
+    np.testing.assert_allclose(con["df"], ref["contrasts"]["df"], rtol=DF_EXACT_RTOL)
+
+
+@pytest.mark.parametrize("structure", structures())
+def test_type3_tests_equal_emmeans_joint_tests_and_mmrm_df_md(structure: str) -> None:
+    ref = expected()["structures"][structure]["satterthwaite"]
+    tests = fit(structure).tests.set_index("term")
+    joint = pd.DataFrame(ref["joint_tests"]).set_index("model term")
+    # joint_tests(fit): the same hypotheses (equal weights), F ratios and numerator df
+    # (emmeans stores F.ratio to 3 decimals and df2 to 2)
+    assert sorted(tests.index) == sorted(joint.index)
+    np.testing.assert_allclose(
+        tests.loc[joint.index, "statistic"], joint["F.ratio"], rtol=0, atol=5e-4
+    )
+    assert tests.loc[joint.index, "num_df"].tolist() == joint["df1"].tolist()
+    # one-df tests: the Satterthwaite df of the contrast
+    single = joint.index[joint["df1"] == 1]
+    np.testing.assert_allclose(
+        tests.loc[single, "den_df"], joint.loc[single, "df2"], rtol=0, atol=5e-3
+    )
+    # several df: mmrm's df_md for RACE (emmeans' joint_tests approximates them otherwise);
+    # the combination of the one-df Satterthwaite df differs from mmrm's by under 0.1%
+    race = ref["race_test"]
+    np.testing.assert_allclose(tests.loc["RACE", "statistic"], race["f_stat"], rtol=REML_RTOL)
+    np.testing.assert_allclose(tests.loc["RACE", "den_df"], race["denom_df"], rtol=DF_RTOL)

@@ -1,15 +1,19 @@
-"""MMRM: a mixed model for repeated measures of a 2 × 2 diet × exercise trial.
+"""MMRM: a mixed model for repeated measures, of a trial or of any design given by a formula.
 
-:func:`mmrm` fits, to every post-baseline visit at once,
+:func:`mmrm` fits, to every post-baseline visit at once, a marginal model with no random
+effects whose errors are correlated within a subject through a covariance structure ``Σ``
+over the visits (unstructured by default), by REML. For a trial of the 2 × 2 design the
+preset model (:mod:`~lifestyle_trials.models.presets`) is
 
     y_iv = β_v + γ_v · baseline_i + diet_i δ_v + exercise_i ε_v + diet_i exercise_i ι_v
            (+ covariates) + e_iv,      (e_i1, ..., e_iT) ~ N(0, Σ)
 
-(``y ~ baseline × visit + diet × exercise × visit + covariates``), a marginal model with no
-random effects whose errors are correlated within a subject through a covariance structure
-``Σ`` over the visits (unstructured by default), by REML. Subjects with a baseline value and at
-least one follow-up value are analysed, using all the values they have (valid when data are
-missing at random). See :mod:`~lifestyle_trials.models.engine.reml` for the likelihood and engine.
+(``y ~ baseline × visit + diet × exercise × visit + covariates``); with other sets of arms
+``y ~ baseline × visit + arm × visit``. Subjects with a baseline value and at least one
+follow-up value are analysed, using all the values they have (valid when data are missing at
+random). A DataFrame and a formula in R mmrm's notation fit any other design through the same
+builder (:mod:`~lifestyle_trials.models.design.model_matrix`). See
+:mod:`~lifestyle_trials.models.engine.reml` for the likelihood and engine.
 """
 
 from __future__ import annotations

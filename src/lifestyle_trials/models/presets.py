@@ -338,6 +338,7 @@ def _with_visit(model: DesignModel, visits: tuple[float, ...]) -> DesignModel:
         _spec=model._spec,
         _categorical=model._categorical,
         _keep=model._keep,
+        x=model.x,
     )
 
 
@@ -376,7 +377,6 @@ def _estimand(estimand: str | None, present: tuple[str, ...]) -> str:
             f"at least one other arm; the analysed arms are {', '.join(present) or 'none'}"
         )
     return kind
-
 
 
 def preset_fit(

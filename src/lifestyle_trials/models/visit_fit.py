@@ -193,7 +193,7 @@ def fit_visits(
         The optimiser did not converge.
     """
     _require_cells(frame, model, visit)
-    x = model.matrix(frame)
+    x = model.x if model.x is not None and len(model.x) == len(frame) else model.matrix(frame)
     struct = structure(covariance, tuple(float(t) for t in times))
     data = group_by_pattern(
         frame[response].to_numpy(dtype=float),
@@ -233,10 +233,18 @@ def _require_cells(frame: pd.DataFrame, model: DesignModel, visit: str | None) -
             continue
         seen.add(others)
         keys = [*others, visit]
-        full = pd.MultiIndex.from_product([model.levels[k] for k in keys], names=keys)
-        observed = pd.MultiIndex.from_frame(frame[keys].astype(object)).unique()
-        empty = full.difference(observed)
-        if len(empty):
+        codes = np.zeros(len(frame), dtype=np.int64)
+        size = 1
+        for k in keys:
+            lev = model.levels[k]
+            pos = pd.Index(lev).get_indexer(frame[k].astype(object).to_numpy())
+            codes = codes * len(lev) + pos
+            size *= len(lev)
+        counts = np.bincount(codes, minlength=size)
+        if (counts == 0).any():
+            empty = pd.MultiIndex.from_product([model.levels[k] for k in keys], names=keys)[
+                counts == 0
+            ]
             table = empty.to_frame(index=False)
             labels = level_labels(table, list(others), model.grid_variables)
             if len(others) == 1 and table[others[0]].dtype.kind not in "biuf":
@@ -351,6 +359,8 @@ def _inference(
     if df_method in ("kenward-roger", "kenward-roger-linear"):
         kr = kenward_roger(data, struct, ev, linear=df_method == "kenward-roger-linear")
         return ContrastInference(method=df_method, vcov=kr.vcov_adjusted, kr=kr, **common)
+    if df_method not in ("residual", "between-within"):
+        raise ModelError(f"df_method {df_method!r} is not available for models over visits")
     return ContrastInference(
         method=df_method, vcov=ev.vcov, coef_df=_coef_df(data, frame, df_method), **common
     )

@@ -171,9 +171,7 @@ class VisitModelResult:
         eye = np.eye(p)
         se = np.sqrt(np.diag(fit.inference.vcov))
         df = fit.inference.df(eye)
-        return effects_table(
-            list(fit.model.columns), fit.evaluation.beta, se, df, level=self.level
-        )
+        return effects_table(list(fit.model.columns), fit.evaluation.beta, se, df, level=self.level)
 
     # -- LinearFit -----------------------------------------------------------------------------
 

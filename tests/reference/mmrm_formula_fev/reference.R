@@ -3,7 +3,8 @@
 # for every covariance structure of mmrm 0.3.18, REML, at a polished optimum (nlminb with
 # tight tolerances instead of mmrm's default stopping rule), with Satterthwaite, Kenward-Roger,
 # Kenward-Roger-Linear and empirical (sandwich) inference; emmeans means of ARMCD by AVISIT
-# (equal weights over RACE and SEX) and the TRT - PBO contrasts. Then lme4 + lmerTest fits of
+# (equal weights over RACE and SEX) and the TRT - PBO contrasts; emmeans' joint_tests and
+# mmrm's df_md for the test of RACE. Then lme4 + lmerTest fits of
 # FEV1 ~ ARMCD * AVISIT + (1 | USUBJID) and FEV1 ~ ARMCD * VISITN + (1 + VISITN | USUBJID).
 # data.csv is fev_data as shipped (SEX levels Male, Female: factor order, not sorted).
 suppressPackageStartupMessages({
@@ -63,17 +64,27 @@ numbers <- function(fit) {
     sigma = unname(VarCorr(fit)),
     means = table_of(summary(emm)),
     contrasts = table_of(summary(con)),
+    joint_tests = table_of(joint_tests(fit)),
     converged = component(fit, "convergence"),
     polished = isTRUE(attr(fit, "polished"))
   )
 }
 
 structures <- c("us", "toep", "toeph", "ar1", "ar1h", "ad", "adh", "cs", "csh")
+# the multi-df F test of RACE (its two coefficients) with mmrm's own df_md
+race_test <- function(fit) {
+  L <- matrix(0, 2, length(coef(fit)))
+  L[1, 2] <- 1
+  L[2, 3] <- 1
+  df_md(fit, L)
+}
+
 fits <- list()
 for (s in structures) {
   f <- as.formula(sprintf("FEV1 ~ RACE + SEX + ARMCD * AVISIT + %s(AVISIT | USUBJID)", s))
   out <- list(formula = deparse(f))
-  out$satterthwaite <- numbers(fit_mmrm(f))
+  satt <- fit_mmrm(f)
+  out$satterthwaite <- c(numbers(satt), list(race_test = race_test(satt)))
   out$kenward_roger <- numbers(fit_mmrm(f, method = "Kenward-Roger"))
   out$kenward_roger_linear <- numbers(fit_mmrm(f, method = "Kenward-Roger", vcov = "Kenward-Roger-Linear"))
   out$empirical <- numbers(fit_mmrm(f, vcov = "Empirical"))

@@ -85,6 +85,7 @@ def formula_frame(data: pd.DataFrame, parsed: ParsedFormula, *, step: str) -> Fo
                 f"{', '.join(STRUCTURES)}"
             )
         if cov.group is not None:
+            _require_group_subjects(data, cov.group, cov.subject, str(cov))
             raise ModelError(
                 f"a covariance per group ({str(cov)!r}) is not available; fit one covariance "
                 f"for all subjects, {cov.structure}({cov.visit} | {cov.subject})"
@@ -185,3 +186,21 @@ def design_model_columns(data: pd.DataFrame, fixed: str) -> list[str]:
             f"do not have; its columns are {', '.join(map(str, data.columns))}"
         )
     return required
+
+
+def _require_group_subjects(data: pd.DataFrame, group: str, subject: str, term: str) -> None:
+    """Each group of a covariance per group needs two subjects or more."""
+    missing = [c for c in (group, subject) if c not in data.columns]
+    if missing:
+        raise ModelError(
+            f"the formula names column(s) {', '.join(repr(m) for m in missing)} that the data "
+            f"do not have; its columns are {', '.join(map(str, data.columns))}"
+        )
+    per_group = data.groupby(group, observed=True)[subject].nunique()
+    single = [str(g) for g, n in per_group.items() if n < 2]
+    if single:
+        raise ModelError(
+            f"the covariance per group of {term!r} is estimated within each level of "
+            f"{group!r}; level(s) {', '.join(single)} have a single subject. Merge them with "
+            "another level, or fit one covariance for all subjects"
+        )

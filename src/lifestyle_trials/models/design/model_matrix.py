@@ -67,6 +67,8 @@ class DesignModel:
     _spec: Any = field(default=None, repr=False)
     _categorical: tuple[str, ...] = ()
     _keep: np.ndarray | None = field(default=None, repr=False)
+    x: np.ndarray | None = field(default=None, repr=False)
+    """The design matrix of the rows the model was built from."""
 
     @property
     def factors(self) -> tuple[str, ...]:
@@ -240,15 +242,17 @@ def design_model(
             found_levels[name] = given[name]
         data[name] = values
     try:
-        matrix = formulaic.model_matrix(fixed, data, na_action="raise", output="pandas")
+        matrix = formulaic.model_matrix(fixed, data, na_action="raise", output="numpy")
     except Exception as exc:
         raise ModelError(f"cannot build the design matrix of {fixed!r}: {exc}") from None
     spec = matrix.model_spec
     columns, terms = _r_names(spec, found_levels)
+    x = np.asarray(matrix, dtype=float)
     keep = None
     if drop is not None:
         mask = np.array([not drop(c, t) for c, t in zip(columns, terms, strict=True)])
         keep = np.flatnonzero(mask)
+        x = x[:, keep]
         columns = tuple(c for c, k in zip(columns, mask, strict=True) if k)
         terms = tuple(t for t, k in zip(terms, mask, strict=True) if k)
     held = {
@@ -278,6 +282,7 @@ def design_model(
         _spec=spec,
         _categorical=tuple(categorical),
         _keep=keep,
+        x=x,
     )
 
 
