@@ -20,6 +20,7 @@ from .._version import __version__
 from ..config import AnalysisConfig
 from ..trial import Trial
 from . import descriptives, models
+from .missing_data import missing_data
 from .published import published_comparison
 
 __all__ = ["DEPENDENCIES", "build_numbers", "dependency_versions"]
@@ -131,6 +132,7 @@ def build_numbers(
         "exclusions": [dict(e) for e in manifest.get("exclusions", [])],
     }
     result.update(models.model_numbers(config, trial, fits, primary, secondary, float(visit)))
+    result["missing_data"] = missing_data(config, trial, primary, primary in log, result)
     result["flow"] = _flow(trial, primary, result)
     result["standardised"] = _standardised(trial, result)
     if config.published:
