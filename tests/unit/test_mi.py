@@ -89,6 +89,8 @@ def test_complete_data_analysis_is_lt_ancova(estimand: str) -> None:
         )
         assert analysis.df[0] == fit["df"].iloc[0]
     assert lt.mi.pool(analysis).notes == draws.notes
+    with pytest.raises(lt.MIError, match="unknown strategy"):
+        lt.mi.impute(draws, "J2R")
 
 
 def estimate(effects: pd.DataFrame, term: str, visit: float) -> float:

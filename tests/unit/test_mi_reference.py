@@ -112,6 +112,20 @@ def test_antidepressant_delta() -> None:
     check(pooled.effects, exp["JR_delta"], lambda term, visit: f"trt_{visit:g}")
 
 
+def test_antidepressant_events_followed_by_observed_values() -> None:
+    """JR events followed by observed values (ice_post.csv): rbmi leaves those values out of
+    the fit and conditions the imputation of subject 3618's earlier missing value on them."""
+    draws, exp = antidepressant()
+    case = REFERENCE / "rbmi_antidepressant"
+    ice = pd.read_csv(case / "ice_post.csv", dtype={"subject": str})
+    post = lt.mi.draws(_trial_antidepressant(), "hamd17", ice=ice)
+    assert not np.allclose(post.fits[0].beta, draws.fits[0].beta)
+    imputed = lt.mi.impute(post, references={"diet": "control"})
+    pooled = lt.mi.pool(lt.mi.analyse(imputed, "ancova", estimand="arms"))
+    # pool(analyse(impute(drawPost, references = refs), ancova))
+    check(pooled.effects, exp["JR_post_ice"], lambda term, visit: f"trt_{visit:g}")
+
+
 ODES_REFS = {"diet": "control", "exercise": "control", "diet+exercise": "control"}
 
 
@@ -139,3 +153,24 @@ def test_odes_delta() -> None:
     for estimand in ("arms", "factorial", "margins"):
         pooled = lt.mi.pool(lt.mi.analyse(imputed, "ancova", estimand=estimand, delta=delta))
         check(pooled.effects, exp["JR_delta"], odes_name(estimand))
+
+
+def test_pooling_formulas() -> None:
+    """Rubin's rules (Barnard-Rubin df) and the von Hippel-Bartlett pooling against rbmi's
+    internal rubin_rules() and get_ests_bmlmi() on the same 40 estimates (rbmi_pool)."""
+    from lifestyle_trials.mi.pool import _bmlmi, rubin
+    from lifestyle_trials.models.results import t_inference
+
+    case = REFERENCE / "rbmi_pool"
+    data = pd.read_csv(case / "data.csv")
+    exp = json.loads((case / "expected.json").read_text())
+    est = data["est"].to_numpy()[:, None]
+    se = data["se"].to_numpy()[:, None]
+    for name, (point, spread, df) in {
+        "rubin": rubin(est, se, 50.0),  # rbmi:::rubin_rules(ests, ses, v_com = 50)
+        "bmlmi": _bmlmi(est, 2),  # rbmi:::get_ests_bmlmi(ests, D = 2)
+    }.items():
+        _, p, low, high = t_inference(point, spread, df)
+        got = [point[0], spread[0], df[0], low[0], high[0], p[0]]
+        want = [exp[name][k] for k in ("est", "se", "df", "lci", "uci", "pval")]
+        np.testing.assert_allclose(got, want, rtol=1e-10)

@@ -9,8 +9,10 @@ Methods (as rbmi's ``method_condmean``, ``method_approxbayes`` and ``method_bmlm
     stratified by arm, and each resample is imputed and analysed by itself.
 ``approxbayes``
     Approximate Bayesian multiple imputation: the REML fit to each of ``n_samples``
-    bootstrap samples (stratified by arm) is one draw of the parameters; each draw imputes
-    the original data once, at random from the conditional distribution; Rubin's rules pool.
+    bootstrap samples (stratified by arm) is one draw of the parameters, asymptotically a
+    draw from their posterior (Little & Rubin 2002, section 10.2.3; rbmi's statistical
+    specifications); each draw imputes the original data once, at random from the
+    conditional distribution; Rubin's rules with the Barnard-Rubin df pool.
 ``bmlmi``
     Bootstrapped maximum likelihood MI (von Hippel & Bartlett 2021): ``n_samples`` bootstrap
     samples ``B``, each fitted once and imputed ``D`` times (``n_imputations``, default 2) at
@@ -18,6 +20,8 @@ Methods (as rbmi's ``method_condmean``, ``method_approxbayes`` and ``method_bmlm
 
 References
 ----------
+Little RJA, Rubin DB. Statistical analysis with missing data. 2nd ed. Wiley; 2002.
+doi:10.1002/9781119013563
 Wolbers M, Noci A, Delmar P, Gower-Page C, Yiu S, Bartlett JW. Standard and reference-based
 conditional mean imputation. Pharm Stat 2022;21:1246-57. doi:10.1002/pst.2234
 von Hippel PT, Bartlett JW. Maximum likelihood multiple imputation: faster imputations and

@@ -81,6 +81,8 @@ def _strategies(
     draws: Draws, strategy: str | Strategy | None, refs: dict[str, str], given: set[str]
 ) -> np.ndarray:
     data, events = draws.data, draws.events
+    if strategy is not None:
+        resolve(strategy)  # an unknown name raises even when nothing is missing
     n, t = data.values.shape
     has_event = events.index < t
     out = np.full(n, "MAR", dtype=object)

@@ -22,6 +22,7 @@ from ..trial import Trial
 from . import descriptives, models
 from . import labels as lab
 from .consort import consort_flow
+from .missing_data import missing_data
 from .published import published_comparison
 
 __all__ = ["DEPENDENCIES", "DISPOSITION_COLUMNS", "build_numbers", "dependency_versions"]
@@ -139,6 +140,7 @@ def build_numbers(
         "exclusions": [dict(e) for e in manifest.get("exclusions", [])],
     }
     result.update(models.model_numbers(config, trial, fits, primary, secondary, float(visit)))
+    result["missing_data"] = missing_data(config, trial, primary, primary in log, result)
     result["flow"] = _flow(config, trial, manifest, result, float(visit))
     result["standardised"] = _standardised(trial, result)
     result["baseline_sd"] = _baseline_sd(trial, [primary, *secondary])

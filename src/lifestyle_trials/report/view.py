@@ -19,6 +19,7 @@ from .sections.baseline import baseline_section
 from .sections.checks import checks_section
 from .sections.flow import flow_section, followup_section
 from .sections.methods import methods_section
+from .sections.missing_data import missing_data_section
 from .sections.primary import primary_section
 from .sections.provenance import provenance_section
 from .sections.published import published_section
@@ -39,6 +40,7 @@ _SECTIONS = (
     arms_section,
     repeated_section,
     sensitivity_section,
+    missing_data_section,
     checks_section,
     published_section,
     methods_section,

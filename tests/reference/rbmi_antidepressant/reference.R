@@ -4,7 +4,9 @@
 # 3618 (an intermittent missing value, MAR); conditional mean imputation with jackknife;
 # ANCOVA CHANGE ~ THERAPY + BASVAL at each visit; strategies MAR, JR, CR, CIR, and JR with
 # delta = 5 for imputed DRUG values. PLACEBO is the reference level (effects DRUG - PLACEBO).
-# Writes data.csv (long: baseline as visit 0, HAMD-17 total), ice.csv and expected.json.
+# Also JR with events followed by observed values (see below).
+# Writes data.csv (long: baseline as visit 0, HAMD-17 total), ice.csv, ice_post.csv and
+# expected.json.
 source("../rbmi_common.R")
 suppressPackageStartupMessages(library(dplyr))
 
@@ -65,6 +67,21 @@ delta_df <- delta_template(imp)
 delta_df$delta <- ifelse(delta_df$THERAPY == "DRUG" & delta_df$is_missing, 5, 0)
 delta_df <- delta_df[, c("PATIENT", "VISIT", "delta")]
 out[["JR_delta"]] <- pooled_numbers(pool(analyse(imp, ancova, delta = delta_df, vars = vars_an)))
+# Events with observed values after them: subject 3618 (intermittent missing value) and five
+# subjects without missing values get a JR event at week 4 (VISIT 6): their values from then
+# on are left out of the fit, and 3618's missing value is imputed given all its values.
+complete <- setdiff(unique(as.character(dat$PATIENT[!is.na(dat$CHANGE)])),
+                    as.character(dat$PATIENT[is.na(dat$CHANGE)]))
+extra <- data.frame(PATIENT = c("3618", sort(complete)[1:5]), VISIT = "6", strategy = "JR")
+extra$PATIENT <- factor(extra$PATIENT, levels = levels(dat$PATIENT))
+extra$VISIT <- factor(extra$VISIT, levels = levels(dat$VISIT))
+dat_ice_post <- rbind(as.data.frame(dat_ice), extra)
+write.csv(data.frame(subject = dat_ice_post$PATIENT,
+                     visit = as.numeric(as.character(dat_ice_post$VISIT)),
+                     strategy = dat_ice_post$strategy), "ice_post.csv", row.names = FALSE)
+drawPost <- draws(data = dat, data_ice = dat_ice_post, vars = vars, method = method, quiet = TRUE)
+out[["JR_post_ice"]] <- pooled_numbers(pool(analyse(impute(drawPost, references = refs), ancova,
+                                                    vars = vars_an)))
 out[["full_fit"]] <- list(beta = drawObj$samples[[1]]$beta,
                           sigma = drawObj$samples[[1]]$sigma[[1]])
 out[["versions"]] <- versions(c("rbmi", "mmrm", "jsonlite"))
