@@ -1,6 +1,8 @@
 # lifestyle-trials: the pipeline and the developer commands.
 # `make report` builds every analysis in analyses/; `make test` runs the test suite.
-# Both create .venv and install the package on first use.
+# Both create .venv and install the package on first use, at the exact versions of
+# constraints.txt (`make lock` rewrites it): `make report` the runtime dependencies only,
+# `make test` the dev tools (pytest, ruff, mypy) on top.
 
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -12,25 +14,40 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
+# Exact versions of every package the reports and tests run on (pip constraints); pyproject.toml
+# keeps the ranges for library users. Numbers, figures and HTML depend on these versions.
+LOCK := constraints.txt
 
-.PHONY: help setup test lint bench report reference datasets verify expected test-browser clean-reports
+.PHONY: help setup test lint bench report reference datasets verify expected lock test-browser \
+  clean-reports
 
 help: ## Show the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sort | \
 	  awk 'BEGIN {FS = ":.*## "}; {printf "  make %-14s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
+# The runtime environment: what `make report` needs, at the locked versions.
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet --constraint $(LOCK) -e .
 	touch $@
 
-setup: $(STAMP) ## Create .venv with the package (editable) and the dev tools
+# The dev tools on top, under the same constraints.
+$(DEV_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet --constraint $(LOCK) -e ".[dev]"
+	touch $@
 
-test: $(STAMP) ## Run the test suite
+setup: $(DEV_STAMP) ## Create .venv with the package (editable) and the dev tools
+
+lock: $(DEV_STAMP) ## Rewrite constraints.txt from .venv's versions (UPGRADE=1: newest in range first)
+	$(if $(UPGRADE),$(PY) -m pip install --quiet --upgrade -e ".[dev]")
+	$(PY) tools/lock.py $(LOCK)
+
+test: $(DEV_STAMP) ## Run the test suite
 	$(PY) -m pytest -q -n 2
 
-lint: $(STAMP) ## ruff and mypy on src/
+lint: $(DEV_STAMP) ## ruff and mypy on src/
 	$(VENV)/bin/ruff check src tests
 	$(VENV)/bin/mypy
 
@@ -58,9 +75,10 @@ datasets: $(STAMP) ## Re-extract the bundled public datasets from R and record t
 #   make report ANALYSES=<dir>   take the analyses from another folder
 
 # Analyses build in parallel: JOBS jobs (default 2), outputs kept whole per step. Not with a
-# clean goal, so that `make clean-reports report` cleans first.
+# clean goal, so that `make clean-reports report` cleans first; not in a sub-make (as `make
+# verify` runs), which shares its parent's job slots.
 JOBS ?= 2
-ifeq ($(filter clean%,$(MAKECMDGOALS)),)
+ifeq ($(filter clean%,$(MAKECMDGOALS))$(filter-out 0,$(MAKELEVEL)),)
 MAKEFLAGS += --jobs=$(JOBS) --output-sync=target
 endif
 
@@ -123,6 +141,9 @@ report: $(REPORT_FILES) ## Build every analysis in analyses/ into reports/<id>/i
 # stamped table, and a Python start-up (about 1-3 s of imports) is paid once, not three times.
 $(RAW)/%.csv $(RAW)/%.json $(INTERIM)/%.csv $(INTERIM)/%.json $(PROCESSED)/%.csv \
     $(PROCESSED)/%.json &: $(ANALYSES)/%/analysis.toml $$(wildcard $(ANALYSES)/$$*/*) \
+    $$(wildcard $$(addprefix $(ANALYSES)/$$*/,$$(shell sed -n -e \
+      "s/^\s*path\s*=\s*[\"']\([^\"']*\)[\"'].*/\1/p" \
+      $(ANALYSES)/$$*/analysis.toml))) \
     $(SRC_DATA) | $(STAMP)
 	@$(LT) data --config $(CONFIG) --raw $(RAW)/$*.csv --interim $(INTERIM)/$*.csv \
 	  -o $(PROCESSED)/$*.csv
@@ -144,6 +165,7 @@ $(REPORTS)/%/figures/index.json $(REPORTS)/%/index.html &: $(REPORTS)/%/numbers.
 	  --figures $(REPORTS)/$*/figures -o $(REPORTS)/$*/index.html
 
 verify: $(STAMP) ## Rebuild every report in a temporary folder; compare with reports/<id>/expected
+	@# Compared by content within stated tolerances (see README, "Reproduce and verify").
 	@tmp=$$(mktemp -d "$${TMPDIR:-/tmp}/lifestyle-trials-verify.XXXXXX"); \
 	echo "rebuilding the reports in $$tmp"; \
 	$(MAKE) --no-print-directory report OUT="$$tmp"; \

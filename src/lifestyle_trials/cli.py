@@ -36,7 +36,8 @@ Power analyses (kind = "power" in analysis.toml):
   power         analysis.toml           -> reports/<id>/numbers.json and tables/*.csv
   power-report  numbers.json            -> reports/<id>/figures/*.svg and index.html
 Checks:
-  check     analysis.toml               -> prints the analysis it describes, or the problem
+  check     analysis.toml               -> reads its data as `make report` would; prints the
+                                           analysis it describes, or the problem
   verify    a rebuilt reports folder    -> compares it with reports/<id>/expected/
   expected  reports/<id>                -> stores its outputs as reports/<id>/expected/
 
@@ -53,11 +54,71 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 0
     try:
+        _check_inputs(args)
         status: int = args.run(args)
     except LifestyleTrialsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 2
+    except (ValueError, KeyError, TypeError, IndexError) as exc:
+        # an input that exists but is not what the previous step writes (cut short, edited,
+        # or another file): one message, not a traceback
+        shown = ", ".join(str(p) for _, p in _inputs(args))
+        print(
+            f"error: {args.verb}: an input is damaged or not the file this step expects "
+            f"({type(exc).__name__}: {exc}); inputs: {shown}. Rebuild them with the previous "
+            "step (make report rebuilds what is out of date)",
+            file=sys.stderr,
+        )
+        return 2
     return status
+
+
+_INPUTS: dict[str, tuple[tuple[str, str], ...]] = {
+    "raw": (("config", "file"),),
+    "validate": (("input", "file"), ("config", "file")),
+    "derive": (("input", "file"), ("config", "file")),
+    "data": (("config", "file"),),
+    "fit": (("input", "file"), ("config", "file")),
+    "numbers": (("input", "file"), ("config", "file"), ("fits", "folder")),
+    "tables": (("input", "file"),),
+    "figures": (("input", "file"), ("data", "file"), ("fits", "folder")),
+    "render": (("input", "file"), ("figures", "folder")),
+    "report": (("input", "file"), ("data", "file"), ("fits", "folder")),
+    "power": (("config", "file"),),
+    "power-report": (("input", "file"),),
+    "check": (("input", "file"),),
+    "verify": (("built", "folder"), ("expected", "folder")),
+    "expected": (("report", "folder"),),
+}
+"""The inputs of each verb (argument, kind), checked before the step runs."""
+
+
+def _inputs(args: argparse.Namespace) -> list[tuple[str, Path]]:
+    out = []
+    for name, kind in _INPUTS.get(args.verb, ()):
+        value = getattr(args, name, None)
+        for path in value if isinstance(value, list) else [value]:
+            if path is not None:
+                out.append((kind, Path(path)))
+    return out
+
+
+def _check_inputs(args: argparse.Namespace) -> None:
+    """Every input of the verb exists and is a file (or a folder where one is expected)."""
+    for kind, path in _inputs(args):
+        if not path.exists():
+            raise LifestyleTrialsError(
+                f"{args.verb}: {path}: not found; check the path (make report builds the "
+                "inputs of each step in order)"
+            )
+        if kind == "file" and path.is_dir():
+            raise LifestyleTrialsError(f"{args.verb}: {path}: is a folder; give a file")
+        if kind == "folder" and not path.is_dir():
+            raise LifestyleTrialsError(f"{args.verb}: {path}: is a file; give a folder")
 
 
 def _progress(verb: str, target: object, started: float) -> None:
@@ -175,7 +236,12 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("--figures", required=True, type=Path, help="reports/<id>/figures/")
     output(sub, "reports/<id>/index.html")
 
-    sub = verb("check", "Read an analysis.toml and say what it asks for, or what is wrong.", _check)
+    sub = verb(
+        "check",
+        "Check an analysis.toml and everything make report needs from it (the data file, its "
+        "reader options, the outcomes and covariates named), without writing anything.",
+        _check,
+    )
     sub.add_argument("input", type=Path, nargs="+", help="analyses/<id>/analysis.toml")
 
     sub = verb(
@@ -283,7 +349,7 @@ def _power_report(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from .config import load_config
+    from .pipeline import steps
     from .pipeline.power import is_power_analysis, load_power_config
 
     for path in args.input:
@@ -296,17 +362,7 @@ def _check(args: argparse.Namespace) -> int:
                 f"size, {len(p.curve)} arm sizes"
             )
             continue
-        cfg = load_config(path)
-        src = cfg.data
-        what = {
-            "simulate": f"simulate_odes(seed={cfg.seed})",
-            "dataset": f"dataset {src.name!r}",
-            "file": f"file {src.path!r}",
-        }[src.source]
-        print(
-            f"{path}: {cfg.id!r}, {what}; primary outcome {cfg.outcomes.primary}"
-            f"{' (log scale)' if cfg.outcomes.primary in cfg.outcomes.log else ''}"
-        )
+        print(steps.check(path))
     return 0
 
 

@@ -35,6 +35,7 @@ __all__ = [
     "SOURCES",
     "AnalysisConfig",
     "DataSource",
+    "Derive",
     "Labels",
     "Models",
     "Outcomes",
@@ -135,6 +136,24 @@ class Table1:
 
 
 @dataclass(frozen=True)
+class Derive:
+    """How the derive step treats an index the data already have (lt.add_indices).
+
+    Attributes
+    ----------
+    rounded : str
+        "keep" (the file's values, with a warning) or "recompute" (the formula's values)
+        when the index differs from the formula by rounding only.
+    overwrite : bool
+        Replace an index that differs from the formula by more than rounding explains
+        (default: such data are refused).
+    """
+
+    rounded: str = "keep"
+    overwrite: bool = False
+
+
+@dataclass(frozen=True)
 class Labels:
     """Words the report uses for this analysis (display only; the data keep their names).
 
@@ -185,6 +204,8 @@ class AnalysisConfig:
         Name of a published trial whose summary results are shown beside the re-analysis.
     sha256 : str
         SHA-256 of the file's bytes.
+    derive : Derive
+        How existing index columns are treated (``[derive]``).
     links : Mapping[str, str]
         Other reports to link to: analysis id → link text (e.g. a power analysis).
     """
@@ -201,6 +222,7 @@ class AnalysisConfig:
     labels: Labels
     published: str | None
     sha256: str
+    derive: Derive = field(default_factory=Derive)
     links: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -242,6 +264,12 @@ def load_config(path: str | Path) -> AnalysisConfig:
         raise ConfigError(
             f"{path}: file not found; an analysis is a folder analyses/<id>/ holding analysis.toml"
         ) from None
+    except IsADirectoryError:
+        raise ConfigError(
+            f"{path}: is a folder; give the file in it, {path / 'analysis.toml'}"
+        ) from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror or exc})") from None
     try:
         text = raw.decode("utf-8")
         table = tomllib.loads(text)
@@ -289,6 +317,7 @@ def parse_config(table: Mapping[str, Any], *, file: str, sha256: str = "") -> An
             "table1",
             "labels",
             "published",
+            "derive",
             "links",
         ),
     )
@@ -303,6 +332,7 @@ def parse_config(table: Mapping[str, Any], *, file: str, sha256: str = "") -> An
     table1 = _table1(r, r.subtable(top, "table1"))
     labels = _labels(r, r.subtable(top, "labels"))
     published = r.string(top, "published", default=None)
+    derive = _derive(r, r.subtable(top, "derive"))
     links = r.subtable(top, "links")
     if not all(isinstance(v, str) and v.strip() for v in links.values()):
         raise r.error("links", 'must map analysis ids to link texts, e.g. odes_power = "power"')
@@ -319,6 +349,7 @@ def parse_config(table: Mapping[str, Any], *, file: str, sha256: str = "") -> An
         labels=labels,
         published=published,
         sha256=sha256,
+        derive=derive,
         links=dict(links),
     )
 
@@ -332,6 +363,12 @@ def _data_source(r: _Reader, t: Mapping[str, Any]) -> DataSource:
         raise r.error("data.name", 'source = "dataset" needs the dataset name (lt.list_datasets())')
     if source == "file" and not path:
         raise r.error("data.path", 'source = "file" needs the file path, relative to the folder')
+    if path and (Path(path).is_absolute() or Path(path).drive or path.startswith("~")):
+        raise r.error(
+            "data.path",
+            f"{path!r} is an absolute path, which ties the analysis to one machine; give the "
+            "path relative to the analysis folder (e.g. data.csv, or ../shared/data.csv)",
+        )
     if source != "dataset" and name:
         raise r.error("data.name", f'only used with source = "dataset", not "{source}"')
     if source != "file" and path:
@@ -369,6 +406,14 @@ def _table1(r: _Reader, t: Mapping[str, Any]) -> Table1:
     return Table1(
         variables=r.strings(t, "table1.variables", default=None),
         median_iqr=r.strings(t, "table1.median_iqr", default=default.median_iqr) or (),
+    )
+
+
+def _derive(r: _Reader, t: Mapping[str, Any]) -> Derive:
+    t = r.table(t, "derive", ("rounded", "overwrite"))
+    return Derive(
+        rounded=r.choice(t, "derive.rounded", ("keep", "recompute"), default="keep"),
+        overwrite=r.boolean(t, "derive.overwrite", default=False),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from types import MappingProxyType
@@ -9,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import ConfigError, Problem, TrialDataError
+from .errors import ConfigError, Problem, TrialDataError, TrialDataWarning
 from .indices import HOMA_IR_DIVISOR, homa_b, homa_ir, quicki
 from .trial import Trial
 from .units import DEFAULT_UNITS
@@ -32,6 +33,7 @@ def add_indices(
     indices: Iterable[str] = ("homa_ir", "homa_b", "quicki"),
     *,
     overwrite: bool = False,
+    rounded: str = "keep",
 ) -> Trial:
     """A new Trial with insulin-sensitivity indices computed from fasting glucose and insulin.
 
@@ -49,7 +51,11 @@ def add_indices(
 
     An index already in the trial (e.g. a HOMA-IR column from the source) is checked: if it
     agrees with the recomputed values (relative tolerance 1e-6 where both exist) it is kept
-    as it is; if not, a TrialDataError names the rows that differ, unless
+    as it is. Values that differ only as much as rounding explains (the index written to
+    the decimals the column has, e.g. 2.74, computed from glucose and insulin written to
+    theirs) are recognised as rounded: with a TrialDataWarning, the column's values are
+    kept (``rounded="keep"``) or replaced by the recomputed ones (``rounded="recompute"``).
+    Larger differences are a TrialDataError naming the subjects and visits, unless
     ``overwrite=True``, which replaces the column with the recomputed values.
 
     Parameters
@@ -61,6 +67,10 @@ def add_indices(
         :func:`lifestyle_trials.matsuda`.)
     overwrite : bool, default False
         Replace an existing index column that disagrees with the recomputed values.
+    rounded : {"keep", "recompute"}, default "keep"
+        What to do with an existing index whose values differ from the recomputed ones by
+        rounding only: keep the column's values, or replace them with the recomputed ones.
+        In analysis.toml: ``rounded`` (and ``overwrite``) under ``[derive]``.
 
     Returns
     -------
@@ -100,6 +110,10 @@ def add_indices(
     ('%', 'added homa_ir, homa_b, quicki from')
     """
     names = _check_indices(indices)
+    if rounded not in _ROUNDED:
+        raise ConfigError(f"rounded: must be 'keep' or 'recompute', got {rounded!r}")
+    if not isinstance(overwrite, bool):
+        raise ConfigError(f"overwrite: must be True or False, got {overwrite!r}")
     _require_inputs(trial)
     data = trial.data
     g_unit = trial.units.get("glucose", DEFAULT_UNITS["glucose"])
@@ -115,7 +129,9 @@ def add_indices(
             function(glucose, insulin, glucose_unit=g_unit, insulin_unit=i_unit), dtype=float
         )
         if name in data.columns:
-            values, note = _reconcile(trial, name, values, overwrite)
+            tolerance = _rounding(function, glucose, insulin, g_unit, i_unit, values)
+            tolerance = tolerance + _half_unit(data[name].to_numpy(dtype=float))
+            values, note = _reconcile(trial, name, values, overwrite, rounded, tolerance)
             notes.append(note)
         columns[name] = values
 
@@ -172,13 +188,94 @@ def _require_inputs(trial: Trial) -> None:
         )
 
 
+_ROUNDED = ("keep", "recompute")
+
+
+def _half_unit(values: np.ndarray) -> float:
+    """Half a unit of the last decimal the values are written to (0 when they have more than
+    8 decimals, i.e. are not rounded).
+
+    Examples
+    --------
+    >>> _half_unit(np.array([2.74, 3.1, np.nan])), _half_unit(np.array([1 / 3]))
+    (0.005, 0.0)
+    """
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        return 0.0
+    for decimals in range(9):
+        scaled = finite * 10.0**decimals
+        if np.all(np.abs(scaled - np.round(scaled)) <= 1e-6 + 1e-12 * np.abs(scaled)):
+            return 0.5 * 10.0**-decimals
+    return 0.0
+
+
+def _rounding(
+    function: Callable[..., Any],
+    glucose: np.ndarray,
+    insulin: np.ndarray,
+    g_unit: str,
+    i_unit: str,
+    center: np.ndarray,
+) -> np.ndarray:
+    """How far an index can move, row by row, when glucose and insulin move within the
+    rounding of the decimals they are written to (the index is monotone in each)."""
+    dg, di = _half_unit(glucose), _half_unit(insulin)
+    if dg == 0.0 and di == 0.0:
+        return np.zeros_like(center)
+    spread = np.zeros_like(center)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for sg in (-dg, dg):
+            for si in (-di, di):
+                corner = np.asarray(
+                    function(
+                        np.maximum(glucose + sg, 1e-12),
+                        np.maximum(insulin + si, 1e-12),
+                        glucose_unit=g_unit,
+                        insulin_unit=i_unit,
+                    ),
+                    dtype=float,
+                )
+                spread = np.fmax(spread, np.abs(corner - center))
+    return spread
+
+
 def _reconcile(
-    trial: Trial, name: str, computed: np.ndarray, overwrite: bool
+    trial: Trial,
+    name: str,
+    computed: np.ndarray,
+    overwrite: bool,
+    rounded: str,
+    tolerance: np.ndarray | float,
 ) -> tuple[np.ndarray, str]:
     """The column to store for an index the data already have, and a note for provenance."""
     existing = trial.data[name].to_numpy(dtype=float)
     both = np.isfinite(existing) & np.isfinite(computed)
     differ = both & ~np.isclose(existing, computed, rtol=_AGREEMENT_RTOL, atol=0.0)
+    beyond = differ & (np.abs(existing - computed) > tolerance * (1 + 1e-9) + 1e-12)
+    if differ.any() and not beyond.any():
+        filled = ~np.isfinite(existing) & np.isfinite(computed)
+        kept = rounded == "keep"
+        what = (
+            "the column's values are kept" if kept else "they are replaced by the recomputed values"
+        )
+        warnings.warn(
+            f"trial {trial.provenance.source!r}: column {name!r}: {int(differ.sum())} value(s) "
+            f"differ from {FASTING_INDICES[name][1]} by rounding only; {what}. To "
+            f"{'use the recomputed values' if kept else 'keep the values as given'}, pass "
+            f"rounded={'recompute' if kept else 'keep'!r} (analysis.toml: rounded = "
+            f'"{"recompute" if kept else "keep"}" under [derive])',
+            TrialDataWarning,
+            stacklevel=3,
+        )
+        note = f"{name} already present and differs from the formula by rounding only: " + (
+            "kept" if kept else "recomputed"
+        )
+        if kept and filled.any():
+            note += f", {int(filled.sum())} missing value(s) filled from glucose and insulin"
+        return (np.where(filled, computed, existing) if kept else computed), note
+    differ = beyond if beyond.any() else differ
     if not differ.any():
         filled = ~np.isfinite(existing) & np.isfinite(computed)
         note = f"{name} already present and agrees with the formula: kept"
@@ -187,17 +284,23 @@ def _reconcile(
         return np.where(filled, computed, existing), note
     if overwrite:
         return computed, f"{name} replaced: {int(differ.sum())} value(s) differed from the formula"
-    rows = trial.data.index[differ]
-    subjects = trial.data.loc[differ, "subject"].drop_duplicates()
+    where = trial.data.loc[differ, ["subject", "visit"]]
+    cells = tuple(
+        f"subject {s} visit {v:g}" for s, v in zip(where["subject"], where["visit"], strict=True)
+    )
+    first = np.flatnonzero(differ)[0]
     raise TrialDataError(
         [
             Problem(
                 name,
-                f"{int(differ.sum())} value(s) differ from {FASTING_INDICES[name][1]}",
+                f"{int(differ.sum())} value(s) differ from {FASTING_INDICES[name][1]} by more "
+                f"than rounding explains (e.g. {existing[first]:g} where the formula gives "
+                f"{computed[first]:.4g})",
                 "check the units of glucose and insulin and the formula of the source; "
-                "pass overwrite=True to replace the column with the recomputed values",
-                rows=tuple(str(r) for r in rows),
-                subjects=tuple(map(str, subjects)),
+                "pass overwrite=True (analysis.toml: overwrite = true under [derive]) to "
+                "replace the column with the recomputed values",
+                rows=cells,
+                subjects=tuple(map(str, where["subject"].drop_duplicates())),
             )
         ],
         source=f"trial {trial.provenance.source!r}",

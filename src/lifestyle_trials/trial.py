@@ -296,7 +296,13 @@ class Trial:
 
     def require_covariates(self, covariates: Iterable[str]) -> tuple[str, ...]:
         """Return the covariates as a tuple; raise ModelError for a name not in the trial."""
-        covs = tuple(covariates)
+        covs = (covariates,) if isinstance(covariates, str) else tuple(covariates)
+        wrong = [c for c in covs if not isinstance(c, str)]
+        if wrong:
+            raise ModelError(
+                f"covariates must be column names (text), got {', '.join(map(repr, wrong))}; "
+                'pass e.g. covariates=("age", "sex")'
+            )
         unknown = [c for c in covs if c not in self.data.columns]
         if unknown:
             raise ModelError(

@@ -81,11 +81,17 @@ def glucose_unit(unit: str) -> str:
     return _canonical(unit, _GLUCOSE_ALIASES, "glucose")
 
 
-def _check_factor(factor: float) -> float:
-    factor = float(factor)
-    if not np.isfinite(factor) or factor <= 0:
-        raise UnitError(f"conversion factor must be a positive number, got {factor!r}")
-    return factor
+def _check_factor(factor: float, argument: str = "factor") -> float:
+    try:
+        number = float(factor) if not isinstance(factor, bool) else float("nan")
+    except (TypeError, ValueError):
+        number = float("nan")
+    if not np.isfinite(number) or number <= 0:
+        raise UnitError(
+            f"{argument}: the insulin conversion factor must be a positive number (pmol/L per "
+            f"uU/mL), got {factor!r}; pass e.g. {argument}=6.0 (or 6.945)"
+        )
+    return number
 
 
 def convert_insulin(
@@ -226,6 +232,7 @@ def to_canonical(
     (10.0, 'insulin converted from pmol/L to uU/mL (divided by 6.0 pmol/L per uU/mL)')
     """
     if column == "insulin" and insulin_unit(unit) != "uU/mL":
+        insulin_factor = _check_factor(insulin_factor, "insulin_factor")
         out = convert_insulin(values, unit, "uU/mL", insulin_factor)
         note = (
             f"insulin converted from {insulin_unit(unit)} to uU/mL "

@@ -2,8 +2,10 @@
 
 One build (module-scoped fixture) is checked for: the files of every step, progress lines,
 up-to-date detection (`make -q`), a no-op rerun, rebuilds after an input changes, identical
-bytes when steps are rerun, `verify` against stored expected outputs, and a broken
-configuration failing with a clear message and no partial output.
+bytes when steps are rerun, `verify` against stored expected outputs (clean against itself;
+clean with every simulated value one ulp off, or with numpy's AVX-512 code paths turned off;
+failing, and naming the item, for one changed number, table cell or plotted point), and a
+broken configuration failing with a clear message and no partial output.
 """
 
 from __future__ import annotations
@@ -17,9 +19,12 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from lifestyle_trials.pipeline import steps, verify
+from lifestyle_trials.pipeline.files import write_csv
 from lifestyle_trials.pipeline.fits import FIT_FILES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -157,30 +162,179 @@ def test_rerunning_the_steps_gives_identical_bytes(built, tmp_path):
     assert (tmp_path / "index.html").read_bytes() == (report / "index.html").read_bytes()
 
 
-def test_verify_passes_against_itself_and_reports_each_difference(built, tmp_path, capsys):
-    tmp, _ = built
-    report = tmp / "out" / "reports" / "tiny"
-    copy = tmp_path / "reports" / "tiny"
-    shutil.copytree(report, copy)
-    verify.store_expected(copy)
-    assert verify.verify_reports(tmp / "out" / "reports", tmp_path / "reports", ["tiny"]) == 0
-    printed = capsys.readouterr().out
-    assert "ok       numbers.json" in printed and "no differences" in printed
+def _copy_build(out: Path, target: Path) -> Path:
+    """Copy a build's data and the tiny report to ``target`` (the layout make report uses)."""
+    shutil.copytree(out / "data", target / "data")
+    shutil.copytree(out / "reports" / "tiny", target / "reports" / "tiny")
+    return target
 
-    expected = copy / "expected" / "numbers.json"
-    numbers = json.loads(expected.read_text())
-    numbers["primary"]["effects"][0]["estimate"] *= 1.001
-    expected.write_text(json.dumps(numbers))
-    (copy / "expected" / "figures.json").write_text(
-        json.dumps(
-            {**json.loads((copy / "expected" / "figures.json").read_text()), "flow": "0" * 64}
-        )
+
+@pytest.fixture
+def expected(built, tmp_path) -> Path:
+    """A folder holding reports/tiny/expected/, stored from the module's build."""
+    tmp, _ = built
+    root = _copy_build(tmp / "out", tmp_path / "expected")
+    verify.store_expected(root / "reports" / "tiny")
+    return root / "reports"
+
+
+def _verify(built_reports: Path, expected: Path, capsys) -> tuple[int, str]:
+    status = verify.verify_reports(built_reports, expected, ["tiny"])
+    return status, capsys.readouterr().out
+
+
+def test_verify_passes_against_itself_with_identical_bytes(built, expected, capsys):
+    tmp, _ = built
+    status, printed = _verify(tmp / "out" / "reports", expected, capsys)
+    assert status == 0, printed
+    assert "ok       numbers.json" in printed and "no differences in 1 report(s)" in printed
+    for item in ("tables/table1.csv", "figures/flow", "index.html", "data/raw/tiny.csv"):
+        assert re.search(rf"ok +{re.escape(item)}: .*identical bytes", printed), item
+    assert "other bytes" not in printed
+
+
+def _change_number(expected: Path) -> str:
+    path = expected / "tiny" / "expected" / "numbers.json"
+    numbers = json.loads(path.read_text())
+    numbers["primary"]["effects"][0]["estimate"] *= 1.001  # the 4th significant digit
+    path.write_text(json.dumps(numbers))
+    return r"DIFFERS  numbers.json: 1 value\(s\)\n +primary\.effects\[0\]\.estimate: "
+
+
+def _change_cell(expected: Path) -> str:
+    path = expected / "tiny" / "expected" / "tables" / "primary_effects.csv"
+    table = pd.read_csv(path)
+    table.loc[1, "conf_low"] *= 1.001
+    write_csv(path, table)
+    return r"DIFFERS  tables/primary_effects.csv: 1 cell\(s\)\n +row 2, conf_low: "
+
+
+def _change_point(expected: Path) -> str:
+    path = expected / "tiny" / "expected" / "figures" / "interaction.json"
+    drawn = json.loads(path.read_text())
+    line = next(x for x in drawn["axes"][0]["lines"] if len(x["y"]) == 2)
+    line["y"][1] *= 1.001
+    path.write_text(json.dumps(drawn))
+    return r"DIFFERS  figures/interaction: 1 value\(s\)\n +axes\[0\]\.lines\[\d+\]\.y\[1\]: "
+
+
+def _change_data(expected: Path) -> str:
+    path = expected / "tiny" / "expected" / "data" / "processed.csv"
+    data = pd.read_csv(path)
+    data.loc[4, "insulin"] *= 1.001
+    write_csv(path, data)
+    return r"DIFFERS  data/processed/tiny.csv: 1 cell\(s\)\n +row 5, insulin: "
+
+
+def _change_text(expected: Path) -> str:
+    path = expected / "tiny" / "expected" / "index.html"
+    html = path.read_text()
+    path.write_text(html.replace("Tiny synthetic trial", "Tiny simulated trial", 1))
+    return r"DIFFERS  index.html: 1 difference\(s\) in the text\n +line \d+: "
+
+
+@pytest.mark.parametrize(
+    "change", [_change_number, _change_cell, _change_point, _change_data, _change_text]
+)
+def test_verify_fails_and_names_the_item_that_changed(built, expected, capsys, change):
+    tmp, _ = built
+    named = change(expected)
+    status, printed = _verify(tmp / "out" / "reports", expected, capsys)
+    assert status == 1
+    assert re.search(named, printed), printed
+    assert len(re.findall("DIFFERS", printed)) == 1, printed
+    assert "verify: 1 difference(s) in 1 of 1 report(s)" in printed
+
+
+def test_verify_tolerates_a_printed_number_rounded_the_other_way(built, expected, capsys):
+    """A value on a rounding boundary may print one unit apart in its last digit."""
+    tmp, _ = built
+    path = expected / "tiny" / "expected" / "index.html"
+    html = path.read_text()
+    match = re.search(r"(?<=>)(\d+)\.(\d{3})(?=<)", html)
+    assert match is not None
+    last = int(match.group(2))
+    other = f"{match.group(1)}.{last + 1 if last < 999 else last - 1:03d}"
+    path.write_text(html[: match.start()] + other + html[match.end() :])
+    status, printed = _verify(tmp / "out" / "reports", expected, capsys)
+    assert status == 0, printed
+    assert "printed numbers within their last digit" in printed
+
+    two_units = f"{match.group(1)}.{last + 2 if last < 998 else last - 2:03d}"
+    path.write_text(html[: match.start()] + two_units + html[match.end() :])
+    status, printed = _verify(tmp / "out" / "reports", expected, capsys)
+    assert status == 1 and "DIFFERS  index.html" in printed
+
+
+def _rebuild_from_raw(root: Path) -> None:
+    """Rerun every step after data/raw, as make report runs them, in the folder ``root``."""
+    config = root / "analyses" / "tiny" / "analysis.toml"
+    data, report = root / "data", root / "reports" / "tiny"
+    steps.validate(config, data / "raw" / "tiny.csv", data / "interim" / "tiny.csv")
+    steps.derive(config, data / "interim" / "tiny.csv", data / "processed" / "tiny.csv")
+    processed = data / "processed" / "tiny.csv"
+    steps.fit(config, processed, report / "fits")
+    steps.numbers(config, processed, report / "fits", report / "numbers.json")
+    steps.tables(report / "numbers.json", report / "tables")
+    steps.figures(report / "numbers.json", processed, report / "fits", report / "figures")
+    steps.render(report / "numbers.json", report / "figures", report / "index.html")
+
+
+@pytest.mark.slow
+def test_every_simulated_value_one_ulp_off_still_verifies(built, expected, tmp_path, capsys):
+    """What another CPU's exp/log do to the simulated data: the last bit of each value."""
+    tmp, _ = built
+    root = _copy_build(tmp / "out", tmp_path / "ulp")
+    shutil.copytree(tmp / "analyses", root / "analyses")
+    raw = root / "data" / "raw" / "tiny.csv"
+    frame = pd.read_csv(raw)
+    floats = [c for c in frame.columns if frame[c].dtype == float and c != "visit"]
+    assert len(floats) >= 10
+    frame[floats] = np.nextafter(frame[floats].to_numpy(), np.inf)
+    write_csv(raw, frame)
+    _rebuild_from_raw(root)
+
+    status, printed = _verify(root / "reports", expected, capsys)
+    assert status == 0, printed
+    other = "same content, other bytes: another CPU or library build"
+    for item in ("data/raw/tiny.csv", "data/processed/tiny.csv", "numbers.json"):
+        assert re.search(rf"ok +{re.escape(item)}: .*{other}", printed), item
+    assert re.search(r"ok +index\.html: .*checksum", printed), printed
+    assert "no differences in 1 report(s); " in printed
+
+
+def _cpu_features() -> set[str]:
+    from numpy._core._multiarray_umath import __cpu_features__
+
+    return {name for name, found in __cpu_features__.items() if found}
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    "X86_V4" not in _cpu_features(), reason="numpy takes no AVX-512 code path on this CPU"
+)
+def test_a_build_without_avx512_verifies_against_one_with_it(built, expected, tmp_path):
+    """numpy's AVX-512 exp/log/power round differently in the last bit from its AVX2 ones."""
+    tmp, _ = built
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MAKE")}
+    env["NPY_DISABLE_CPU_FEATURES"] = "AVX512_ICL X86_V4"
+    stamp = tmp / "installed"
+    args = [MAKE, "--no-print-directory", "-C", str(ROOT), f"ANALYSES={tmp / 'analyses'}"]
+    args += [f"OUT={tmp_path / 'avx2'}", f"PY={sys.executable}", f"STAMP={stamp}"]
+    result = subprocess.run([*args, "report"], capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr
+    raw = "data/raw/tiny.csv"
+    assert (tmp_path / "avx2" / raw).read_bytes() != (tmp / "out" / raw).read_bytes()
+    result = subprocess.run(
+        [sys.executable, "-m", "lifestyle_trials", "verify", "--built", "reports", "--expected"]
+        + [str(expected), "tiny"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path / "avx2",
     )
-    assert verify.verify_reports(tmp / "out" / "reports", tmp_path / "reports", ["tiny"]) == 1
-    printed = capsys.readouterr().out
-    assert "DIFFERS  numbers.json: 1 value(s)" in printed
-    assert "primary.effects[0].estimate" in printed
-    assert "DIFFERS  figures/flow.svg" in printed
+    assert result.returncode == 0, result.stdout
+    assert "same content, other bytes: another CPU or library build" in result.stdout
 
 
 def test_broken_configuration_fails_clearly_without_partial_output(tmp_path):

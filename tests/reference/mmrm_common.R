@@ -8,7 +8,7 @@ suppressPackageStartupMessages({
 emm_options(msg.interaction = FALSE, msg.nesting = FALSE)
 
 # Post-baseline rows with the subject's baseline value; subjects with no baseline or no
-# follow-up value drop out, as in lifestyle_trials.models.prepare.analysis_data.
+# follow-up value drop out, as in lifestyle_trials.models.design.prepare.analysis_data.
 analysis_set <- function(path = "data.csv", outcome = "homa_ir", log = FALSE, covariates = character()) {
   d <- read.csv(path, stringsAsFactors = FALSE)
   d$subject <- as.character(d$subject)

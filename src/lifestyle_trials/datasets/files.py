@@ -8,13 +8,15 @@ them together and records what was done in the Trial's provenance.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any, Literal
 
 from ..errors import Problem, TrialDataError
 from ..trial import Provenance, Trial, make_trial
 from ..units import INSULIN_PMOL_L_PER_UU_ML
-from ..validation import ArmValue, validate_long
-from .readers import Source, read_table
+from ..validation import ArmValue, number_argument, validate_long
+from .raw_table import DEFAULT_LIMITS
+from .readers import ReadLimits, Source, read_table
 from .reshape import wide_to_long
 
 __all__ = ["Source", "read_trial"]
@@ -45,6 +47,8 @@ def read_trial(
     name: str | None = None,
     citation: str = "",
     licence: str = "",
+    max_rows: int = DEFAULT_LIMITS.max_rows,
+    max_xlsx_bytes: int = DEFAULT_LIMITS.max_xlsx_bytes,
 ) -> Trial:
     """Read a trial into a validated Trial, from a DataFrame or a CSV, TSV, Excel or Parquet file.
 
@@ -97,6 +101,10 @@ def read_trial(
         :mod:`lifestyle_trials.datasets.readers`).
     name, citation, licence : str
         Provenance: a name for the data (default: the file name), what to cite, the licence.
+    max_rows, max_xlsx_bytes : int
+        The largest Parquet file (rows, default 5,000,000) and .xlsx workbook (XML once
+        unzipped, default 32 MiB) read: a larger file is refused from its metadata before
+        its data are expanded. Raise them for a file that is meant to be that large.
 
     Returns
     -------
@@ -135,8 +143,17 @@ def read_trial(
     >>> same.data.equals(trial.data)
     True
     """
+    label = Path(source).name if isinstance(source, (str, Path)) else "the DataFrame"
+    baseline = number_argument(baseline, "baseline", "the baseline visit, e.g. baseline=0", label)
+    limits = ReadLimits(max_rows=max_rows, max_xlsx_bytes=max_xlsx_bytes)
     table = read_table(
-        source, sheet=sheet, encoding=encoding, sep=sep, decimal=decimal, text_columns=[subject]
+        source,
+        sheet=sheet,
+        encoding=encoding,
+        sep=sep,
+        decimal=decimal,
+        text_columns=[subject],
+        limits=limits,
     )
     frame, rows, steps = table.frame, table.rows, list(table.steps)
     visit_column = visit

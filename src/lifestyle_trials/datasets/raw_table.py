@@ -9,7 +9,8 @@ empty rows (recording where they were) and build the error the readers raise.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -19,13 +20,65 @@ from ..errors import Problem, TrialDataError
 from ..validation import RowLabeller
 
 __all__ = [
+    "DEFAULT_LIMITS",
+    "ReadLimits",
     "Table",
+    "check_cells",
     "check_duplicate_names",
     "drop_empty_rows",
     "empty_rows",
     "file_bytes",
     "read_error",
+    "unnamed_columns",
 ]
+
+_PLACEHOLDER = re.compile(r"Unnamed: \d+(_level_\d+)?")
+"""The name pandas gives a column whose header cell is empty."""
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """The largest input read, judged from a file's metadata before its data are expanded.
+
+    A compressed file can expand to far more than its size on disk (a Parquet file of a few
+    hundred KiB can hold tens of millions of rows; an .xlsx workbook is zipped XML). Such a
+    file is refused before it is read, with the limit to raise when the data are meant.
+
+    Attributes
+    ----------
+    max_rows : int, default 5,000,000
+        Rows of a Parquet file (from its metadata).
+    max_xlsx_bytes : int, default 32 MiB
+        Size of the XML in an .xlsx workbook once unzipped (from the zip directory).
+    """
+
+    max_rows: int = 5_000_000
+    max_xlsx_bytes: int = 32 * 2**20
+
+    def __post_init__(self) -> None:
+        for name in ("max_rows", "max_xlsx_bytes"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+                raise TrialDataError(
+                    [
+                        Problem(
+                            None,
+                            f"{name} must be a whole number > 0, got {value!r}",
+                            f"pass e.g. {name}={getattr(DEFAULT_LIMITS, name)}",
+                        )
+                    ],
+                    "the arguments",
+                )
+
+    def refuse(self, label: str, what: str, found: int, name: str) -> TrialDataError:
+        """The error for a file over the limit ``name``."""
+        limit = getattr(self, name)
+        return read_error(
+            label,
+            f"{what}: {found:,}, over the limit of {limit:,} ({name})",
+            f"if the file is meant to be that large, pass a larger {name}= to read_trial "
+            f"(in analysis.toml: {name} under [data.options])",
+        )
 
 
 @dataclass(frozen=True)
@@ -53,6 +106,10 @@ class Table:
     sha256: str
     rows: RowLabeller
     steps: tuple[str, ...] = ()
+
+
+DEFAULT_LIMITS = ReadLimits()
+"""The limits :func:`~lifestyle_trials.read_trial` applies unless told otherwise."""
 
 
 def read_error(label: str, message: str, hint: str, column: str | None = None) -> TrialDataError:
@@ -177,3 +234,106 @@ def drop_empty_rows(
     steps.append(f"empty {noun}(s) skipped: {noun}{plural} {shown}{more}")
     keep = ~empty
     return frame.loc[keep].reset_index(drop=True), lines[keep]
+
+
+def check_cells(frame: pd.DataFrame, label: str) -> None:
+    """Refuse cells that hold lists, arrays, mappings or sets instead of one value.
+
+    Raises
+    ------
+    TrialDataError
+        One problem per column holding such cells, with the first rows.
+    """
+    problems = []
+    for position, name in enumerate(frame.columns):
+        column = frame.iloc[:, position]
+        if column.dtype != object:
+            continue
+        nested = column.map(_is_nested).to_numpy(dtype=bool)
+        if nested.any():
+            first = [str(v) for v in frame.index[nested][:5]]
+            problems.append(
+                Problem(
+                    str(name),
+                    "cells holding several values (lists, arrays or records), "
+                    f"e.g. at row(s) {', '.join(first)}",
+                    "give one value per cell: one column per value, or one row per visit",
+                )
+            )
+    if problems:
+        raise TrialDataError(problems, label)
+
+
+def _is_nested(value: object) -> bool:
+    return isinstance(value, (list, tuple, dict, set, frozenset, np.ndarray, pd.Series))
+
+
+def unnamed_columns(table: Table) -> Table:
+    """Columns without a name in the header: dropped when they hold no value or are the
+    row numbers pandas writes as its index (both recorded in ``steps``), else refused.
+
+    A separator at the end of every line adds a column with no name and no value; a table
+    written by :meth:`pandas.DataFrame.to_csv` without ``index=False`` starts with a column
+    with no name holding 0, 1, 2, ...
+
+    Raises
+    ------
+    TrialDataError
+        A column with no name that holds values.
+
+    Examples
+    --------
+    >>> from lifestyle_trials.validation import numbered_rows
+    >>> frame = pd.DataFrame({"Unnamed: 0": [0, 1], "a": [5, 6], "Unnamed: 2": [None, None]})
+    >>> table = unnamed_columns(Table(frame, "f.csv", "", numbered_rows([2, 3])))
+    >>> list(table.frame.columns)
+    ['a']
+    >>> print("\\n".join(table.steps))
+    column 1 has no name and holds the row numbers 0, 1, ... (an index written by pandas): not read
+    column 3 has no name and no values (a separator at the end of the lines?): not read
+    """
+    frame = table.frame
+    names = [str(c) for c in frame.columns]
+    unnamed = [i for i, n in enumerate(names) if not n.strip() or _PLACEHOLDER.fullmatch(n)]
+    if not unnamed:
+        return table
+    steps = list(table.steps)
+    drop: list[int] = []
+    problems = []
+    for i in unnamed:
+        column = frame.iloc[:, i]
+        if column.isna().all():
+            steps.append(
+                f"column {i + 1} has no name and no values (a separator at the end of the "
+                "lines?): not read"
+            )
+            drop.append(i)
+        elif i == 0 and (start := _row_numbers(column)) is not None:
+            steps.append(
+                f"column 1 has no name and holds the row numbers {start}, {start + 1}, ... "
+                "(an index written by pandas): not read"
+            )
+            drop.append(i)
+        else:
+            problems.append(
+                Problem(
+                    names[i],
+                    f"column {i + 1} has no name in the header row but holds values",
+                    "give it a name in the header row, or delete the column",
+                )
+            )
+    if problems:
+        raise TrialDataError(problems, table.label)
+    kept = frame.iloc[:, [i for i in range(frame.shape[1]) if i not in drop]]
+    return replace(table, frame=kept, steps=tuple(steps))
+
+
+def _row_numbers(column: pd.Series) -> int | None:
+    """0 or 1 when the column holds the integers 0, 1, 2, ... or 1, 2, 3, ...; else None."""
+    if not pd.api.types.is_integer_dtype(column.dtype) or len(column) == 0:
+        return None
+    values = column.to_numpy()
+    start = int(values[0])
+    if start in (0, 1) and np.array_equal(values, np.arange(start, start + len(values))):
+        return start
+    return None

@@ -17,6 +17,8 @@ import pandas as pd
 from ..validation import numbered_rows
 from .decimal_comma import decimal_commas
 from .raw_table import (
+    DEFAULT_LIMITS,
+    ReadLimits,
     Table,
     check_duplicate_names,
     drop_empty_rows,
@@ -24,12 +26,17 @@ from .raw_table import (
     file_bytes,
     read_error,
 )
+from .xlsx_parts import check_workbook, lost_cells
 
 __all__ = ["read_excel"]
 
 
 def read_excel(
-    path: Path, sheet: str | int | None, decimal: str | None, text_columns: Sequence[str]
+    path: Path,
+    sheet: str | int | None,
+    decimal: str | None,
+    text_columns: Sequence[str],
+    limits: ReadLimits = DEFAULT_LIMITS,
 ) -> Table:
     """Read one sheet of a workbook.
 
@@ -43,6 +50,8 @@ def read_excel(
         When None, text cells written with a decimal comma are converted.
     text_columns : sequence of str
         Columns read as text as written.
+    limits : ReadLimits
+        The largest workbook read (``max_xlsx_bytes`` of XML once unzipped).
 
     Returns
     -------
@@ -52,10 +61,12 @@ def read_excel(
     Raises
     ------
     TrialDataError
-        An unreadable workbook, a sheet not named when needed or not found, an empty
-        first row, or repeated column names.
+        An unreadable workbook, one over the limit, a sheet not named when needed or not
+        found, an empty first row, repeated column names, or cells whose value would be lost
+        (Excel error values, formulas saved without their computed value).
     """
     raw, sha = file_bytes(path)
+    archive = check_workbook(raw, path.name, limits)
     try:
         book = pd.ExcelFile(io.BytesIO(raw), engine="openpyxl")
     except Exception as exc:  # openpyxl raises several unrelated types for a bad workbook
@@ -91,6 +102,8 @@ def read_excel(
     header = pd.read_excel(book, sheet_name=sheet, header=None, nrows=1)
     names = [str(v) for v in header.iloc[0].tolist()] if len(header) else []
     check_duplicate_names([n for n in names if n != "nan"], label)
+    if archive is not None:
+        lost_cells(archive, sheet, names, label)
     dtype = {c: "str" for c in text_columns if c in names}
     frame = pd.read_excel(book, sheet_name=sheet, dtype=dtype or None)
     book.close()

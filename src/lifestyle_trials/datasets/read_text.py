@@ -27,6 +27,34 @@ from .text_scan import quick_count, scan
 __all__ = ["read_text"]
 
 
+def check_separator(sep: object, decimal: str | None, label: str) -> None:
+    """Refuse a separator that cannot delimit the fields of a table.
+
+    Raises
+    ------
+    TrialDataError
+        A separator that is not one character, or is a quote, a line end, a letter, a
+        digit or the decimal mark.
+
+    Examples
+    --------
+    >>> check_separator("::", None, "f.csv")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    lifestyle_trials.errors.TrialDataError: 1 problem(s) in f.csv:
+      - the separator must be one character, got '::'. Pass sep=',', ';', '\\t' or '|'
+    """
+    hint = "pass sep=',', ';', '\\t' or '|'"
+    if not isinstance(sep, str) or len(sep) != 1:
+        raise read_error(label, f"the separator must be one character, got {sep!r}", hint)
+    if sep in '"\r\n' or sep.isalnum() or sep == ".":
+        raise read_error(label, f"{sep!r} cannot separate fields", hint)
+    if decimal is not None and sep == decimal:
+        raise read_error(
+            label, f"the separator and the decimal mark are both {sep!r}", "pass another sep="
+        )
+
+
 def read_text(
     path: Path,
     encoding: str | None,
@@ -72,8 +100,15 @@ def read_text(
     steps: list[str] = []
     encoding = detect_encoding(raw, encoding, label, steps)
     header = header_line(raw, encoding)
+    if not header.strip():
+        raise read_error(
+            label,
+            "the file is empty" if not header else "the first line of the file is empty",
+            "the first line must hold the column names; check that the file was saved completely",
+        )
     if sep is None:
         sep = sniff_separator(header)
+    check_separator(sep, decimal, label)
     names = header_fields(header, sep)
     if len(names) == 1 and not decimal:
         raise read_error(

@@ -35,13 +35,21 @@ import pandas as pd
 
 from ..checksums import sha256_frame
 from ..validation import index_rows
-from .raw_table import Table, check_duplicate_names, read_error
+from .raw_table import (
+    DEFAULT_LIMITS,
+    ReadLimits,
+    Table,
+    check_cells,
+    check_duplicate_names,
+    read_error,
+    unnamed_columns,
+)
 from .read_excel import read_excel
 from .read_parquet import read_parquet
 from .read_text import read_text
 from .read_xpt import read_xpt
 
-__all__ = ["TEXT_SUFFIXES", "Source", "Table", "read_table"]
+__all__ = ["TEXT_SUFFIXES", "ReadLimits", "Source", "Table", "read_table"]
 
 Source: TypeAlias = pd.DataFrame | str | Path
 """What the loaders accept: a DataFrame or the path of a file."""
@@ -67,6 +75,7 @@ def read_table(
     sep: str | None = None,
     decimal: str | None = None,
     text_columns: Sequence[str] = (),
+    limits: ReadLimits = DEFAULT_LIMITS,
 ) -> Table:
     """Read a DataFrame, CSV/TSV, Excel or Parquet source as it is (no validation).
 
@@ -85,15 +94,21 @@ def read_table(
         detected and converted.
     text_columns : sequence of str
         Columns kept as text as written (e.g. subject ids such as ``007``).
+    limits : ReadLimits
+        The largest Parquet file (rows) and Excel workbook (unzipped XML) read; a file over
+        them is refused from its metadata, before its data are expanded.
 
     Returns
     -------
     Table
+        Columns without a name are dropped when empty or when they are a pandas index
+        (recorded in ``steps``), refused otherwise.
 
     Raises
     ------
     TrialDataError
-        A file that is missing, of an unknown format, or cannot be read unambiguously.
+        A file that is missing, a folder, of an unknown format, over the limits, or that
+        cannot be read unambiguously.
 
     Examples
     --------
@@ -109,7 +124,10 @@ def read_table(
     """
     if isinstance(source, pd.DataFrame):
         check_duplicate_names([str(c) for c in source.columns], "the DataFrame")
-        return Table(source, "the DataFrame", sha256_frame(source), index_rows(source.index))
+        check_cells(source, "the DataFrame")
+        return unnamed_columns(
+            Table(source, "the DataFrame", sha256_frame(source), index_rows(source.index))
+        )
     if not isinstance(source, (str, Path)):
         raise read_error(
             "the source",
@@ -117,15 +135,39 @@ def read_table(
             "pass a pandas DataFrame, or the path of a .csv, .xlsx, .parquet or .xpt file",
         )
     path = Path(source)
+    if path.is_dir():
+        raise read_error(
+            str(path), f"{path} is a folder, not a file", "give the path of the data file in it"
+        )
     if not path.is_file():
         raise read_error(str(path), f"file not found: {path}", "check the path")
+    try:
+        table = _read_file(path, sheet, encoding, sep, decimal, text_columns, limits)
+    except OSError as exc:
+        raise read_error(
+            path.name, f"the file could not be read: {exc.strerror or exc}", "check its permissions"
+        ) from None
+    return unnamed_columns(table)
+
+
+def _read_file(
+    path: Path,
+    sheet: str | int | None,
+    encoding: str | None,
+    sep: str | None,
+    decimal: str | None,
+    text_columns: Sequence[str],
+    limits: ReadLimits,
+) -> Table:
+    """The table of a file, read by the reader of its format."""
     suffix = path.suffix.lower()
     if suffix in TEXT_SUFFIXES:
-        return read_text(path, encoding, sep or TEXT_SUFFIXES[suffix], decimal, text_columns)
+        sep = TEXT_SUFFIXES[suffix] if sep is None else sep
+        return read_text(path, encoding, sep, decimal, text_columns)
     if suffix in _EXCEL_SUFFIXES:
-        return read_excel(path, sheet, decimal, text_columns)
+        return read_excel(path, sheet, decimal, text_columns, limits)
     if suffix in _PARQUET_SUFFIXES:
-        return read_parquet(path)
+        return read_parquet(path, limits)
     if suffix in _SAS_SUFFIXES:
         return read_xpt(path, encoding)
     hint = "save it as .csv, .xlsx or .parquet"

@@ -48,6 +48,56 @@ class Long:
     outcomes: tuple[str, ...] = ()
 
 
+def _misnamed_columns(names: list[str], mapping: Mapping[str, tuple[str, float]]) -> list[Problem]:
+    """Problems with wide columns named so that they would be read as something else.
+
+    An outcome spelt with different case in different columns (``HOMA_IR_0``, ``homa_ir_12``)
+    would become two outcomes; a column named like an outcome's columns but whose visit is not
+    a number (``homa_ir_12m``, ``homa_ir_baseline``) would become a covariate.
+    """
+    problems = []
+    by_key: dict[str, list[str]] = {}
+    for outcome, _ in mapping.values():
+        spellings = by_key.setdefault(outcome.casefold(), [])
+        if outcome not in spellings:
+            spellings.append(outcome)
+    for spellings in by_key.values():
+        if len(spellings) > 1:
+            columns = [c for c, (o, _) in mapping.items() if o in spellings]
+            problems.append(
+                Problem(
+                    None,
+                    f"the outcome is spelt {' and '.join(map(repr, spellings))} in the wide "
+                    f"columns ({', '.join(columns)}): it would become {len(spellings)} outcomes",
+                    f"spell it the same way in every column (e.g. {spellings[-1]}_<visit>), or "
+                    "pass wide={column: (outcome, visit)}",
+                )
+            )
+    for col in names:
+        if col in mapping:
+            continue
+        head, _, tail = col.rpartition("_")
+        prefix = col.casefold()
+        outcome = next(
+            (key for key in by_key if prefix.startswith(key + "_") or head.casefold() == key),
+            None,
+        )
+        if outcome is None:
+            continue
+        spelt = by_key[outcome][0]
+        visit = col[len(spelt) + 1 :]
+        problems.append(
+            Problem(
+                col,
+                f"named like the columns of outcome {spelt!r}, but {visit!r} is not a visit "
+                f"number, so it would not be read as {spelt}",
+                f"rename it {spelt}_<visit> (e.g. {spelt}_12 for month 12), or pass "
+                f"wide={{{col!r}: ({spelt!r}, <visit>)}} naming every measured column",
+            )
+        )
+    return problems
+
+
 def wide_to_long(
     frame: pd.DataFrame,
     *,
@@ -140,6 +190,7 @@ def wide_to_long(
             match = WIDE_COLUMN.fullmatch(col)
             if match:
                 mapping[col] = (match["outcome"], float(match["visit"]))
+        problems += _misnamed_columns(names, mapping)
     if not mapping and not problems:
         problems.append(
             Problem(

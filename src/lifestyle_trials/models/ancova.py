@@ -419,10 +419,17 @@ def fit_analysis_set(
     names = [name for name, _ in spec.columns()]
     n_subjects = len(frame)
     if n_subjects <= len(names):
+        per_arm = ", ".join(f"{a} {data.analysed.get(a, 0)}" for a in present)
+        remedy = (
+            "Use fewer covariates, or a simpler estimand"
+            if covs
+            else "There is no covariate to remove: each arm needs more subjects for the "
+            "residual variance to be estimated"
+        )
         raise ModelError(
-            f"{n_subjects} subjects analysed for {outcome} at visit {format_visit(chosen)}, "
-            f"but the model has {len(names)} parameters ({', '.join(names)}); at least "
-            f"{len(names) + 1} are needed. Use fewer covariates or a simpler estimand"
+            f"{n_subjects} subjects analysed for {outcome} at visit {format_visit(chosen)} "
+            f"(per arm: {per_arm}), but the model has {len(names)} parameters "
+            f"({', '.join(names)}); at least {len(names) + 1} subjects are needed. {remedy}"
         )
     X = spec.matrix(frame)
     ols = least_squares(X, response, names, vcov_type=vcov)

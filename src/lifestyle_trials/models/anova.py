@@ -179,6 +179,13 @@ def mixed_anova(trial: Trial, outcome: str, *, log: bool = False) -> MixedAnovaR
         raise ModelError(f"a mixed ANOVA needs at least two visits; the trial has {len(visits)}")
     wide = trial.wide(outcome)
     values = wide.to_numpy(dtype=float)
+    infinite = np.isinf(values).any(axis=1)
+    if infinite.any():
+        named = ", ".join(map(str, wide.index[infinite][:10]))
+        raise ModelError(
+            f"{outcome}: infinite value(s) in the trial's data (subject(s) {named}); set them "
+            "to NaN to have them treated as missing, or correct them"
+        )
     if log:
         bad = np.isfinite(values) & (values <= 0)
         if bad.any():
@@ -211,6 +218,18 @@ def mixed_anova(trial: Trial, outcome: str, *, log: bool = False) -> MixedAnovaR
             "subjects too"
         )
     n_sub, n_vis = int(complete.sum()), len(visits)
+    if n_sub - len(kept_arms) < 1:
+        raise ModelError(
+            f"a mixed ANOVA needs more complete subjects than arms: {n_sub} subject(s) in "
+            f"{len(kept_arms)} arms leave no degrees of freedom for the between-subject error "
+            "(one subject per arm). Analyse a larger trial, or use lt.mmrm"
+        )
+    if np.ptp(values[complete]) == 0:
+        raise ModelError(
+            f"{outcome} is constant ({float(values[complete][0, 0]):g} for every complete "
+            "subject and visit): there is no variation to analyse; check that the right "
+            "column was read"
+        )
     long = pd.DataFrame(
         {
             "subject": np.repeat(wide.index.to_numpy()[complete], n_vis),

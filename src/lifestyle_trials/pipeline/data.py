@@ -56,6 +56,10 @@ def load_source(config: AnalysisConfig) -> tuple[Trial, list[str]]:
             trial = _call(load_dataset, config, src.name, **kwargs)
         else:
             path = config.folder / src.path
+            if path.is_dir():
+                raise config.error(
+                    "data.path", f"{path} is a folder; give the path of the data file in it"
+                )
             if not path.is_file():
                 raise config.error(
                     "data.path",
@@ -98,14 +102,22 @@ def validate(raw_csv: str | Path, manifest: Mapping[str, Any]) -> tuple[Trial, l
     return trial, [str(w.message) for w in caught]
 
 
-def derive(trial: Trial) -> tuple[Trial, list[str]]:
-    """Add HOMA-IR, HOMA-%B and QUICKI when the trial has glucose and insulin."""
+def derive(trial: Trial, config: AnalysisConfig | None = None) -> tuple[Trial, list[str]]:
+    """Add HOMA-IR, HOMA-%B and QUICKI when the trial has glucose and insulin.
+
+    An index already in the data is treated as ``[derive]`` of the configuration says
+    (``rounded``, ``overwrite``; see :func:`lifestyle_trials.add_indices`).
+    """
     if not {"glucose", "insulin"} <= set(trial.outcomes):
         note = "no indices added: the trial has no fasting glucose and insulin"
         return replace(trial, provenance=trial.provenance.with_step(note)), []
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        out = add_indices(trial)
+        settings = config.derive if config is not None else None
+        if settings is None:
+            out = add_indices(trial)
+        else:
+            out = add_indices(trial, overwrite=settings.overwrite, rounded=settings.rounded)
     return out, [str(w.message) for w in caught]
 
 

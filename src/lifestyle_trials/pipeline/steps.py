@@ -17,7 +17,7 @@ from ..trial import Trial
 from .files import atomic_write, read_json, stamp, write_csv, write_json
 from .trials import manifest_path, read_trial_files, write_trial_files
 
-__all__ = ["derive", "figures", "fit", "numbers", "raw", "render", "tables", "validate"]
+__all__ = ["check", "derive", "figures", "fit", "numbers", "raw", "render", "tables", "validate"]
 
 
 def raw(config_path: Path, output: Path) -> None:
@@ -51,13 +51,49 @@ def derive(config_path: Path, interim_csv: Path, output: Path) -> None:
 
     cfg = load_config(config_path)
     trial, manifest = read_trial_files(interim_csv)
-    out, warnings = data.derive(trial)
+    out, warnings = data.derive(trial, cfg)
     inputs = {
         "config": config_path,
         "interim": interim_csv,
         "interim manifest": manifest_path(interim_csv),
     }
     write_trial_files(out, output, stamp("derive", inputs, cfg), [*manifest["warnings"], *warnings])
+
+
+def check(config_path: Path) -> str:
+    """What ``make report`` needs from an analysis, checked without writing anything.
+
+    The configuration is read, its data built as the data steps build them (the file read
+    with its options, the indices derived) and the outcomes, covariates and visit it names
+    looked up in them. Returns one line describing the analysis.
+
+    Raises
+    ------
+    ConfigError, TrialDataError
+        The first problem found, naming the file and the key or column.
+    """
+    from . import data
+
+    cfg = load_config(config_path)
+    trial, _ = data.load_source(cfg)
+    derived, _ = data.derive(trial, cfg)
+    _check_names(cfg, derived)
+    src = cfg.data
+    what = {
+        "simulate": f"simulate_odes(seed={cfg.seed})",
+        "dataset": f"dataset {src.name!r}",
+        "file": f"file {src.path!r}",
+    }[src.source]
+    if src.source == "file":
+        resolved = (cfg.folder / src.path).resolve()
+        if not resolved.is_relative_to(cfg.folder.resolve()):
+            what += f" (outside the analysis folder: {resolved})"
+    log = " (log scale)" if cfg.outcomes.primary in cfg.outcomes.log else ""
+    design = derived.design
+    return (
+        f"{config_path}: {cfg.id!r}, {what}; primary outcome {cfg.outcomes.primary}{log}; "
+        f"{design.n_subjects} subjects, visits {', '.join(f'{v:g}' for v in design.visits)}"
+    )
 
 
 def _processed(cfg: AnalysisConfig, csv: Path) -> tuple[Trial, dict[str, Any]]:
@@ -175,11 +211,12 @@ def tables(numbers_json: Path, output: Path) -> None:
 
 
 def figures(numbers_json: Path, processed_csv: Path, fits_dir: Path, output: Path) -> None:
-    """numbers.json, processed data and fits → reports/<id>/figures/*.svg and index.json."""
+    """numbers.json, processed data and fits → reports/<id>/figures/*.svg, what each draws
+    (*.json) and index.json."""
     from ..checksums import sha256_file
     from .figures import draw_figures
     from .fits import FIT_FILES
-    from .save import save_svg
+    from .save import save_figure
 
     numbers_data = read_json(numbers_json)
     trial, _ = read_trial_files(processed_csv)
@@ -188,8 +225,10 @@ def figures(numbers_json: Path, processed_csv: Path, fits_dir: Path, output: Pat
     index = []
     for name, figure in draw_figures(numbers_data, trial, fitted):
         path = output / f"{name}.svg"
-        save_svg(figure, path)
-        index.append({"name": name, "file": path.name, "sha256": sha256_file(path)})
+        data = save_figure(figure, path)
+        index.append(
+            {"name": name, "file": path.name, "sha256": sha256_file(path), "data": data.name}
+        )
     inputs: dict[str, Path] = {
         "numbers": numbers_json,
         "processed": processed_csv,

@@ -1,50 +1,75 @@
 """``make verify``: compare rebuilt reports with the committed ``reports/<id>/expected/``.
 
-What is compared, one line per item:
+What a reviewer must check is compared by content, within the tolerances of
+:mod:`.compare`, one line per item:
 
 - ``numbers.json``: every number within a relative tolerance of :data:`RTOL` (absolute
   :data:`ATOL` near zero), every string, flag and count exactly. Software versions and file
-  checksums are reported as notes, not differences: a reviewer with other library versions
-  may get bitwise-different files and still the same numbers.
+  checksums are reported as notes, not differences.
 - ``tables/*.csv``: the same rule, cell by cell.
-- ``figures/*.svg``: by content (SHA-256 of the SVG, whose metadata are fixed).
-- ``index.html``: its text with the embedded images set aside, exactly.
+- ``figures/<name>``: what the figure draws (``figures/<name>.json``, written beside each SVG:
+  plotted coordinates and texts), compared as numbers; not the SVG bytes.
+- ``index.html``: its text, embedded images set aside, printed numbers compared as numbers
+  within their printed precision (a value on a rounding boundary may print one unit apart in
+  the last digit), checksums and software versions as notes.
+- ``data/{raw,interim,processed}/<id>.csv`` and their manifests: by their values.
 
-:func:`store_expected` writes those four kinds of item for a built report (after review).
+Bytes are the promise on one machine; content within these tolerances is the promise
+anywhere. numpy's ``exp``, ``log`` and ``power`` round differently in the last bit on
+different CPUs (AVX-512 against AVX2 code paths), so a rebuild elsewhere may write other bytes
+for the same content: each item says whether its bytes are identical, or ``same content,
+other bytes``.
+
+:func:`store_expected` writes those items for a built report (after review).
 """
 
 from __future__ import annotations
 
-import math
 import re
 import shutil
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
+from .compare import (
+    ATOL,
+    RTOL,
+    compare_csv,
+    compare_numbers,
+    compare_text,
+    count_values,
+)
 from .files import atomic_write, read_json, write_json
 
-__all__ = ["ATOL", "RTOL", "compare_numbers", "html_text", "store_expected", "verify_reports"]
+__all__ = [
+    "ATOL",
+    "RTOL",
+    "STAGES",
+    "compare_numbers",
+    "html_text",
+    "store_expected",
+    "verify_reports",
+]
 
-RTOL = 1e-6
-"""Relative tolerance for numbers (iterative fits converge to about 1e-8)."""
+STAGES: tuple[str, ...] = ("raw", "interim", "processed")
+"""The data stages whose files are compared (``data/<stage>/<id>.csv`` and ``.json``)."""
 
-ATOL = 1e-9
-"""Absolute tolerance for numbers near zero."""
+OTHER_BYTES = "same content, other bytes: another CPU or library build"
 
-_NOTES_ONLY = (
+_NUMBERS_NOTES = (
     ("stamp",),
     ("provenance", "dependencies"),
     ("provenance", "files"),
     ("provenance", "package_version"),
+    ("provenance", "source_sha256"),
 )
 """Parts of numbers.json that describe the environment, reported but not compared."""
 
+_MANIFEST_NOTES = (("stamp",),)
+"""Parts of a data manifest that describe the environment, reported but not compared."""
+
+
 _DATA_URI = re.compile(r'src="data:image/svg\+xml;base64,[A-Za-z0-9+/=]+"')
-
-
 _STAMP = re.compile(r"<!-- lifestyle-trials stamp\n.*?\n-->\n", re.DOTALL)
 
 
@@ -54,111 +79,51 @@ def html_text(html: str) -> str:
     return _DATA_URI.sub('src="data:image/svg+xml;base64,…"', _STAMP.sub("", html))
 
 
-def _close(a: float, b: float) -> bool:
-    return math.isclose(a, b, rel_tol=RTOL, abs_tol=ATOL)
-
-
-def compare_numbers(
-    built: Any, expected: Any, path: tuple[str, ...] = ()
-) -> Iterator[tuple[str, str]]:
-    """Differences between two JSON values: ``(kind, message)`` with kind difference/note.
-
-    Examples
-    --------
-    >>> list(compare_numbers({"a": 1.0, "b": "x"}, {"a": 1.0 + 1e-12, "b": "x"}))
-    []
-    >>> list(compare_numbers({"a": [1.0, 2.0]}, {"a": [1.0, 2.1]}))
-    [('difference', 'a[1]: 2.0, expected 2.1')]
-    """
-    where = ".".join(path) if path else "(top)"
-    if any(path[: len(p)] == p for p in _NOTES_ONLY):
-        if built != expected:
-            yield "note", f"{where}: {_short(built)}, expected {_short(expected)}"
-        return
-    if isinstance(expected, dict) and isinstance(built, dict):
-        for key in expected:
-            if key not in built:
-                yield "difference", f"{where}.{key}: missing"
-        for key in built:
-            if key not in expected:
-                yield "difference", f"{where}.{key}: not in the expected numbers"
-            else:
-                yield from compare_numbers(built[key], expected[key], (*path, str(key)))
-        return
-    if isinstance(expected, list) and isinstance(built, list):
-        if len(built) != len(expected):
-            yield "difference", f"{where}: {len(built)} items, expected {len(expected)}"
-            return
-        for i, (b, e) in enumerate(zip(built, expected, strict=True)):
-            label = (*path[:-1], f"{path[-1]}[{i}]") if path else (f"[{i}]",)
-            yield from compare_numbers(b, e, label)
-        return
-    numeric = (int, float)
-    if (
-        isinstance(built, numeric)
-        and isinstance(expected, numeric)
-        and not isinstance(built, bool)
-        and not isinstance(expected, bool)
-    ):
-        if isinstance(built, float) or isinstance(expected, float):
-            if not _close(float(built), float(expected)):
-                yield "difference", f"{where}: {built!r}, expected {expected!r}"
-        elif built != expected:
-            yield "difference", f"{where}: {built!r}, expected {expected!r}"
-        return
-    if built != expected:
-        yield "difference", f"{where}: {_short(built)}, expected {_short(expected)}"
-
-
-def _short(value: Any, limit: int = 80) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _count(value: Any) -> int:
-    if isinstance(value, dict):
-        return sum(_count(v) for v in value.values())
-    if isinstance(value, list):
-        return sum(_count(v) for v in value)
-    return 1
-
-
-def _compare_csv(built: Path, expected: Path) -> list[str]:
-    b, e = pd.read_csv(built), pd.read_csv(expected)
-    if list(b.columns) != list(e.columns) or b.shape != e.shape:
-        return [f"shape {b.shape} {list(b.columns)[:6]}, expected {e.shape} {list(e.columns)[:6]}"]
-    problems = []
-    for col in e.columns:
-        bc, ec = b[col], e[col]
-        if pd.api.types.is_numeric_dtype(ec) and pd.api.types.is_numeric_dtype(bc):
-            for i, (x, y) in enumerate(zip(bc.to_numpy(float), ec.to_numpy(float), strict=True)):
-                if not (math.isnan(x) and math.isnan(y)) and not _close(x, y):
-                    problems.append(f"row {i + 1}, {col}: {x!r}, expected {y!r}")
-        elif not bc.astype(str).equals(ec.astype(str)):
-            rows = [
-                i + 1
-                for i, (x, y) in enumerate(zip(bc.astype(str), ec.astype(str), strict=True))
-                if x != y
-            ]
-            problems.append(f"{col}: text differs in row(s) {rows[:5]}")
-    return problems
+def _data_root(reports_root: Path) -> Path:
+    """``<root>/data`` beside ``<root>/reports``, as ``make report OUT=<root>`` builds them."""
+    return reports_root.parent / "data"
 
 
 class _Printer:
     def __init__(self) -> None:
         self.differences = 0
+        self.other_bytes = 0
+        self.report_ids: set[str] = set()
+        self.report = ""
 
-    def line(self, status: str, item: str, detail: str = "") -> None:
+    def line(
+        self, status: str, item: str, detail: str = "", same_bytes: bool | None = None
+    ) -> None:
         if status == "DIFFERS":
             self.differences += 1
+            self.report_ids.add(self.report)
+        elif same_bytes is not None:
+            detail = f"{detail}; " if detail else ""
+            if same_bytes:
+                detail += "identical bytes"
+            else:
+                detail += OTHER_BYTES
+                self.other_bytes += 1
         print(f"  {status:<8} {item}{': ' + detail if detail else ''}")
+
+    def details(self, messages: Sequence[str], most: int = 10) -> None:
+        for message in messages[:most]:
+            print(f"             {message}")
+        if len(messages) > most:
+            print(f"             … and {len(messages) - most} more")
 
 
 def verify_reports(built_root: Path, expected_root: Path, ids: Sequence[str]) -> int:
-    """Compare ``built_root/<id>`` with ``expected_root/<id>/expected``; 0 when all agree."""
+    """Compare ``built_root/<id>`` with ``expected_root/<id>/expected``; 0 when all agree.
+
+    The data files are read from ``data/`` beside ``built_root`` (``make report OUT=<dir>``
+    writes ``<dir>/reports`` and ``<dir>/data``).
+    """
+    built_root, expected_root = Path(built_root), Path(expected_root)
     out = _Printer()
     for report_id in ids:
         print(report_id)
+        out.report = report_id
         built, expected = built_root / report_id, expected_root / report_id / "expected"
         if not expected.is_dir():
             out.line(
@@ -171,91 +136,195 @@ def verify_reports(built_root: Path, expected_root: Path, ids: Sequence[str]) ->
         _verify_tables(out, built, expected)
         _verify_figures(out, built, expected)
         _verify_html(out, built, expected)
-    summary = "no differences" if not out.differences else f"{out.differences} difference(s)"
+        _verify_data(out, _data_root(built_root), report_id, expected)
+    if out.differences:
+        summary = (
+            f"{out.differences} difference(s) in {len(out.report_ids)} of {len(ids)} report(s)"
+        )
+    else:
+        summary = f"no differences in {len(ids)} report(s)"
+    if out.other_bytes:
+        summary += f"; {out.other_bytes} item(s) with the {OTHER_BYTES}"
     print(
-        f"verify: {summary} in {len(ids)} report(s) (numbers: relative tolerance {RTOL:g}, "
-        f"absolute {ATOL:g}; figures by content)"
+        f"verify: {summary} (numbers: relative tolerance {RTOL:g}, absolute {ATOL:g}; printed "
+        "numbers within their last digit; figures by what they draw; data by value)"
     )
     return 1 if out.differences else 0
 
 
-def _verify_numbers(out: _Printer, built: Path, expected: Path) -> None:
-    b, e = read_json(built / "numbers.json"), read_json(expected / "numbers.json")
-    found = list(compare_numbers(b, e))
+def _same_bytes(a: Path, b: Path) -> bool:
+    return a.read_bytes() == b.read_bytes()
+
+
+def _json_item(
+    out: _Printer,
+    item: str,
+    built: Path,
+    expected: Path,
+    notes: tuple[tuple[str, ...], ...] = (),
+    same_bytes: bool | None = None,
+) -> None:
+    """Compare two JSON files by value; print the item's line, its differences and notes."""
+    if not built.is_file():
+        out.line("DIFFERS", item, "not built")
+        return
+    if not expected.is_file():
+        out.line("DIFFERS", item, "built but not expected (review it and run `make expected`)")
+        return
+    e = read_json(expected)
+    found = list(compare_numbers(read_json(built), e, notes=notes))
     differences = [m for kind, m in found if kind == "difference"]
+    if same_bytes is None:
+        same_bytes = _same_bytes(built, expected)
     if differences:
-        out.line("DIFFERS", "numbers.json", f"{len(differences)} value(s)")
-        for message in differences[:20]:
-            print(f"             {message}")
-        if len(differences) > 20:
-            print(f"             … and {len(differences) - 20} more")
+        out.line("DIFFERS", item, f"{len(differences)} value(s)")
+        out.details(differences)
     else:
-        out.line("ok", "numbers.json", f"{_count(e)} values agree")
-    for kind, message in found:
-        if kind == "note":
+        out.line("ok", item, f"{count_values(e)} values agree", same_bytes=same_bytes)
+    _print_notes(out, [m for kind, m in found if kind == "note"])
+
+
+def _print_notes(out: _Printer, notes: Iterable[str]) -> None:
+    """Versions one line each; checksums and stamps (which follow the bytes) counted."""
+    checksums = 0
+    for message in notes:
+        if message.startswith(_CHECKSUM_NOTES):
+            checksums += 1
+        else:
             out.line("note", message)
+    if checksums:
+        out.line(
+            "note", f"{checksums} recorded checksum(s) or stamp(s) differ (they follow the bytes)"
+        )
+
+
+_CHECKSUM_NOTES = ("stamp", "provenance.files", "provenance.source_sha256")
+
+
+def _verify_numbers(out: _Printer, built: Path, expected: Path) -> None:
+    _json_item(
+        out, "numbers.json", built / "numbers.json", expected / "numbers.json", _NUMBERS_NOTES
+    )
+
+
+def _csv_item(out: _Printer, item: str, built: Path, expected: Path) -> None:
+    if not built.is_file():
+        out.line("DIFFERS", item, "not built")
+        return
+    if not expected.is_file():
+        out.line("DIFFERS", item, "built but not expected (review it and run `make expected`)")
+        return
+    cells, problems = compare_csv(built, expected)
+    if problems:
+        out.line("DIFFERS", item, f"{len(problems)} cell(s)")
+        out.details(problems)
+    else:
+        out.line("ok", item, f"{cells} cells agree", same_bytes=_same_bytes(built, expected))
 
 
 def _verify_tables(out: _Printer, built: Path, expected: Path) -> None:
     names = sorted(p.name for p in (expected / "tables").glob("*.csv"))
     made = sorted(p.name for p in (built / "tables").glob("*.csv"))
-    for name in names:
-        if name not in made:
-            out.line("DIFFERS", f"tables/{name}", "not built")
-            continue
-        problems = _compare_csv(built / "tables" / name, expected / "tables" / name)
-        if problems:
-            out.line("DIFFERS", f"tables/{name}", "; ".join(problems[:3]))
-        else:
-            out.line("ok", f"tables/{name}")
-    for name in made:
-        if name not in names:
-            out.line("DIFFERS", f"tables/{name}", "built but not expected")
+    for name in sorted(set(names) | set(made)):
+        _csv_item(out, f"tables/{name}", built / "tables" / name, expected / "tables" / name)
+
+
+def _figure_index(folder: Path) -> dict[str, dict[str, Any]]:
+    path = folder / "index.json"
+    if not path.is_file():
+        return {}
+    return {f["name"]: f for f in read_json(path)["figures"]}
 
 
 def _verify_figures(out: _Printer, built: Path, expected: Path) -> None:
-    want = read_json(expected / "figures.json")
-    have = {f["name"]: f["sha256"] for f in read_json(built / "figures" / "index.json")["figures"]}
-    for name, sha in want.items():
+    want = _figure_index(expected / "figures")
+    have = _figure_index(built / "figures")
+    if not want:
+        out.line(
+            "DIFFERS",
+            "figures",
+            "no expected figure data (an older expected version?); review the report and "
+            "run `make expected`",
+        )
+        return
+    for name in [*want, *(n for n in have if n not in want)]:
+        item = f"figures/{name}"
         if name not in have:
-            out.line("DIFFERS", f"figures/{name}.svg", "not built")
-        elif have[name] != sha:
-            out.line(
-                "DIFFERS",
-                f"figures/{name}.svg",
-                f"content differs (sha256 {have[name][:12]}…, expected {sha[:12]}…)",
-            )
+            out.line("DIFFERS", item, "not drawn")
+        elif name not in want:
+            out.line("DIFFERS", item, "drawn but not expected (review it and run `make expected`)")
         else:
-            out.line("ok", f"figures/{name}.svg", f"sha256 {sha[:12]}…")
-    for name in have:
-        if name not in want:
-            out.line("DIFFERS", f"figures/{name}.svg", "built but not expected")
+            data = have[name].get("data", f"{name}.json")
+            _json_item(
+                out,
+                item,
+                built / "figures" / data,
+                expected / "figures" / f"{name}.json",
+                same_bytes=have[name]["sha256"] == want[name]["sha256"],
+            )
 
 
 def _verify_html(out: _Printer, built: Path, expected: Path) -> None:
     text = html_text((built / "index.html").read_text("utf-8"))
     want = (expected / "index.html").read_text("utf-8")
     if text == want:
-        out.line("ok", "index.html", "text identical (images compared above)")
+        out.line("ok", "index.html", "text agrees (figures compared above)", same_bytes=True)
         return
-    b, e = text.splitlines(), want.splitlines()
-    first = next(
-        (i for i, (x, y) in enumerate(zip(b, e, strict=False)) if x != y), min(len(b), len(e))
-    )
-    out.line("DIFFERS", "index.html", f"first difference at line {first + 1}")
+    found = list(compare_text(text, want))
+    differences = [(m, at) for kind, m, at in found if kind == "difference"]
+    notes = [m for kind, m, _ in found if kind == "note"]
+    if differences:
+        out.line("DIFFERS", "index.html", f"{len(differences)} difference(s) in the text")
+        out.details([f"line {want.count(chr(10), 0, at) + 1}: {m}" for m, at in differences])
+    else:
+        out.line(
+            "ok",
+            "index.html",
+            "text agrees, printed numbers within their last digit"
+            + (f"; {len(notes)} checksum(s) or version(s) differ" if notes else ""),
+            same_bytes=False,
+        )
+
+
+def _verify_data(out: _Printer, data: Path, report_id: str, expected: Path) -> None:
+    for stage in STAGES:
+        item = f"data/{stage}/{report_id}"
+        want = expected / "data" / stage
+        _csv_item(out, f"{item}.csv", data / stage / f"{report_id}.csv", want.with_suffix(".csv"))
+        _json_item(
+            out,
+            f"{item}.json",
+            data / stage / f"{report_id}.json",
+            want.with_suffix(".json"),
+            _MANIFEST_NOTES,
+        )
 
 
 def store_expected(report: Path) -> None:
-    """Copy a built report's comparable items into ``report/expected/``."""
+    """Copy a built report's comparable items into ``report/expected/``.
+
+    ``report`` is ``<root>/reports/<id>``; its data files are read from ``<root>/data``.
+    """
+    report = Path(report)
     target = report / "expected"
     if target.exists():
         shutil.rmtree(target)
-    (target / "tables").mkdir(parents=True)
+    for folder in ("tables", "figures", "data"):
+        (target / folder).mkdir(parents=True)
     shutil.copyfile(report / "numbers.json", target / "numbers.json")
     for csv in sorted((report / "tables").glob("*.csv")):
         shutil.copyfile(csv, target / "tables" / csv.name)
-    index = read_json(report / "figures" / "index.json")
-    write_json(target / "figures.json", {f["name"]: f["sha256"] for f in index["figures"]})
+    figures = []
+    for figure in read_json(report / "figures" / "index.json")["figures"]:
+        name = figure["name"]
+        shutil.copyfile(report / "figures" / figure["data"], target / "figures" / f"{name}.json")
+        figures.append({"name": name, "sha256": figure["sha256"], "data": f"{name}.json"})
+    write_json(target / "figures" / "index.json", {"figures": figures})
     html = html_text((report / "index.html").read_text("utf-8"))
     atomic_write(target / "index.html", html.encode("utf-8"))
+    data = _data_root(report.parent)
+    for stage in STAGES:
+        for suffix in (".csv", ".json"):
+            source = data / stage / f"{report.name}{suffix}"
+            shutil.copyfile(source, target / "data" / f"{stage}{suffix}")
     print(f"  expected  {target}")

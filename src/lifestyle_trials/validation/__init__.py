@@ -17,7 +17,7 @@ values that are valid but look wrong. The modules, one concept each:
 
 from __future__ import annotations
 
-from .core import ValidTable, validate_long
+from .core import ValidTable, column_names, number_argument, validate_long
 from .factors import FACTOR_TOKENS, ArmValue, arm_codes, arm_target
 from .numeric import POSITIVE_COLUMNS
 from .roles import KNOWN_COVARIATES
@@ -31,8 +31,10 @@ __all__ = [
     "RowLabeller",
     "ValidTable",
     "arm_codes",
+    "column_names",
     "arm_target",
     "index_rows",
+    "number_argument",
     "numbered_rows",
     "validate_long",
 ]

@@ -164,6 +164,18 @@ def validate_long(
     rows = rows or index_rows(frame.index)
     if not all(isinstance(c, str) for c in frame.columns):
         frame = frame.rename(columns=str)
+    outcomes = column_names(outcomes, "outcomes", source)
+    covariates = column_names(covariates, "covariates", source)
+    baseline = number_argument(baseline, "baseline", "the baseline visit, e.g. baseline=0", source)
+    insulin_factor = number_argument(
+        insulin_factor, "insulin_factor", "pmol/L per uU/mL, e.g. insulin_factor=6.0", source
+    )
+    if not insulin_factor > 0:
+        raise _argument_error(
+            source,
+            f"insulin_factor must be > 0 (pmol/L per uU/mL), got {insulin_factor!r}",
+            "pass e.g. insulin_factor=6.0 (or 6.945)",
+        )
     problems: list[Problem] = []
     steps: list[str] = []
     exclusions: list[Exclusion] = []
@@ -174,6 +186,17 @@ def validate_long(
     else:
         design_names["arm"] = arm
     check_columns(frame, design_names, source)
+    if len(frame) == 0:
+        raise TrialDataError(
+            [
+                Problem(
+                    None,
+                    "no data rows: the table has its column names but no values",
+                    "check that the file is complete (was it saved after the data were pasted?)",
+                )
+            ],
+            source,
+        )
 
     # -- design columns ----------------------------------------------------------------------
     if arm is not None:
@@ -184,6 +207,17 @@ def validate_long(
             frame = frame.iloc[kept]
             rows = subset_rows(rows, kept)
             diet_codes, exercise_codes = diet_codes[kept], exercise_codes[kept]
+            if len(kept) == 0:
+                raise TrialDataError(
+                    [
+                        Problem(
+                            arm,
+                            "every row was set aside: all arm labels are mapped to None",
+                            "map the trial's arm labels to arms in arms=...",
+                        )
+                    ],
+                    source,
+                )
     else:
         lv = dict(levels or {})
         diet_codes = parse_factor(frame[diet], diet, lv.get("diet"), rows, problems, steps)
@@ -269,6 +303,49 @@ def validate_long(
         exclusions=tuple(exclusions),
         subject_codes=codes,
     )
+
+
+def column_names(value: Any, argument: str, source: str) -> tuple[str, ...] | None:
+    """Column names given as an argument: one name or an iterable of names (None: not given).
+
+    Examples
+    --------
+    >>> column_names("age", "covariates", "f.csv"), column_names(["a", "b"], "outcomes", "")
+    (('age',), ('a', 'b'))
+    """
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return (value,)
+    try:
+        names = tuple(value)
+    except TypeError:
+        names = (value,)
+    wrong = [n for n in names if not isinstance(n, str)]
+    if wrong:
+        raise _argument_error(
+            source,
+            f"{argument} must be column names (text), got {', '.join(map(repr, wrong))}",
+            f'pass e.g. {argument}=["glucose", "insulin"]',
+        )
+    return names
+
+
+def number_argument(value: Any, argument: str, what: str, source: str) -> float:
+    """A finite number given as an argument, or an error naming the argument."""
+    try:
+        number = float(value) if not isinstance(value, bool) else float("nan")
+    except (TypeError, ValueError):
+        number = float("nan")
+    if not np.isfinite(number):
+        raise _argument_error(
+            source, f"{argument} must be a finite number, got {value!r}", f"pass {what}"
+        )
+    return number
+
+
+def _argument_error(source: str, message: str, hint: str) -> TrialDataError:
+    return TrialDataError([Problem(None, message, hint)], source)
 
 
 def _owned(values: Any, column: pd.Series | None) -> Any:

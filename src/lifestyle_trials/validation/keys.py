@@ -61,7 +61,17 @@ def parse_subjects(
     >>> subjects.codes.tolist(), list(subjects.ids), list(subjects.by_row())
     ([0, 1, 0], ['a', 'b'], ['a', 'b', 'a'])
     """
+    if pd.api.types.is_bool_dtype(values.dtype):
+        problems.append(
+            Problem(
+                column,
+                "subject ids are True/False values: this looks like a factor, not an id",
+                "pass the column of subject ids as subject=...",
+            )
+        )
     codes, uniques = factorize(values)
+    if values.dtype == object:
+        _check_mixed_ids(values, codes, uniques, column, rows, problems)
     if pd.api.types.is_float_dtype(values.dtype):
         labels = pd.Index([format_visit(u) for u in np.asarray(uniques, dtype=float)], dtype=str)
         changed = True
@@ -90,6 +100,40 @@ def parse_subjects(
         )
     as_written = values.dtype == ARROW_TEXT and not changed and not blank.any()
     return Subjects(codes.astype(np.int64, copy=False), labels, values if as_written else None)
+
+
+def _check_mixed_ids(
+    values: pd.Series,
+    codes: np.ndarray,
+    uniques: Any,
+    column: str,
+    rows: RowLabeller,
+    problems: list[Problem],
+) -> None:
+    """Ids of different types that print alike (the number 7 and the text "7") are refused:
+    they would be two subjects to pandas but one in a file."""
+    distinct = list(uniques)
+    kinds = {type(u) for u in distinct}
+    if len(kinds) < 2:
+        return
+    text = [str(u).strip() for u in distinct]
+    seen: dict[str, list[int]] = {}
+    for i, t in enumerate(text):
+        seen.setdefault(t, []).append(i)
+    clashes = [idx for idx in seen.values() if len({type(distinct[i]) for i in idx}) > 1]
+    if not clashes:
+        return
+    shown = "; ".join(" and ".join(repr(distinct[i]) for i in idx) for idx in clashes[:5])
+    positions = np.flatnonzero(np.isin(codes, [i for idx in clashes for i in idx]))
+    problems.append(
+        Problem(
+            column,
+            f"subject ids written both as numbers and as text print alike ({shown}): "
+            "it is not clear whether they are one subject or two",
+            "convert the column to one type, e.g. df[column] = df[column].astype(str)",
+            rows=tuple(rows(positions)),
+        )
+    )
 
 
 def parse_visits(

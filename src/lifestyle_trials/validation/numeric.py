@@ -41,7 +41,7 @@ _BLANK_TOKENS = frozenset({"", "na", "n/a", "nan", ".", "-", "missing"})
 # (column, unit) → (low, high, what it looks like): a median outside suggests the wrong unit.
 _PLAUSIBLE_MEDIAN: dict[tuple[str, str], tuple[float, float, str]] = {
     ("insulin", "uU/mL"): (1.0, 60.0, "pmol/L; declare 'pmol/L' to convert"),
-    ("insulin", "pmol/L"): (6.0, 360.0, "uU/mL (mU/L); declare 'uU/mL'"),
+    ("insulin", "pmol/L"): (20.0, 360.0, "uU/mL (mU/L); declare 'uU/mL'"),
     ("glucose", "mmol/L"): (2.5, 30.0, "mg/dL; declare 'mg/dL' to convert"),
     ("glucose", "mg/dL"): (45.0, 540.0, "mmol/L; declare 'mmol/L'"),
     ("homa_ir", "1"): (0.1, 40.0, "HOMA-IR computed with insulin in pmol/L or glucose in mg/dL"),
@@ -161,7 +161,7 @@ def check_positive(
     """Glucose, insulin and the indices must be > 0 where given."""
     for col in POSITIVE_COLUMNS:
         if col in numeric:
-            nonpos = numeric[col] <= 0
+            nonpos = (numeric[col] <= 0) & np.isfinite(numeric[col])
             if nonpos.any():
                 problems.append(
                     Problem(

@@ -117,6 +117,7 @@ def analysis_data(
     _, first = trial.subject_runs()
     subjects = trial.data[["subject", "diet", "exercise", "arm", *covs]].take(first)
     ids = subjects["subject"].array
+    _require_finite(values, ids, outcome, all_visits, subjects, covs)
 
     if log:
         checked = np.column_stack([baseline, follow]) if need_baseline else follow
@@ -165,6 +166,8 @@ def analysis_data(
     frame = frame[["subject", "diet", "exercise", "arm", *covs, "visit", "y", "baseline"]]
     frame["arm"] = frame["arm"].cat.remove_unused_categories()
 
+    _require_variation(frame["y"].to_numpy(), outcome, log)
+
     randomised = dict(trial.design.arm_sizes)
     analysed_subjects = keep & cell.any(axis=1)
     code = 2 * subjects["exercise"].to_numpy() + subjects["diet"].to_numpy()
@@ -190,4 +193,46 @@ def _require_positive(values: np.ndarray, ids: Sequence[str], outcome: str) -> N
         raise ModelError(
             f"log=True needs positive values of {outcome}; subject(s) {named}{more} have "
             "values <= 0. Correct the data, or analyse on the original scale (log=False)"
+        )
+
+
+def _require_finite(
+    values: np.ndarray,
+    ids: Sequence[str],
+    outcome: str,
+    visits: Sequence[float],
+    subjects: pd.DataFrame,
+    covariates: Sequence[str],
+) -> None:
+    """Infinite values (written into a Trial's data after it was read) are refused, not
+    taken for missing ones."""
+    where = [
+        f"subject {ids[i]} visit {format_visit(visits[j])}"
+        for i, j in zip(*np.nonzero(np.isinf(values)), strict=True)
+    ]
+    column = outcome
+    if not where:
+        for cov in covariates:
+            col = subjects[cov]
+            if pd.api.types.is_numeric_dtype(col.dtype):
+                bad = np.flatnonzero(np.isinf(col.to_numpy(dtype=float, na_value=np.nan)))
+                if bad.size:
+                    where, column = [f"subject {ids[i]}" for i in bad], cov
+                    break
+    if where:
+        more = f" and {len(where) - 5} more" if len(where) > 5 else ""
+        raise ModelError(
+            f"{column}: infinite value(s) in the trial's data ({'; '.join(where[:5])}{more}); "
+            "set them to NaN to have them treated as missing, or correct them"
+        )
+
+
+def _require_variation(y: np.ndarray, outcome: str, log: bool) -> None:
+    """An outcome with the same value for every analysed subject and visit has nothing to
+    model (every fit would be degenerate)."""
+    if y.size and np.ptp(y) == 0:
+        value = float(np.exp(y[0])) if log else float(y[0])
+        raise ModelError(
+            f"{outcome} is constant ({value:g}) in all {y.size} analysed values after "
+            "baseline: there is nothing to model. Check the data or the outcome name"
         )

@@ -4,9 +4,9 @@ A :class:`ContrastInference` keeps what a df method needs after the fit, so that
 contrast (effects, marginal means, type III terms, a user's own) gets consistent inference:
 
 ``"satterthwaite"``
-    :mod:`~lifestyle_trials.models.satterthwaite`; F tests by Fai & Cornelius.
+    :mod:`~lifestyle_trials.models.engine.satterthwaite`; F tests by Fai & Cornelius.
 ``"kenward-roger"``
-    :mod:`~lifestyle_trials.models.kenward_roger`: adjusted covariance ``Φ_A`` and KR df.
+    :mod:`~lifestyle_trials.models.engine.kenward_roger`: adjusted covariance ``Φ_A`` and KR df.
 ``"residual"``
     ``N - p`` for every contrast (SAS ``DDFM=RESIDUAL``).
 ``"between-within"``

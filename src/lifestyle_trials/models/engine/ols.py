@@ -93,8 +93,9 @@ def least_squares(
     Raises
     ------
     ModelError
-        Fewer observations than coefficients; a column that is (nearly) a linear combination
-        of the columns before it; an exact fit (zero residual variance).
+        Infinite or missing values; fewer observations than coefficients; a column that is
+        (nearly) a linear combination of the columns before it; an exact fit (zero residual
+        variance).
 
     Examples
     --------
@@ -106,6 +107,7 @@ def least_squares(
     if vcov_type not in VCOV_TYPES:
         raise ModelError(f"unknown vcov {vcov_type!r}; use one of {', '.join(VCOV_TYPES)}")
     n, p = X.shape
+    _check_finite(X, y, names)
     if n <= p:
         raise ModelError(
             f"{n} observations for a model with {p} coefficients ({', '.join(names)}); "
@@ -154,6 +156,19 @@ def least_squares(
         r_factor=r,
         vcov_type=vcov_type,
     )
+
+
+def _check_finite(X: np.ndarray, y: np.ndarray, names: Sequence[str]) -> None:
+    """Refuse infinite or missing values, naming the term (or the outcome) and the rows."""
+    for values, name in [*((X[:, j], names[j]) for j in range(X.shape[1])), (y, "the outcome")]:
+        bad = np.flatnonzero(~np.isfinite(values))
+        if bad.size:
+            shown = ", ".join(str(i) for i in bad[:10]) + (" ..." if bad.size > 10 else "")
+            raise ModelError(
+                f"{name}: {bad.size} value(s) that are infinite or missing (NaN) in the model's "
+                f"rows (positions {shown}); correct them, or set them to NaN before the "
+                "analysis set is built so that they are counted as missing"
+            )
 
 
 def _check_rank(r: np.ndarray, X: np.ndarray, names: Sequence[str]) -> None:
