@@ -111,4 +111,3 @@ def _codes(subject: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     rank = np.empty_like(order)
     rank[order] = np.arange(len(order))
     return rank[inverse], uniques[order]
-
