@@ -95,6 +95,8 @@ _INPUTS: dict[str, tuple[tuple[str, str], ...]] = {
     "figures": (("input", "file"), ("data", "file"), ("fits", "folder")),
     "render": (("input", "file"), ("figures", "folder")),
     "report": (("input", "file"), ("data", "file"), ("fits", "folder")),
+    "power": (("config", "file"),),
+    "power-report": (("input", "file"),),
     "check": (("input", "file"),),
     "verify": (("built", "folder"), ("expected", "folder")),
     "expected": (("report", "folder"),),

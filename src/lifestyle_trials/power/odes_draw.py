@@ -107,8 +107,7 @@ def draw_replicate(draw: OdesDraw, seed: int) -> Replicate:
     """
     if draw.outcome not in FAST_OUTCOMES:
         return from_trial(simulate_odes(seed, **draw.arguments), draw.outcome)
-    settings = dict(draw.settings)
-    settings["seed"] = seed
+    settings = draw.settings  # draw_dropout reads the dropout settings only
     sizes = np.asarray(settings["n_per_arm"])
     n = int(sizes.sum())
     visits = np.asarray(settings["visits"], dtype=float)
@@ -144,12 +143,12 @@ def _glucose_insulin(
 ) -> dict[str, np.ndarray]:
     """Glucose (mmol/L) and insulin (µU/mL), subjects × visits, with the draws and the
     arithmetic of ``odes_outcomes.draw_outcomes``."""
-    k_base, n = len(BASELINE_VARIABLES), len(arm)
-    level, observed = np.empty((k_base, n)), np.empty((k_base, n))
+    n = len(arm)
+    rows = [BASELINE_VARIABLES.index(_LEVEL_ROW[name]) for name in ("glucose", "insulin")]
+    level, observed = np.empty((2, n)), np.empty((2, n))
     for sex, mask in (("M", male), ("F", ~male)):
         b = sample_baseline(stream(seed, f"baseline {sex}"), int(mask.sum()), sex)
-        level[:, mask], observed[:, mask] = b.level, b.observed
-    row = {v: i for i, v in enumerate(BASELINE_VARIABLES)}
+        level[:, mask], observed[:, mask] = b.level[rows], b.observed[rows]
 
     k = len(CHANGE_OUTCOMES)
     z = _change_factor() @ stream(seed, "change").standard_normal((k, n))
@@ -157,14 +156,14 @@ def _glucose_insulin(
     f = trajectory(post)
     noise = [stream(seed, "visit", visit_key(t)).standard_normal((k, n)) for t in post]
     values: dict[str, np.ndarray] = {}
-    for name in ("glucose", "insulin"):
+    for r, name in enumerate(("glucose", "insulin")):
         j = CHANGE_OUTCOMES.index(name)
         sd_s, sd_e = CHANGE_SD[name], VISIT_SD[name]
         step = np.asarray([arm_change[name][a] for a in ARMS])[arm]
         eps = np.stack([e[j] for e in noise], axis=1)
         own = np.outer(z[j], f) * sd_s
-        lev = level[row[_LEVEL_ROW[name]]]
-        base = np.exp(observed[row[_LEVEL_ROW[name]]])
+        lev = level[r]
+        base = np.exp(observed[r])
         expo = np.outer(step, f) + own - (f * sd_s) ** 2 / 2 + sd_e * eps - sd_e**2 / 2
         values[name] = np.column_stack([base, np.exp(lev[:, None] + expo)])
     values["insulin"] = convert_insulin(values["insulin"], "pmol/L", "uU/mL")

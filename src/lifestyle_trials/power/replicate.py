@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..arms import ARMS
 from ..errors import ConfigError
 from ..trial import Trial
 
@@ -112,6 +111,3 @@ def _codes(subject: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     rank = np.empty_like(order)
     rank[order] = np.arange(len(order))
     return rank[inverse], uniques[order]
-
-
-ARM_INDEX = {a: i for i, a in enumerate(ARMS)}

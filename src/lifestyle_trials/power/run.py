@@ -203,7 +203,7 @@ def power(
          exercise   12.0  0.845  0.026    200         0
     diet:exercise   12.0  0.155  0.026    200         0
     """
-    plan, trial0 = prepare(
+    plan, _ = prepare(
         simulate,
         outcome,
         analysis,
@@ -216,7 +216,6 @@ def power(
         n_sim,
         seed,
     )
-    del trial0
     return simulate_power(
         plan, scheduler=scheduler, workers=workers, chunk_size=chunk_size, progress=progress
     )
