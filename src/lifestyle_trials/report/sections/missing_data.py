@@ -54,7 +54,7 @@ def missing_data_section(ctx: Context) -> Section | None:
     blocks.append(
         table(
             ctx,
-            f"Missing values of {outcome} by arm and visit.",
+            f"Missing values of {outcome} by arm and visit; analysis set: all randomised subjects.",
             ["Arm", "Randomised", *[ctx.visit(v) for v in visits]],
             body,
             [m["strategy_note"]],
@@ -67,14 +67,18 @@ def missing_data_section(ctx: Context) -> Section | None:
         rows.append(
             Row(
                 [Cell(a["label"])]
-                + [effect_cell(ctx, effects[t], log) if t in effects else Cell("–") for t in terms],
+                + [
+                    effect_cell(ctx, effects[t], log, m["outcome"]) if t in effects else Cell("–")
+                    for t in terms
+                ],
                 "emph" if a["key"] == "complete_case" else "",
             )
         )
     blocks.append(
         table(
             ctx,
-            f"Effects on {outcome} {visit} under each assumption about the missing values.",
+            f"Effects on {outcome} {visit} under each assumption about the missing values; "
+            "analysis set: all randomised subjects (complete cases for the primary analysis).",
             ["Analysis", *[ctx.term(t) for t in terms]],
             rows,
             [scale_note(log, outcome), f"Imputation: {m['method']}."],
@@ -96,7 +100,8 @@ def missing_data_section(ctx: Context) -> Section | None:
         table(
             ctx,
             f"Tipping point: the shift of the imputed values of {outcome} ({shifted}) at which "
-            "each effect's conclusion at the 5% level changes.",
+            "each effect's conclusion at the 5% level changes; analysis set: all randomised "
+            "subjects.",
             ["Effect", "Shift (delta)"],
             tip_rows,
             [
