@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from tests.tolerances import DF_EXACT_RTOL, DF_RTOL, LOGLIK_RTOL, REML_RTOL
+from tests.tolerances import DF_EXACT_RTOL, DF_RTOL, LOGLIK_RTOL, REML_RTOL, SAS_RTOL
 
 import lifestyle_trials as lt
 from lifestyle_trials.models.engine.covariance import STRUCTURES
@@ -269,3 +269,23 @@ def test_type3_tests_equal_emmeans_joint_tests_and_mmrm_df_md(structure: str) ->
     race = ref["race_test"]
     np.testing.assert_allclose(tests.loc["RACE", "statistic"], race["f_stat"], rtol=REML_RTOL)
     np.testing.assert_allclose(tests.loc["RACE", "den_df"], race["denom_df"], rtol=DF_RTOL)
+
+
+@pytest.mark.parametrize("structure", ["ar1", "ar1h", "cs", "csh", "toep", "toeph", "us"])
+@pytest.mark.parametrize("df_method", ["kenward-roger", "kenward-roger-linear"])
+def test_kenward_roger_through_the_formula_equals_sas(structure: str, df_method: str) -> None:
+    """SAS PROC MIXED on fev_data, ``MODEL FEV1 = ARMCD / DDFM=KR`` (or ``KR(LINEAR)``) with
+    ``REPEATED AVISIT / TYPE=<cov>``: the TRT - PBO difference of least-squares means (mmrm's
+    design/ddfm_covtype listings, parsed into tests/reference/mmrm_fev/sas.json)."""
+    sas_all = json.loads((CASE.parent / "mmrm_fev" / "sas.json").read_text())
+    key = df_method.replace("-", "_")
+    sas = sas_all["fev1_armcd_trt_minus_pbo"][structure][key]
+    data = pd.read_csv(CASE.parent / "mmrm_fev" / "data.csv")
+    result = lt.mmrm(
+        data, formula=f"FEV1 ~ ARMCD + {structure}(AVISIT | USUBJID)", df_method=df_method
+    )
+    diff = lt.contrast(lt.marginal_means(result, "ARMCD"), "trt.vs.ctrl").table
+    # SAS: Differences of Least Squares Means, TRT - PBO (Estimate, StdErr, DF)
+    np.testing.assert_allclose(diff["estimate"], [sas["estimate"]], rtol=SAS_RTOL)
+    np.testing.assert_allclose(diff["std_error"], [sas["std_error"]], rtol=SAS_RTOL)
+    np.testing.assert_allclose(diff["df"], [sas["df"]], rtol=SAS_RTOL)
