@@ -1,5 +1,7 @@
 # R mmrm on its own bcva_data (1000 subjects, 10 visits): BCVA_CHG ~ BCVA_BL + RACE +
 # ARMCD * AVISIT + <cov>(AVISIT | USUBJID), REML, polished optimum as in ../mmrm_fev.
+# (The empirical covariance is left out: mmrm's empirical df of emmeans' 20 rows did not
+# finish in 30 minutes on these 1000 subjects; ../mmrm_fev has it for every structure.)
 # Writes data.csv (rows used, model matrix X as R builds it) and expected.json; see README.md.
 suppressPackageStartupMessages({
   library(mmrm)
@@ -68,10 +70,8 @@ describe <- function(fit) {
 }
 
 plan <- list(
-  us = c("satterthwaite", "kenward_roger_linear", "empirical"),
-  ar1 = c("satterthwaite", "kenward_roger", "kenward_roger_linear", "empirical"),
-  adh = c("satterthwaite", "kenward_roger_linear"),
-  toeph = c("satterthwaite")
+  ar1 = c("satterthwaite", "kenward_roger", "kenward_roger_linear"),
+  us = c("satterthwaite")
 )
 methods <- list(
   satterthwaite = list(method = "Satterthwaite", vcov = NULL),
@@ -80,19 +80,25 @@ methods <- list(
   empirical = list(method = "Satterthwaite", vcov = "Empirical")
 )
 fits <- list()
-for (cov in names(plan)) {
-  entry <- list()
-  for (m in plan[[cov]]) {
-    fit <- fit_one(cov, methods[[m]]$method, methods[[m]]$vcov)
-    if (m == "satterthwaite") entry$fit <- describe(fit)
-    entry[[m]] <- numbers(fit)
-  }
-  fits[[paste0(cov, "_reml")]] <- entry
+write_out <- function() {
+  write_json(
+    list(formula = "BCVA_CHG ~ BCVA_BL + RACE + ARMCD * AVISIT + <cov>(AVISIT | USUBJID)",
+         x_columns = colnames(x), fits = fits, versions = versions),
+    "expected.json", digits = NA, auto_unbox = TRUE, pretty = FALSE
+  )
 }
 versions <- list(R = R.version.string)
 for (p in c("mmrm", "TMB", "emmeans", "jsonlite")) versions[[p]] <- as.character(packageVersion(p))
-write_json(
-  list(formula = "BCVA_CHG ~ BCVA_BL + RACE + ARMCD * AVISIT + <cov>(AVISIT | USUBJID)",
-       x_columns = colnames(x), fits = fits, versions = versions),
-  "expected.json", digits = NA, auto_unbox = TRUE, pretty = FALSE
-)
+for (cov in names(plan)) {
+  entry <- list()
+  for (m in plan[[cov]]) {
+    started <- Sys.time()
+    fit <- fit_one(cov, methods[[m]]$method, methods[[m]]$vcov)
+    message(cov, " ", m, ": fitted in ", format(Sys.time() - started))
+    if (m == "satterthwaite") entry$fit <- describe(fit)
+    entry[[m]] <- numbers(fit)
+    message(cov, " ", m, ": done after ", format(Sys.time() - started))
+  }
+  fits[[paste0(cov, "_reml")]] <- entry
+  write_out()  # after each structure, so that a long run leaves the finished ones
+}

@@ -341,12 +341,17 @@ def pattern_pieces(
     pieces = []
     for block in data.blocks:
         idx = block.visits
+        sub = sigma[idx][:, idx]
         try:
-            chol = linalg.cho_factor(sigma[np.ix_(idx, idx)], lower=True)
-        except linalg.LinAlgError:
+            chol = np.linalg.cholesky(sub)
+        except np.linalg.LinAlgError:
             return None
-        w = linalg.cho_solve(chol, np.eye(idx.size))
-        logdet = 2.0 * float(np.sum(np.log(np.diag(chol[0]))))
+        diag = np.diag(chol)
+        if not np.all(diag > 0):
+            return None
+        root = linalg.solve_triangular(chol, np.eye(idx.size), lower=True, check_finite=False)
+        w = root.T @ root
+        logdet = 2.0 * float(np.sum(np.log(diag)))
         pieces.append(_Pieces(block, w, logdet, d_sigma[:, idx][:, :, idx]))
     return pieces, d_sigma
 
