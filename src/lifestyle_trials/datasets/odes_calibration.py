@@ -52,9 +52,10 @@ tolerances from the Monte Carlo error):
   its correlation with BMI 0.54 (Torjesen 1997) and, in the diet arm, of its change with the
   change in BMI 0.40 (Torjesen 1997);
 - SDs of the one-year change of insulin and glucose (Anderssen 1996; :data:`CHANGE_SD`);
-- fasting glucose's within-person CV 5.6 % and two-visit ICC 0.70 (Poon 2018;
-  :data:`GLUCOSE_VISIT_CV`, :data:`GLUCOSE_ICC`), which make baseline and one-year glucose
-  correlate with r ≈ 0.6;
+- fasting glucose's within-person CV 5.6 % (Poon 2018; :data:`GLUCOSE_VISIT_CV`) and its
+  two-visit ICC 0.70 (Poon 2018; :data:`GLUCOSE_ICC`) as the correlation of baseline and
+  one-year glucose (:data:`GLUCOSE_LOG_SD`, solved in closed form with
+  :mod:`~lifestyle_trials.datasets.odes_reproducibility`);
 - the IDF metabolic syndrome in 72.9 % of men at baseline (137 of 188) and its persistence at
   one year by arm (Anderssen 2007; :data:`PUBLISHED_METS`);
 - arm sizes, completers and the published one-year changes (:data:`DEFAULT_EFFECTS`).
@@ -63,11 +64,13 @@ Known departures from ODES
 --------------------------
 The base population is American (2017–2018), not Norwegian (1990); BMI, waist and insulin
 are shifted to the ODES figures above, the other variables are not. Insulin is more
-reproducible than glucose here (one-year r about 0.84 against 0.6), the reverse of the
-repeatability studies, because the published SD of the insulin change leaves little room for
-visit noise (:data:`VISIT_SD`). ODES applied its criteria at a screening examination done
-before the baseline visit (Cochrane review CD008274, doi:10.1002/14651858.CD008274.pub3);
-here every subject meets them at the simulated baseline.
+reproducible than glucose here (one-year r about 0.88 against 0.70 on the log scale within an
+arm; 0.86 against 0.69 on the natural scale over all arms), the reverse of the repeatability
+studies (:data:`INSULIN_ICC`): the published SD of the insulin change is small beside the
+spread of insulin between people, and that alone forces r ≥ 0.87 (:data:`VISIT_SD`). ODES
+applied its criteria at a screening examination done before the baseline visit (Cochrane
+review CD008274, doi:10.1002/14651858.CD008274.pub3); here every subject meets them at the
+simulated baseline.
 """
 
 from __future__ import annotations
@@ -76,6 +79,7 @@ from types import MappingProxyType
 
 from ..units import INSULIN_PMOL_L_PER_UU_ML
 from .odes_params import FactorialEffects
+from .odes_reproducibility import spread_for_correlation
 
 __all__ = [
     "BASELINE_CORRELATION",
@@ -89,9 +93,13 @@ __all__ = [
     "DEFAULT_EFFECTS",
     "DROPOUT_STRENGTH",
     "ELIGIBILITY",
+    "GLUCOSE_CHANGE_SD",
+    "GLUCOSE_ELIGIBLE_SD_RATIO",
     "GLUCOSE_ICC",
     "GLUCOSE_LOG_SD",
+    "GLUCOSE_LOG_SHIFT",
     "GLUCOSE_VISIT_CV",
+    "INSULIN_ICC",
     "INSULIN_LOG_SHIFT",
     "LOG_OUTCOMES",
     "PUBLISHED_COMPLETERS",
@@ -153,6 +161,15 @@ reports for the ODES arms (the analysed subjects), with the default dropout (the
 completers, dropout weighted by baseline HOMA-IR). The mean over all randomised subjects is
 then about 5.16: those who drop out start higher. HOMA-IR scales with exp(shift)."""
 
+GLUCOSE_LOG_SHIFT = -0.0065
+"""**Calibrated**: added to the NHANES mean of log glucose in both sexes so that the eligible
+population's mean baseline glucose stays at 6.0 mmol/L (ODES sex mix) with the wider spread of
+:data:`GLUCOSE_LOG_SD`. Widening a log-normal raises its mean, and glucose's correlations with
+the selected variables raise the eligible mean in proportion to the spread; without the shift
+the mean would be 0.6 % higher, and with it HOMA-IR, whose calibrated figures (its mean in
+completers, the changes implied by the published insulin and glucose changes) were set at
+that mean."""
+
 BMI_LOG_SHIFT = -0.145
 """**Calibrated**: added to the NHANES mean of log BMI in both sexes so that the eligible
 population's mean baseline BMI is 30.0 kg/m² (with the ODES sex mix). Target: the Cochrane
@@ -200,7 +217,7 @@ BASELINE_MEAN: MappingProxyType[str, tuple[float, ...]] = MappingProxyType(
         # log glucose, log insulin, log BMI, waist, height: NHANES (weighted, no diabetes);
         # vo2max, lipids and BP: assumed (Norwegian adults aged 40-49 around 1990)
         "M": (
-            1.7523,
+            1.7523 + GLUCOSE_LOG_SHIFT,
             4.0032 + INSULIN_LOG_SHIFT,
             3.3708 + BMI_LOG_SHIFT,
             102.78 + WAIST_SHIFT["M"],
@@ -213,7 +230,7 @@ BASELINE_MEAN: MappingProxyType[str, tuple[float, ...]] = MappingProxyType(
             85.0,
         ),
         "F": (
-            1.7195,
+            1.7195 + GLUCOSE_LOG_SHIFT,
             3.9076 + INSULIN_LOG_SHIFT,
             3.3757 + BMI_LOG_SHIFT,
             98.73 + WAIST_SHIFT["F"],
@@ -228,9 +245,9 @@ BASELINE_MEAN: MappingProxyType[str, tuple[float, ...]] = MappingProxyType(
     }
 )
 """Mean of each baseline variable (order of :data:`BASELINE_VARIABLES`) by sex, as observed
-at one visit. Sources: NHANES 2017–2018 for log glucose, log insulin (plus
-:data:`INSULIN_LOG_SHIFT`), log BMI, waist and height; **assumed** for VO2max, lipids and
-blood pressure."""
+at one visit. Sources: NHANES 2017–2018 for log glucose (plus :data:`GLUCOSE_LOG_SHIFT`),
+log insulin (plus :data:`INSULIN_LOG_SHIFT`), log BMI, waist and height; **assumed** for
+VO2max, lipids and blood pressure."""
 
 GLUCOSE_VISIT_CV = 0.056
 """Within-person coefficient of variation of fasting glucose from one visit to the next:
@@ -242,18 +259,42 @@ Diabetologia 1996;39:298-305, doi:10.1007/BF00418345: SD of test-retest differen
 glucose."""
 
 GLUCOSE_ICC = 0.70
-"""Intraclass correlation of fasting glucose between two visits (Poon 2018: 0.70; fasting
-insulin 0.68 there, with a within-person CV of 28.8 % against glucose's 5.6 %). Sets the
-spread of log glucose between people: SD = CV / √(1 − ICC)."""
+"""Intraclass correlation of fasting glucose between two visits: 0.70 in Poon 2018 (visits a
+median of six weeks apart). **Target** of glucose's baseline–one-year correlation (log scale,
+within arm), through :data:`GLUCOSE_LOG_SD`."""
 
-GLUCOSE_LOG_SD = GLUCOSE_VISIT_CV / (1.0 - GLUCOSE_ICC) ** 0.5
-"""SD of log glucose as observed at one visit, both sexes (0.102), from
-:data:`GLUCOSE_VISIT_CV` and :data:`GLUCOSE_ICC`. NHANES without diabetes gives 0.079 (men)
-and 0.095 (women): with its narrower spread and the visit noise above, glucose's one-year
-correlation would be about 0.37, far below its known reproducibility. With 0.102 and the
-subject's own one-year change (:data:`CHANGE_SD`), baseline and one-year glucose correlate
-with r ≈ 0.6 (natural scale), and the SD of the one-year change stays at about
-0.54 mmol/L."""
+GLUCOSE_CHANGE_SD = 0.044
+"""**Calibrated** SD of the subject's own one-year change of log glucose (:data:`CHANGE_SD`):
+with the visit noise (:data:`GLUCOSE_VISIT_CV`) the one-year change has SD
+√(0.044² + 2 × 0.056²) = 0.091 on the log scale, about 0.55 mmol/L, what the standard errors
+of Anderssen (1996) imply (0.47 and 0.61 mmol/L in the two arms reported)."""
+
+GLUCOSE_ELIGIBLE_SD_RATIO = 0.966
+"""**Calibrated** SD of log glucose in the eligible population (ODES sex mix) over its SD in
+the base population. Glucose is not selected on; it enters eligibility through its
+correlations with the selected variables, so its eligible variance is a fixed fraction of the
+base variance whatever the spread (the test suite re-estimates the ratio)."""
+
+GLUCOSE_LOG_SD = (
+    spread_for_correlation(GLUCOSE_ICC, GLUCOSE_VISIT_CV, GLUCOSE_CHANGE_SD)
+    / GLUCOSE_ELIGIBLE_SD_RATIO
+)
+"""SD of log glucose as observed at one visit in the base population, both sexes (0.116).
+Solved in closed form (:func:`~.odes_reproducibility.spread_for_correlation`) so that, with
+the visit noise :data:`GLUCOSE_VISIT_CV` and the own change :data:`GLUCOSE_CHANGE_SD`
+(together the published SD of the one-year change), baseline and one-year log glucose
+correlate within an arm with r = :data:`GLUCOSE_ICC` in the eligible population (SD 0.112
+there; pooled over arms on the natural scale about 0.69). A repeat visit without change then
+correlates with r = 1 − 0.056² / 0.112² = 0.75, inside the sampling error of Poon's 0.70 for
+102 pairs (Fisher's z: roughly 0.58–0.79). NHANES without diabetes gives 0.079 (men) and
+0.095 (women): with that spread, the visit noise and the published SD of change, the one-year
+correlation would be about 0.4."""
+
+INSULIN_ICC = 0.68
+"""Intraclass correlation of fasting insulin between two visits six weeks apart (Poon 2018:
+0.68, within-person CV 28.8 %; Mooy 1996: SD of test-retest differences 23 pmol/L at
+76 pmol/L, a within-person CV of about 21 %). Over a year it can only be lower. **Not
+reached** by the generator: see :data:`VISIT_SD`."""
 
 BASELINE_SD: MappingProxyType[str, tuple[float, ...]] = MappingProxyType(
     {
@@ -371,14 +412,27 @@ variation), independent across visits and outcomes, on the simulation scale (log
 subject's level, so that BMI > 24 holds for the measured baseline). Glucose: the
 within-person CV of :data:`GLUCOSE_VISIT_CV` (Poon 2018). Insulin **calibrated** with
 :data:`CHANGE_SD` (below): the published SD of the insulin change leaves room for a visit CV
-of about 15 %, below the 21–29 % of repeatability studies (Mooy 1996, Poon 2018), so
-insulin's one-year correlation (about 0.84) is higher than theirs (0.68); glucose's is
-about 0.6. The rest **assumed**. The observed baseline
-SDs of :data:`BASELINE_SD` include it: the levels have the variance that is left."""
+of about 15 %, below the 21–29 % of repeatability studies (Mooy 1996, Poon 2018). The rest
+**assumed**. The observed baseline SDs of :data:`BASELINE_SD` include it: the levels have the
+variance that is left.
+
+Why insulin's one-year correlation cannot be brought down to :data:`INSULIN_ICC` (0.68):
+within an arm the one-year change of log insulin has variance D = s² + 2ε² (s its own change,
+ε the visit noise), and the correlation of baseline and one year lies between 1 − D/(2σ²)
+and σ/√(σ² + D) whatever the split of D between s and ε
+(:func:`~.odes_reproducibility.correlation_bounds`), σ the SD of log insulin in the eligible
+population (0.58, from NHANES with the ODES criteria). The published SD of the change (about
+36–38 pmol/L at a mean of 114 pmol/L, Anderssen 1996) gives D ≈ 0.089 (SD 0.30 on the log
+scale) and so r between 0.87 and 0.89; the generator gives 0.88 (0.86 on the natural scale
+over all arms). An ICC of 0.68 at that spread would need a change SD of about 0.47 on the log
+scale (over 50 pmol/L), or, at the published change, a spread of 0.37, which would break the
+calibrated HOMA-IR figures (its mean in completers and its correlation with BMI). Insulin's
+visit CV of 15 % is the split that keeps the correlation of the HOMA-IR and BMI changes
+(:data:`CHANGE_CORRELATION`)."""
 
 CHANGE_SD: MappingProxyType[str, float] = MappingProxyType(
     {
-        "glucose": 0.044,  # log scale
+        "glucose": GLUCOSE_CHANGE_SD,  # log scale
         "insulin": 0.21,  # log scale
         "weight": 3.5,
         "waist": 3.5,
@@ -392,7 +446,7 @@ CHANGE_SD: MappingProxyType[str, float] = MappingProxyType(
 )
 """SD of the subject's own one-year change around the arm mean, on the simulation scale.
 Glucose and insulin: **calibrated** with :data:`VISIT_SD` so that the SD of the observed
-one-year change is about 0.54 mmol/L and 37–42 pmol/L (by arm, all randomised; completers,
+one-year change is about 0.55 mmol/L and 37–42 pmol/L (by arm, all randomised; completers,
 whose insulin is lower, about 35–41), what the standard errors of Anderssen (1996) imply
 (glucose 0.07 × √45 = 0.47, 0.08 × √58 = 0.61; insulin 6.2 × √37 = 38, 4.7 × √58 = 36).
 Others **assumed**."""
@@ -490,36 +544,36 @@ REFERENCE_MEANS: MappingProxyType[str, MappingProxyType[str, float]] = MappingPr
     {
         "M": MappingProxyType(
             {
-                "glucose": 6.00679,  # SE 0.0003
-                "insulin": 18.9425,  # SE 0.0063
-                "homa_ir": 5.15303,  # SE 0.0019
+                "glucose": 6.00595,  # SE 0.00034
+                "insulin": 18.9431,  # SE 0.0063
+                "homa_ir": 5.16598,  # SE 0.0019
                 "weight": 91.6459,  # SE 0.0074
                 "bmi": 29.6443,  # SE 0.002
-                "waist": 99.6304,  # SE 0.0037
-                "vo2max": 33.8521,  # SE 0.0031
+                "waist": 99.6302,  # SE 0.0037
+                "vo2max": 33.854,  # SE 0.0031
                 "triglycerides": 2.45365,  # SE 0.00046
                 "triglycerides_level": 2.40235,  # SE 0.00042
                 "hdl": 0.987077,  # SE 6.7e-05
                 "hdl_level": 1.00234,  # SE 7e-05
                 "cholesterol": 6.39274,  # SE 0.00033
-                "cholesterol_level": 6.3802,  # SE 0.00034
-                "sbp": 140.869,  # SE 0.0056
+                "cholesterol_level": 6.38021,  # SE 0.00034
+                "sbp": 140.868,  # SE 0.0056
                 "dbp": 91.7352,  # SE 0.0018
-                "dbp_level": 90.4904,  # SE 0.0025
+                "dbp_level": 90.4903,  # SE 0.0025
                 "inverse_height2": 0.325719,  # SE 1.3e-05
             }
         ),
         "F": MappingProxyType(
             {
-                "glucose": 5.88728,  # SE 0.00029
+                "glucose": 5.89677,  # SE 0.00033
                 "insulin": 19.7286,  # SE 0.0062
-                "homa_ir": 5.25848,  # SE 0.0018
+                "homa_ir": 5.28049,  # SE 0.0018
                 "weight": 89.363,  # SE 0.0098
                 "bmi": 33.4053,  # SE 0.0033
                 "waist": 107.294,  # SE 0.0068
                 "vo2max": 27.8284,  # SE 0.0026
                 "triglycerides": 2.14206,  # SE 0.00033
-                "triglycerides_level": 2.06419,  # SE 0.00029
+                "triglycerides_level": 2.0642,  # SE 0.00029
                 "hdl": 1.06325,  # SE 5.1e-05
                 "hdl_level": 1.09799,  # SE 5.9e-05
                 "cholesterol": 6.23591,  # SE 0.00031

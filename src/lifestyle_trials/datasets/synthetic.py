@@ -130,10 +130,12 @@ def simulate_odes(
     men's waist so that 72.9 % of men have the IDF metabolic syndrome (Anderssen 2007), log
     insulin so that the completers' mean baseline HOMA-IR is 4.8 (Torjesen 1997: 4.6–5.0), and
     its correlation with BMI set so that baseline HOMA-IR and BMI correlate with r = 0.54
-    (Torjesen 1997). Glucose varies between people as its repeatability requires (within-person
-    CV 5.6 %, two-visit ICC 0.70; Poon 2018), so that baseline and one-year glucose correlate
-    with r ≈ 0.6. Sex: 198 men to 21 women (Torjesen 1997),
-    kept in that proportion for other sizes; age uniform on 41–50 years. Weight is
+    (Torjesen 1997). Glucose varies between people so that, with its within-person CV of
+    5.6 % and the published SD of its one-year change, baseline and one-year glucose correlate
+    with r = 0.70 (log scale, within arm), its two-visit ICC (Poon 2018); insulin's
+    correlation (about 0.88) is forced above its ICC of 0.68 by the published SD of its change
+    (:mod:`~lifestyle_trials.datasets.odes_reproducibility`). Sex: 198 men to 21 women
+    (Torjesen 1997), kept in that proportion for other sizes; age uniform on 41–50 years. Weight is
     BMI × height²; HOMA-IR is always computed from the generated glucose and insulin with
     :func:`~lifestyle_trials.homa_ir`, never drawn.
 

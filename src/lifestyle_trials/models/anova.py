@@ -169,9 +169,9 @@ def mixed_anova(trial: Trial, outcome: str, *, log: bool = False) -> MixedAnovaR
     >>> print(aov.table[["term", "num_df", "den_df", "statistic", "p_value", "eps_gg"]]
     ...       .round(3).to_string(index=False))
          term  num_df  den_df  statistic  p_value  eps_gg
-          arm       3     184      0.164     0.92     NaN
-        visit       2     368     29.367     0.00    0.85
-    arm:visit       6     368      7.272     0.00    0.85
+          arm       3     184      0.217    0.884     NaN
+        visit       2     368     29.365    0.000    0.85
+    arm:visit       6     368      7.272    0.000    0.85
     """
     trial = require_trial(trial, "mixed_anova")
     log = require_flag(log, "log")

@@ -164,14 +164,14 @@ def lmm(
     >>> fit = lt.lmm(trial, "homa_ir", log=True)
     >>> print(fit.variance_components.round(4).to_string(index=False))
     component  variance  std_dev  correlation
-    intercept    0.0630   0.2509          NaN
+    intercept    0.0630   0.2511          NaN
      residual    0.0276   0.1662          NaN
     >>> print(fit.effects[["term", "visit", "estimate", "std_error", "df"]].round(3).head(3)
     ...       .to_string(index=False))
     term  visit  estimate  std_error      df
-    diet    3.0    -0.113      0.042 303.868
-    diet    6.0    -0.208      0.043 320.943
-    diet   12.0    -0.209      0.043 330.103
+    diet    3.0    -0.114      0.042 303.734
+    diet    6.0    -0.208      0.043 320.565
+    diet   12.0    -0.210      0.043 329.829
     """
     reml, df_name, vcov_name = check_options(method, df_method, vcov, level)
     options = {"reml": reml, "df_method": df_name, "vcov": vcov_name}

@@ -187,15 +187,15 @@ def mmrm(
     >>> print(fit.effects[["term", "visit", "estimate", "std_error", "df", "ratio"]]
     ...       .round(3).to_string(index=False))
              term  visit  estimate  std_error      df  ratio
-             diet    3.0    -0.113      0.035 205.000  0.893
-             diet    6.0    -0.206      0.044 197.704  0.814
-             diet   12.0    -0.210      0.050 195.675  0.810
-         exercise    3.0    -0.086      0.035 205.000  0.917
-         exercise    6.0    -0.141      0.044 197.581  0.869
-         exercise   12.0    -0.154      0.050 195.678  0.857
-    diet:exercise    3.0    -0.038      0.070 205.000  0.962
-    diet:exercise    6.0    -0.051      0.087 197.261  0.950
-    diet:exercise   12.0     0.002      0.100 195.465  1.002
+             diet    3.0    -0.114      0.035 205.000  0.892
+             diet    6.0    -0.206      0.044 197.576  0.814
+             diet   12.0    -0.211      0.050 195.623  0.810
+         exercise    3.0    -0.087      0.035 205.000  0.917
+         exercise    6.0    -0.141      0.044 197.548  0.869
+         exercise   12.0    -0.154      0.050 195.684  0.857
+    diet:exercise    3.0    -0.039      0.070 205.000  0.961
+    diet:exercise    6.0    -0.051      0.087 197.243  0.950
+    diet:exercise   12.0     0.002      0.100 195.473  1.002
 
     The formula interface (R: ``mmrm::mmrm(FEV1 ~ RACE + SEX + ARMCD * AVISIT +
     us(AVISIT | USUBJID), data = fev_data)``):
