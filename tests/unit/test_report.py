@@ -243,9 +243,19 @@ def test_standardised_effects_divide_by_the_baseline_sd(built, numbers):
 
 def test_truth_is_the_generators(numbers, built):
     manifest = read_json(built["processed"].with_suffix(".json"))
-    truth = manifest["truth"]["outcomes"]["homa_ir"]["log_effects"]["12.0"]
-    assert numbers["truth"]["homa_ir"] == {"scale": "log", **truth}
+    spec = manifest["truth"]["outcomes"]["homa_ir"]
+    truth = spec["log_effects"]["12.0"]
+    analysed = spec["completers_log_effects"]["12.0"]
+    assert numbers["truth"]["homa_ir"] == {"scale": "log", **truth, "analysed": analysed}
     assert numbers["truth"]["weight"]["scale"] == "natural"
+    weight = manifest["truth"]["outcomes"]["weight"]["completers_effects"]["12.0"]
+    assert numbers["truth"]["weight"]["analysed"] == weight
+
+
+def test_the_primary_table_shows_the_truth_over_all_randomised_and_over_completers(built):
+    html = (built["report"] / "index.html").read_text(encoding="utf-8")
+    assert "True, completers" in html
+    assert "over all randomised subjects" in html
 
 
 def test_tables_hold_the_numbers_at_full_precision(numbers):

@@ -260,7 +260,8 @@ def _truth_by_visit(truth: Mapping[str, Any], mmrm: Mapping[str, Any]) -> list[d
 def _truth(
     truth: Mapping[str, Any] | None, outcomes: Sequence[str], log: Sequence[str], visit: float
 ) -> dict[str, Any] | None:
-    """The generator's true factorial effects at the primary visit, on each analysis scale."""
+    """The generator's true factorial effects at the primary visit, on each analysis scale:
+    over all randomised subjects, and (``"analysed"``) over the completers."""
     if not truth or "outcomes" not in truth:
         return None
     key = repr(float(visit))
@@ -273,4 +274,9 @@ def _truth(
         if table is None or key not in table:
             continue
         out[outcome] = {"scale": "log" if outcome in log else "natural", **table[key]}
+        # the same contrasts over the subjects observed at the visit (the completers), who
+        # differ from all randomised when dropout depends on the outcome
+        analysed = spec.get("completers_log_effects" if outcome in log else "completers_effects")
+        if analysed and key in analysed:
+            out[outcome]["analysed"] = dict(analysed[key])
     return out or None

@@ -38,13 +38,19 @@ def primary_section(ctx: Context) -> Section:
     if log:
         columns.append("Change")
     columns.append("P")
+    analysed = (truth or {}).get("analysed") or {}
     if truth:
         columns.append("True value")
+    if analysed:
+        columns.append("True, completers")
     body = []
     for e in p["effects"]:
         cells = [Cell(ctx.term(e["term"])), *effect_cells(ctx, e, log, outcome)]
         if truth:
             cells.append(Cell(truth_text(truth.get(e["term"]), log, ctx.decimals(outcome)), "num"))
+        if analysed:
+            value = analysed.get(e["term"])
+            cells.append(Cell(truth_text(value, log, ctx.decimals(outcome)), "num"))
         body.append(Row(cells))
     if p["estimand"] != "factorial" and p.get("interaction"):
         for e in p["interaction"]:
@@ -60,7 +66,18 @@ def primary_section(ctx: Context) -> Section:
             "test."
         )
     if truth:
-        notes.append("True value: the effect the simulation was generated with.")
+        notes.append(
+            "True value: the effect the simulation was generated with, over all randomised "
+            "subjects."
+            + (
+                " True, completers: the same contrast over the subjects observed at the "
+                "visit, the population this analysis can include; the two differ when "
+                "dropout depends on the outcome (on the natural scale of a multiplicative "
+                "outcome, even when it depends on baseline only)."
+                if analysed
+                else ""
+            )
+        )
     at = ctx.at_visit(p["visit"])
     blocks: list[Block] = [
         Paragraph("Estimand of the primary analysis (ICH E9(R1)):"),
