@@ -4,6 +4,7 @@ and bad input."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from functools import cache
 
 import numpy as np
@@ -107,12 +108,34 @@ def _ancova_weights(draws: lt.mi.Draws, arm: str) -> np.ndarray:
     return contrast @ np.linalg.solve(z.T @ z, z.T)
 
 
+@cache
+def draws_staggered() -> lt.mi.Draws:
+    """A trial whose every arm has dropouts from each post-baseline visit: in each arm, two
+    subjects leave before visit 3, two before visit 6 and two before visit 12 (chosen by
+    position, independently of the values). Simulated dropout can leave an arm without a
+    dropout at some visit, where the J2R shift of that arm's effect is zero by design."""
+    trial = lt.simulate_odes(seed=5, n_per_arm=(20, 20, 20, 20), visits=(0, 3, 6, 12), dropout=0)
+    table = trial.data
+    first_visit = {}
+    for _, subjects in table.groupby("arm", sort=False)["subject"]:
+        order = list(dict.fromkeys(subjects))
+        for k, visit in enumerate((3.0, 3.0, 6.0, 6.0, 12.0, 12.0)):
+            first_visit[order[k]] = visit
+    leaves = table["subject"].map(first_visit).fillna(np.inf)
+    dropped = replace(trial, data=table[table["visit"] < leaves].reset_index(drop=True))
+    return lt.mi.draws(dropped, "homa_ir", log=True)
+
+
 def test_jump_to_reference_moves_the_estimate_by_theory() -> None:
     """Under J2R a dropout's imputed mean at a missing visit t moves by -δ_a,t, the arm ×
     visit coefficient of its arm a in the imputation model: the conditional part is unchanged
     because the visits before the event keep the own-arm means. The ANCOVA effect is linear
     in the outcome, so it moves by Σ_i w_i (-δ_a(i),t) over the dropouts."""
-    draws = draws_visits()
+    draws = draws_staggered()
+    assert all(
+        draws.data.missing[draws.data.arm == k].any(axis=0).all()
+        for k in range(len(draws.data.arms))
+    )
     data = draws.data
     mar = pooled(draws, "MAR", "arms")
     jr = pooled(draws, "JR", "arms")

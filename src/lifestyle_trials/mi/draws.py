@@ -185,7 +185,7 @@ def draws(
     >>> trial = lt.simulate_odes(seed=3, n_per_arm=(15,) * 4, visits=(0, 3, 6, 12), dropout=0.2)
     >>> d = lt.mi.draws(trial, "homa_ir", log=True)
     >>> d
-    Draws(homa_ir: condmean (jackknife), 61 fits of us MMRM, 60 subjects, 25 values missing)
+    Draws(homa_ir: condmean (jackknife), 61 fits of us MMRM, 60 subjects, 21 values missing)
     """
     if method not in METHODS:
         raise MIError(f"unknown method {method!r}; use one of {', '.join(METHODS)}")

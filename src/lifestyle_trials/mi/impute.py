@@ -149,7 +149,7 @@ def impute(
     >>> d = lt.mi.draws(trial, "homa_ir", log=True)
     >>> lt.mi.impute(d, "JR", references={"diet": "control", "exercise": "control",
     ...                                   "diet+exercise": "control"})
-    Imputed(homa_ir: 61 datasets, 25 values imputed; strategies JR, MAR)
+    Imputed(homa_ir: 61 datasets, 21 values imputed; strategies JR, MAR)
     """
     data = draws.data
     refs = _references(data.arms, references)

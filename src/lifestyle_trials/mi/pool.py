@@ -120,9 +120,9 @@ def pool(results: Analysis, level: float = 0.95) -> Pooled:
     >>> pooled = lt.mi.pool(lt.mi.analyse(imputed, "ancova", estimand="factorial"))
     >>> pooled.effects.query("visit == 12")[["term", "estimate", "std_error", "ratio"]].round(3)
                 term  estimate  std_error  ratio
-    2           diet    -0.175      0.078  0.840
-    5       exercise    -0.185      0.081  0.831
-    8  diet:exercise     0.148      0.159  1.160
+    2           diet    -0.138      0.080  0.871
+    5       exercise    -0.213      0.078  0.808
+    8  diet:exercise     0.171      0.151  1.187
     """
     draws = results.imputed.draws
     est, se = results.estimate, results.std_error

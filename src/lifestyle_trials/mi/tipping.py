@@ -110,11 +110,11 @@ def tipping_point(
     >>> import lifestyle_trials as lt
     >>> trial = lt.simulate_odes(seed=3, n_per_arm=(15,) * 4, visits=(0, 3, 6, 12), dropout=0.2)
     >>> tp = lt.mi.tipping_point(trial, "homa_ir", deltas=[0.0, 0.1, 0.2, 0.3, 0.4],
-    ...                          arms=["diet", "diet+exercise"], log=True)
+    ...                          arms=["exercise", "diet+exercise"], log=True)
     >>> tp.tipping[["term", "significant", "delta"]]
                 term  significant  delta
-    0           diet         True    0.2
-    1       exercise         True    NaN
+    0           diet        False    NaN
+    1       exercise         True    0.4
     2  diet:exercise        False    NaN
     """
     drawn = make_draws(
