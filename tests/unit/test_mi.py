@@ -243,6 +243,64 @@ def test_deterministic() -> None:
     pd.testing.assert_frame_equal(a, b)
 
 
+def test_mmrm_analysis_of_completed_data_is_the_ancova() -> None:
+    """With complete data, an unstructured covariance and the same regressors at every visit
+    (covariates × visit), generalised least squares is ordinary least squares visit by visit:
+    the MMRM of each completed dataset has the ANCOVA's estimates and standard errors."""
+    draws = lt.mi.draws(
+        trial_visits(), "homa_ir", log=True, covariates=("age", "sex"),
+        resampling="bootstrap", n_samples=3, seed=4,
+    )  # fmt: skip
+    imputed = lt.mi.impute(draws, "JR", references=REFS)
+    template = lt.mi.delta_template(imputed)
+    template["delta"] = 0.1 * template["is_missing"]
+    for estimand in ("factorial", "arms"):
+        by_mmrm = lt.mi.analyse(imputed, "mmrm", estimand=estimand, delta=template)
+        by_ancova = lt.mi.analyse(imputed, "ancova", estimand=estimand, delta=template)
+        assert by_mmrm.terms == by_ancova.terms and by_mmrm.estimate.shape == (4, 3, 3)
+        np.testing.assert_allclose(by_mmrm.estimate, by_ancova.estimate, rtol=1e-7, atol=1e-10)
+        np.testing.assert_allclose(by_mmrm.std_error, by_ancova.std_error, rtol=1e-6)
+    pd.testing.assert_frame_equal(lt.mi.pool(by_mmrm).effects, lt.mi.pool(by_ancova).effects)
+    with pytest.raises(lt.MIError, match="'factorial' and 'arms'"):
+        lt.mi.analyse(imputed, "mmrm", estimand="margins")
+    with pytest.raises(lt.MIError, match="unknown analysis 'lm'"):
+        lt.mi.analyse(imputed, "lm")
+
+
+def test_mmrm_analysis_pools_by_rubin_with_its_own_df() -> None:
+    """approxbayes + MMRM: Rubin's rules with the MMRM's Satterthwaite df as the
+    complete-data df of each effect."""
+    from lifestyle_trials.mi.pool import rubin
+
+    draws = lt.mi.draws(trial_visits(), "homa_ir", method="approxbayes", n_samples=3, seed=2)
+    analysis = lt.mi.analyse(lt.mi.impute(draws), "mmrm", estimand="arms")
+    assert analysis.df_complete.shape == (3, 3)
+    assert ((analysis.df_complete > 10) & (analysis.df_complete < 80)).all()  # 80 subjects
+    effects = lt.mi.pool(analysis).effects
+    est, se, df = rubin(analysis.estimate, analysis.std_error, analysis.df_complete)
+    np.testing.assert_allclose(effects["estimate"], est.ravel(), rtol=1e-12)
+    np.testing.assert_allclose(effects["std_error"], se.ravel(), rtol=1e-12)
+    np.testing.assert_allclose(effects["df"], df.ravel(), rtol=1e-12)
+    # a larger complete-data df gives a larger pooled df (Barnard-Rubin is increasing in it)
+    _, _, df_big = rubin(analysis.estimate, analysis.std_error, analysis.df_complete + 50)
+    assert (df_big > df).all()
+
+
+def test_progress_line(capsys: pytest.CaptureFixture[str]) -> None:
+    from lifestyle_trials.mi.progress import Progress
+
+    lt.mi.draws(trial_visits(), "homa_ir", resampling="bootstrap", n_samples=3, seed=1)
+    assert capsys.readouterr().err == ""  # off by default when stderr is not a terminal
+    lt.mi.draws(
+        trial_visits(), "homa_ir", resampling="bootstrap", n_samples=3, seed=1, progress=True
+    )
+    assert capsys.readouterr().err.endswith("bootstrap refits: 3/3\n")
+    counter = Progress(2, "x", show=True)
+    counter.step()
+    counter.step()
+    assert capsys.readouterr().err.endswith("x: 2/2\n")
+
+
 # -- bad input ------------------------------------------------------------------------------
 
 
@@ -267,6 +325,14 @@ def test_bad_event_table() -> None:
         lt.mi.draws(trial, "homa_ir", ice=pd.DataFrame({"subject": [subject], "visit": [0]}))
     with pytest.raises(lt.MIError, match="lacks column"):
         lt.mi.draws(trial, "homa_ir", ice=pd.DataFrame({"subject": [subject]}))
+    with pytest.raises(lt.MIError, match="unknown strategy 'J2R' for subject"):
+        lt.mi.draws(
+            trial,
+            "homa_ir",
+            ice=pd.DataFrame({"subject": [subject], "visit": [6], "strategy": ["J2R"]}),
+        )
+    with pytest.raises(lt.MIError, match="more than one event"):
+        lt.mi.draws(trial, "homa_ir", ice=pd.DataFrame({"subject": [subject] * 2, "visit": [3, 6]}))
 
 
 def test_lmcf_needs_a_visit_before_the_event() -> None:
@@ -297,8 +363,15 @@ def test_bad_delta_table() -> None:
 
 def test_bad_options() -> None:
     trial = trial_visits()
-    with pytest.raises(lt.MIError, match="n_samples"):
-        lt.mi.draws(trial, "homa_ir", method="approxbayes", n_samples=1)
+    for method, resampling in (("approxbayes", "jackknife"), ("bmlmi", "jackknife"),
+                               ("condmean", "bootstrap")):  # fmt: skip
+        for n_samples in (1, 0, 2.5):
+            with pytest.raises(lt.MIError, match="n_samples must be an integer of at least 2"):
+                lt.mi.draws(
+                    trial, "homa_ir", method=method, resampling=resampling, n_samples=n_samples
+                )
+    with pytest.raises(lt.MIError, match="unknown resampling"):
+        lt.mi.draws(trial, "homa_ir", resampling="bayes")
     with pytest.raises(lt.MIError, match="unknown method"):
         lt.mi.draws(trial, "homa_ir", method="bayes")
     with pytest.raises(lt.MIError, match="unknown covariance"):

@@ -62,7 +62,7 @@ class Pooled:
 
 
 def rubin(
-    estimate: np.ndarray, std_error: np.ndarray, df_complete: float
+    estimate: np.ndarray, std_error: np.ndarray, df_complete: float | np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Rubin's rules with the Barnard-Rubin df over the first axis.
 
@@ -78,7 +78,7 @@ def rubin(
     between = estimate.var(axis=0, ddof=1)
     total = within + (1.0 + 1.0 / m) * between
     lam = (1.0 + 1.0 / m) * between / total
-    v_com = float(df_complete)
+    v_com = np.asarray(df_complete, dtype=float)
     v_obs = (v_com + 1.0) / (v_com + 3.0) * v_com * (1.0 - lam)
     # ν = (ν_old ν_obs)/(ν_old + ν_obs) = 1 / (1/ν_old + 1/ν_obs), 1/ν_old = λ²/(M−1)
     df = 1.0 / (lam**2 / (m - 1) + 1.0 / v_obs)

@@ -75,6 +75,7 @@ def tipping_point(
     seed: int | None = None,
     n_samples: int | None = None,
     level: float = 0.95,
+    progress: bool | None = None,
 ) -> TippingPoint:
     """Effects as the imputed values of ``arms`` move by each of ``deltas``.
 
@@ -85,7 +86,7 @@ def tipping_point(
         The grid (analysis scale: log units when ``log``). 0 is added when absent.
     arms : sequence of str, optional
         Arms whose imputed values move (default: every arm but the first, control).
-    method, resampling, covariance, covariates, log, ice, seed, n_samples
+    method, resampling, covariance, covariates, log, ice, seed, n_samples, progress
         As in :func:`lifestyle_trials.mi.draws`.
     strategy, references
         As in :func:`lifestyle_trials.mi.impute`.
@@ -119,7 +120,7 @@ def tipping_point(
     """
     drawn = make_draws(
         trial, outcome, method=method, resampling=resampling, covariance=covariance,
-        covariates=covariates, log=log, ice=ice, seed=seed, n_samples=n_samples,
+        covariates=covariates, log=log, ice=ice, seed=seed, n_samples=n_samples, progress=progress,
     )  # fmt: skip
     imputed = impute(drawn, strategy, references=references)
     return tipping_from(imputed, deltas, arms, estimand=estimand, visit=visit, level=level)
