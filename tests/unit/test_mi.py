@@ -243,6 +243,16 @@ def test_deterministic() -> None:
     pd.testing.assert_frame_equal(a, b)
 
 
+def test_random_imputation_does_not_depend_on_earlier_calls() -> None:
+    """The same draws imputed twice (another strategy in between) give the same data."""
+    draws = lt.mi.draws(trial_visits(), "homa_ir", method="approxbayes", n_samples=2, seed=3)
+    first = lt.mi.impute(draws, "CIR", references=REFS)
+    lt.mi.impute(draws, "MAR")
+    again = lt.mi.impute(draws, "CIR", references=REFS)
+    for a, b in zip(first.values, again.values, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
 def test_mmrm_analysis_of_completed_data_is_the_ancova() -> None:
     """With complete data, an unstructured covariance and the same regressors at every visit
     (covariates × visit), generalised least squares is ordinary least squares visit by visit:
@@ -441,3 +451,48 @@ def test_missing_data_numbers() -> None:
     json.dumps(out, allow_nan=False)  # plain JSON: no NaN, no numpy types
     complete = lt.simulate_odes(seed=9, n_per_arm=(12, 14, 13, 15), visits=(0, 12), dropout=0)
     assert missing_data_numbers(complete, "homa_ir") is None
+
+
+@pytest.mark.parametrize("n_per_arm", [(20, 20, 0, 0), (20, 20, 0, 20), (15, 15, 15, 15)])
+def test_missing_data_numbers_for_two_three_and_four_arms(n_per_arm: tuple[int, ...]) -> None:
+    """Every arm but control referenced to control; each analysis equals the pipeline of
+    lt.mi run by hand; the settings of [missing_data] (strategies, samples, seed) are used."""
+    from lifestyle_trials.mi.summary import missing_data_numbers
+
+    trial = lt.simulate_odes(seed=8, n_per_arm=n_per_arm, visits=(0, 6, 12), dropout=0.25)
+    out = missing_data_numbers(
+        trial, "homa_ir", log=True, estimand="arms", deltas=[0.0, 0.2], strategies=("CIR",),
+        method="approxbayes", n_samples=3, seed=6,
+    )  # fmt: skip
+    arms = [a for a, n in zip(lt.ARMS, n_per_arm, strict=True) if n]
+    assert [a["key"] for a in out["analyses"]] == ["complete_case", "MAR", "CIR"]
+    assert "approximate Bayesian" in out["method"]
+    assert {p["arm"] for p in out["pattern"]} == set(arms)
+    assert out["tipping"]["arms"] == arms[1:]
+    draws = lt.mi.draws(trial, "homa_ir", method="approxbayes", n_samples=3, seed=6, log=True)
+    refs = {a: "control" for a in arms[1:]}
+    expected = lt.mi.pool(
+        lt.mi.analyse(lt.mi.impute(draws, "CIR", references=refs), estimand="arms")
+    ).effects.query("visit == 12")
+    cir = pd.DataFrame(out["analyses"][2]["effects"])
+    assert list(cir["term"]) == [f"{a} vs control" for a in arms[1:]]
+    np.testing.assert_allclose(cir["estimate"], expected["estimate"], rtol=1e-12)
+    np.testing.assert_allclose(cir["std_error"], expected["std_error"], rtol=1e-12)
+    json.dumps(out, allow_nan=False)
+
+
+def test_missing_data_settings_are_checked() -> None:
+    from lifestyle_trials.mi.settings import read_mi_settings
+
+    assert read_mi_settings({}, "a.toml").strategies == ("MAR", "JR", "CR")
+    for table, key in (
+        ({"strategies": ["J2R"]}, "missing_data.strategies"),
+        ({"method": "mice"}, "missing_data.method"),
+        ({"n_samples": 1}, "missing_data.n_samples"),
+        ({"deltas": [0.0, "a"]}, "missing_data.deltas"),
+        ({"references": {"diet": 1}}, "missing_data.references"),
+        ({"seed": 1.5}, "missing_data.seed"),
+        ({"delta": [0.1]}, "unknown key 'missing_data.delta'"),
+    ):
+        with pytest.raises(lt.ConfigError, match=f"a.toml: {key}"):
+            read_mi_settings(table, "a.toml")

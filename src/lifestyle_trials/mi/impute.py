@@ -206,7 +206,13 @@ def impute(
         index = draws.samples
         values = tuple(cond[f][idx] for f, idx in enumerate(index))
     else:
-        streams = draws.impute_seed.spawn(len(draws.fits))
+        # the children of the draws' stream, built without spawning (which advances the
+        # parent): every call imputes with the same streams, whatever was imputed before
+        root = draws.impute_seed
+        streams = [
+            np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, f))
+            for f in range(len(draws.fits))
+        ]
         which = np.full(n, -1)
         index_out: list[np.ndarray] = []
         values_out: list[np.ndarray] = []
