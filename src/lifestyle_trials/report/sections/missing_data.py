@@ -40,13 +40,19 @@ def missing_data_section(ctx: Context) -> Section | None:
     outcome = ctx.var(m["outcome"])
     visit = ctx.at_visit(m["visit"])
     log = m["log"]
+    names = {
+        "JR": "jump to reference",
+        "CR": "copy reference",
+        "CIR": "copy increments in reference",
+    }
+    others = " and ".join(names[a["key"]] for a in m["analyses"] if a["key"] in names)
     blocks: list[Block] = [
         Paragraph(
             f"Estimand (ICH E9(R1)): the population randomised; the variable {outcome} "
             f"{visit}; intercurrent event: leaving the study, handled by imputing the values "
-            "not measured under each assumption below (a hypothetical strategy under MAR, "
-            "reference-based under jump to reference and copy reference); summary measure: "
-            "the difference of adjusted means"
+            "not measured under each assumption below (a hypothetical strategy under MAR"
+            + (f", reference-based under {others}" if others else "")
+            + "); summary measure: the difference of adjusted means"
             + (" on the log scale (ratio of geometric means)." if log else ".")
         )
     ]
