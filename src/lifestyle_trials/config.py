@@ -248,6 +248,8 @@ class AnalysisConfig:
         How existing index columns are treated (``[derive]``).
     links : Mapping[str, str]
         Other reports to link to: analysis id → link text (e.g. a power analysis).
+    missing_data : lifestyle_trials.mi.settings.MISettings
+        How the missing-data section imputes (``[missing_data]``).
     """
 
     id: str
@@ -265,6 +267,7 @@ class AnalysisConfig:
     derive: Derive = field(default_factory=Derive)
     report: Report = field(default_factory=Report)
     links: Mapping[str, str] = field(default_factory=dict)
+    missing_data: Any = None
 
     @property
     def folder(self) -> Path:
@@ -361,6 +364,7 @@ def parse_config(table: Mapping[str, Any], *, file: str, sha256: str = "") -> An
             "derive",
             "report",
             "links",
+            "missing_data",
         ),
     )
     title = r.string(top, "title", required=True)
@@ -376,6 +380,9 @@ def parse_config(table: Mapping[str, Any], *, file: str, sha256: str = "") -> An
     published = r.string(top, "published", default=None)
     derive = _derive(r, r.subtable(top, "derive"))
     report = _report(r, r.subtable(top, "report"))
+    from .mi.settings import read_mi_settings  # here: the mi package imports this module
+
+    missing_data = read_mi_settings(r.subtable(top, "missing_data"), file)
     links = r.subtable(top, "links")
     if not all(isinstance(v, str) and v.strip() for v in links.values()):
         raise r.error("links", 'must map analysis ids to link texts, e.g. odes_power = "power"')
@@ -395,6 +402,7 @@ def parse_config(table: Mapping[str, Any], *, file: str, sha256: str = "") -> An
         derive=derive,
         report=report,
         links=dict(links),
+        missing_data=missing_data,
     )
 
 

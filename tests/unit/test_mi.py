@@ -4,6 +4,7 @@ and bad input."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from functools import cache
 
 import numpy as np
@@ -107,12 +108,34 @@ def _ancova_weights(draws: lt.mi.Draws, arm: str) -> np.ndarray:
     return contrast @ np.linalg.solve(z.T @ z, z.T)
 
 
+@cache
+def draws_staggered() -> lt.mi.Draws:
+    """A trial whose every arm has dropouts from each post-baseline visit: in each arm, two
+    subjects leave before visit 3, two before visit 6 and two before visit 12 (chosen by
+    position, independently of the values). Simulated dropout can leave an arm without a
+    dropout at some visit, where the J2R shift of that arm's effect is zero by design."""
+    trial = lt.simulate_odes(seed=5, n_per_arm=(20, 20, 20, 20), visits=(0, 3, 6, 12), dropout=0)
+    table = trial.data
+    first_visit = {}
+    for _, subjects in table.groupby("arm", sort=False)["subject"]:
+        order = list(dict.fromkeys(subjects))
+        for k, visit in enumerate((3.0, 3.0, 6.0, 6.0, 12.0, 12.0)):
+            first_visit[order[k]] = visit
+    leaves = table["subject"].map(first_visit).fillna(np.inf)
+    dropped = replace(trial, data=table[table["visit"] < leaves].reset_index(drop=True))
+    return lt.mi.draws(dropped, "homa_ir", log=True)
+
+
 def test_jump_to_reference_moves_the_estimate_by_theory() -> None:
     """Under J2R a dropout's imputed mean at a missing visit t moves by -δ_a,t, the arm ×
     visit coefficient of its arm a in the imputation model: the conditional part is unchanged
     because the visits before the event keep the own-arm means. The ANCOVA effect is linear
     in the outcome, so it moves by Σ_i w_i (-δ_a(i),t) over the dropouts."""
-    draws = draws_visits()
+    draws = draws_staggered()
+    assert all(
+        draws.data.missing[draws.data.arm == k].any(axis=0).all()
+        for k in range(len(draws.data.arms))
+    )
     data = draws.data
     mar = pooled(draws, "MAR", "arms")
     jr = pooled(draws, "JR", "arms")
@@ -220,6 +243,74 @@ def test_deterministic() -> None:
     pd.testing.assert_frame_equal(a, b)
 
 
+def test_random_imputation_does_not_depend_on_earlier_calls() -> None:
+    """The same draws imputed twice (another strategy in between) give the same data."""
+    draws = lt.mi.draws(trial_visits(), "homa_ir", method="approxbayes", n_samples=2, seed=3)
+    first = lt.mi.impute(draws, "CIR", references=REFS)
+    lt.mi.impute(draws, "MAR")
+    again = lt.mi.impute(draws, "CIR", references=REFS)
+    for a, b in zip(first.values, again.values, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_mmrm_analysis_of_completed_data_is_the_ancova() -> None:
+    """With complete data, an unstructured covariance and the same regressors at every visit
+    (covariates × visit), generalised least squares is ordinary least squares visit by visit:
+    the MMRM of each completed dataset has the ANCOVA's estimates and standard errors."""
+    draws = lt.mi.draws(
+        trial_visits(), "homa_ir", log=True, covariates=("age", "sex"),
+        resampling="bootstrap", n_samples=3, seed=4,
+    )  # fmt: skip
+    imputed = lt.mi.impute(draws, "JR", references=REFS)
+    template = lt.mi.delta_template(imputed)
+    template["delta"] = 0.1 * template["is_missing"]
+    for estimand in ("factorial", "arms"):
+        by_mmrm = lt.mi.analyse(imputed, "mmrm", estimand=estimand, delta=template)
+        by_ancova = lt.mi.analyse(imputed, "ancova", estimand=estimand, delta=template)
+        assert by_mmrm.terms == by_ancova.terms and by_mmrm.estimate.shape == (4, 3, 3)
+        np.testing.assert_allclose(by_mmrm.estimate, by_ancova.estimate, rtol=1e-7, atol=1e-10)
+        np.testing.assert_allclose(by_mmrm.std_error, by_ancova.std_error, rtol=1e-6)
+    pd.testing.assert_frame_equal(lt.mi.pool(by_mmrm).effects, lt.mi.pool(by_ancova).effects)
+    with pytest.raises(lt.MIError, match="'factorial' and 'arms'"):
+        lt.mi.analyse(imputed, "mmrm", estimand="margins")
+    with pytest.raises(lt.MIError, match="unknown analysis 'lm'"):
+        lt.mi.analyse(imputed, "lm")
+
+
+def test_mmrm_analysis_pools_by_rubin_with_its_own_df() -> None:
+    """approxbayes + MMRM: Rubin's rules with the MMRM's Satterthwaite df as the
+    complete-data df of each effect."""
+    from lifestyle_trials.mi.pool import rubin
+
+    draws = lt.mi.draws(trial_visits(), "homa_ir", method="approxbayes", n_samples=3, seed=2)
+    analysis = lt.mi.analyse(lt.mi.impute(draws), "mmrm", estimand="arms")
+    assert analysis.df_complete.shape == (3, 3)
+    assert ((analysis.df_complete > 10) & (analysis.df_complete < 80)).all()  # 80 subjects
+    effects = lt.mi.pool(analysis).effects
+    est, se, df = rubin(analysis.estimate, analysis.std_error, analysis.df_complete)
+    np.testing.assert_allclose(effects["estimate"], est.ravel(), rtol=1e-12)
+    np.testing.assert_allclose(effects["std_error"], se.ravel(), rtol=1e-12)
+    np.testing.assert_allclose(effects["df"], df.ravel(), rtol=1e-12)
+    # a larger complete-data df gives a larger pooled df (Barnard-Rubin is increasing in it)
+    _, _, df_big = rubin(analysis.estimate, analysis.std_error, analysis.df_complete + 50)
+    assert (df_big > df).all()
+
+
+def test_progress_line(capsys: pytest.CaptureFixture[str]) -> None:
+    from lifestyle_trials.mi.progress import Progress
+
+    lt.mi.draws(trial_visits(), "homa_ir", resampling="bootstrap", n_samples=3, seed=1)
+    assert capsys.readouterr().err == ""  # off by default when stderr is not a terminal
+    lt.mi.draws(
+        trial_visits(), "homa_ir", resampling="bootstrap", n_samples=3, seed=1, progress=True
+    )
+    assert capsys.readouterr().err.endswith("bootstrap refits: 3/3\n")
+    counter = Progress(2, "x", show=True)
+    counter.step()
+    counter.step()
+    assert capsys.readouterr().err.endswith("x: 2/2\n")
+
+
 # -- bad input ------------------------------------------------------------------------------
 
 
@@ -244,6 +335,14 @@ def test_bad_event_table() -> None:
         lt.mi.draws(trial, "homa_ir", ice=pd.DataFrame({"subject": [subject], "visit": [0]}))
     with pytest.raises(lt.MIError, match="lacks column"):
         lt.mi.draws(trial, "homa_ir", ice=pd.DataFrame({"subject": [subject]}))
+    with pytest.raises(lt.MIError, match="unknown strategy 'J2R' for subject"):
+        lt.mi.draws(
+            trial,
+            "homa_ir",
+            ice=pd.DataFrame({"subject": [subject], "visit": [6], "strategy": ["J2R"]}),
+        )
+    with pytest.raises(lt.MIError, match="more than one event"):
+        lt.mi.draws(trial, "homa_ir", ice=pd.DataFrame({"subject": [subject] * 2, "visit": [3, 6]}))
 
 
 def test_lmcf_needs_a_visit_before_the_event() -> None:
@@ -274,8 +373,15 @@ def test_bad_delta_table() -> None:
 
 def test_bad_options() -> None:
     trial = trial_visits()
-    with pytest.raises(lt.MIError, match="n_samples"):
-        lt.mi.draws(trial, "homa_ir", method="approxbayes", n_samples=1)
+    for method, resampling in (("approxbayes", "jackknife"), ("bmlmi", "jackknife"),
+                               ("condmean", "bootstrap")):  # fmt: skip
+        for n_samples in (1, 0, 2.5):
+            with pytest.raises(lt.MIError, match="n_samples must be an integer of at least 2"):
+                lt.mi.draws(
+                    trial, "homa_ir", method=method, resampling=resampling, n_samples=n_samples
+                )
+    with pytest.raises(lt.MIError, match="unknown resampling"):
+        lt.mi.draws(trial, "homa_ir", resampling="bayes")
     with pytest.raises(lt.MIError, match="unknown method"):
         lt.mi.draws(trial, "homa_ir", method="bayes")
     with pytest.raises(lt.MIError, match="unknown covariance"):
@@ -345,3 +451,48 @@ def test_missing_data_numbers() -> None:
     json.dumps(out, allow_nan=False)  # plain JSON: no NaN, no numpy types
     complete = lt.simulate_odes(seed=9, n_per_arm=(12, 14, 13, 15), visits=(0, 12), dropout=0)
     assert missing_data_numbers(complete, "homa_ir") is None
+
+
+@pytest.mark.parametrize("n_per_arm", [(20, 20, 0, 0), (20, 20, 0, 20), (15, 15, 15, 15)])
+def test_missing_data_numbers_for_two_three_and_four_arms(n_per_arm: tuple[int, ...]) -> None:
+    """Every arm but control referenced to control; each analysis equals the pipeline of
+    lt.mi run by hand; the settings of [missing_data] (strategies, samples, seed) are used."""
+    from lifestyle_trials.mi.summary import missing_data_numbers
+
+    trial = lt.simulate_odes(seed=8, n_per_arm=n_per_arm, visits=(0, 6, 12), dropout=0.25)
+    out = missing_data_numbers(
+        trial, "homa_ir", log=True, estimand="arms", deltas=[0.0, 0.2], strategies=("CIR",),
+        method="approxbayes", n_samples=3, seed=6,
+    )  # fmt: skip
+    arms = [a for a, n in zip(lt.ARMS, n_per_arm, strict=True) if n]
+    assert [a["key"] for a in out["analyses"]] == ["complete_case", "MAR", "CIR"]
+    assert "approximate Bayesian" in out["method"]
+    assert {p["arm"] for p in out["pattern"]} == set(arms)
+    assert out["tipping"]["arms"] == arms[1:]
+    draws = lt.mi.draws(trial, "homa_ir", method="approxbayes", n_samples=3, seed=6, log=True)
+    refs = {a: "control" for a in arms[1:]}
+    expected = lt.mi.pool(
+        lt.mi.analyse(lt.mi.impute(draws, "CIR", references=refs), estimand="arms")
+    ).effects.query("visit == 12")
+    cir = pd.DataFrame(out["analyses"][2]["effects"])
+    assert list(cir["term"]) == [f"{a} vs control" for a in arms[1:]]
+    np.testing.assert_allclose(cir["estimate"], expected["estimate"], rtol=1e-12)
+    np.testing.assert_allclose(cir["std_error"], expected["std_error"], rtol=1e-12)
+    json.dumps(out, allow_nan=False)
+
+
+def test_missing_data_settings_are_checked() -> None:
+    from lifestyle_trials.mi.settings import read_mi_settings
+
+    assert read_mi_settings({}, "a.toml").strategies == ("MAR", "JR", "CR")
+    for table, key in (
+        ({"strategies": ["J2R"]}, "missing_data.strategies"),
+        ({"method": "mice"}, "missing_data.method"),
+        ({"n_samples": 1}, "missing_data.n_samples"),
+        ({"deltas": [0.0, "a"]}, "missing_data.deltas"),
+        ({"references": {"diet": 1}}, "missing_data.references"),
+        ({"seed": 1.5}, "missing_data.seed"),
+        ({"delta": [0.1]}, "unknown key 'missing_data.delta'"),
+    ):
+        with pytest.raises(lt.ConfigError, match=f"a.toml: {key}"):
+            read_mi_settings(table, "a.toml")

@@ -10,7 +10,8 @@ pooled.effects
 Modules: :mod:`.data` (the trial as arrays), :mod:`.events` (intercurrent events),
 :mod:`.model` (the imputation MMRM and its refits), :mod:`.draws`, :mod:`.strategies`,
 :mod:`.impute`, :mod:`.analyse`, :mod:`.delta`, :mod:`.pool`, :mod:`.tipping`, and
-:mod:`.summary` (the numbers of a report's missing-data section).
+:mod:`.summary` (the numbers of a report's missing-data section), :mod:`.progress` (a
+progress line for long loops).
 """
 
 from .analyse import Analysis, analyse

@@ -16,6 +16,15 @@ is added to the completed values before the analysis, on the analysis scale (the
 when the draws are on it), as rbmi's ``analyse(delta = ...)`` does.
 
 All datasets of the same size are fitted at once (batched normal equations).
+
+``analysis="mmrm"`` fits instead, to each completed dataset, the trial's MMRM
+(:func:`lifestyle_trials.mmrm`: ``baseline × visit + arms × visit (+ covariates × visit)``,
+unstructured covariance, REML, Satterthwaite df) and takes its effects at every
+post-baseline visit (estimands ``factorial`` and ``arms``). With complete data and the
+unstructured covariance its estimates equal the ANCOVA's at each visit (identical regressors
+at every visit make generalised least squares ordinary least squares); it is the slower
+option, one REML fit per dataset. Rubin's complete-data df are then the MMRM's
+Satterthwaite df of each effect, averaged over the datasets.
 """
 
 from __future__ import annotations
@@ -26,15 +35,20 @@ import numpy as np
 import pandas as pd
 
 from ..arms import ARMS
+from ..datasets.files import read_trial
 from ..errors import MIError
+from ..models.mmrm import mmrm
+from ..trial import Trial
 from .data import MIData
 from .delta import delta_matrix
 from .impute import Imputed
 from .model import covariate_columns
+from .progress import Progress
 
-__all__ = ["ESTIMANDS", "Analysis", "analyse"]
+__all__ = ["ANALYSES", "ESTIMANDS", "Analysis", "analyse"]
 
 ESTIMANDS: tuple[str, ...] = ("factorial", "margins", "arms")
+ANALYSES: tuple[str, ...] = ("ancova", "mmrm")
 _FACTORIAL = {
     "diet": (-0.5, 0.5, -0.5, 0.5),
     "exercise": (-0.5, -0.5, 0.5, 0.5),
@@ -55,8 +69,9 @@ class Analysis:
     estimate, std_error : ndarray, shape (datasets, terms, visits)
     df : ndarray, shape (datasets,)
         Residual degrees of freedom of each dataset's ANCOVA.
-    df_complete : float
-        Residual df of the ANCOVA of the original subjects (Rubin's complete-data df).
+    df_complete : float or ndarray, shape (terms, visits)
+        Rubin's complete-data df: the residual df of the ANCOVA of the original subjects, or
+        the MMRM's Satterthwaite df of each effect averaged over the datasets.
     estimand : str
     log : bool
     """
@@ -67,7 +82,7 @@ class Analysis:
     estimate: np.ndarray
     std_error: np.ndarray
     df: np.ndarray
-    df_complete: float
+    df_complete: float | np.ndarray
     estimand: str
     log: bool
 
@@ -136,16 +151,23 @@ def analyse(
     analysis: str = "ancova",
     estimand: str = "factorial",
     delta: pd.DataFrame | None = None,
+    progress: bool | None = None,
 ) -> Analysis:
     """Analyse every completed dataset (see the module docstring).
 
     Parameters
     ----------
     imputed : Imputed
-    analysis : {"ancova"}
+    analysis : {"ancova", "mmrm"}
+        The ANCOVA at each visit, or the MMRM of all post-baseline visits (see the module
+        docstring).
     estimand : {"factorial", "margins", "arms"}
+        ``"margins"`` with the ANCOVA only.
     delta : DataFrame, optional
         Columns ``subject``, ``visit``, ``delta``: added to the completed values.
+    progress : bool, optional
+        ``"mmrm"``: show a count of the fits on standard error (default: for 100 datasets
+        or more when standard error is a terminal).
 
     Returns
     -------
@@ -166,11 +188,13 @@ def analyse(
     >>> a.estimate.shape, a.terms
     ((61, 3, 3), ('diet', 'exercise', 'diet:exercise'))
     """
-    if analysis != "ancova":
-        raise MIError(f"unknown analysis {analysis!r}; use 'ancova'")
+    if analysis not in ANALYSES:
+        raise MIError(f"unknown analysis {analysis!r}; use one of {', '.join(ANALYSES)}")
     data = imputed.draws.data
     z, contrast, terms = _design(data, estimand)
     shift = None if delta is None else delta_matrix(imputed, delta)
+    if analysis == "mmrm":
+        return _analyse_mmrm(imputed, estimand, terms, shift, progress)
     first = data.first_analysed
     m = imputed.n_datasets
     n_vis = data.values.shape[1] - first
@@ -194,6 +218,82 @@ def analyse(
         std_error=std_error,
         df=dfs,
         df_complete=float(data.n_subjects - z.shape[1]),
+        estimand=estimand,
+        log=data.log,
+    )
+
+
+def _completed_trial(
+    data: MIData, index: np.ndarray, values: np.ndarray
+) -> tuple[Trial, tuple[str, ...]]:
+    """One completed dataset (column ``value``, on the analysis scale) as a Trial; repeated
+    subjects of a bootstrap sample become distinct subjects."""
+    first = data.first_analysed
+    post = np.asarray(data.post_baseline, dtype=float)
+    base_visit = float(data.visits[0]) if data.baseline_is_response else float(post[0]) - 1.0
+    n = index.size
+    subject = np.array([f"s{k:05d}" for k in range(n)], dtype=object)
+    long_visits = np.concatenate([[base_visit], post])
+    y = np.column_stack([data.baseline[index], values[:, first:]])
+    table = pd.DataFrame(
+        {
+            "subject": np.repeat(subject, long_visits.size),
+            "diet": np.repeat(data.diet[index], long_visits.size),
+            "exercise": np.repeat(data.exercise[index], long_visits.size),
+            "visit": np.tile(long_visits, n),
+            "value": y.ravel(),
+        }
+    )
+    names = list(data.covariates.columns)
+    for name in names:
+        table[name] = np.repeat(data.covariates[name].to_numpy()[index], long_visits.size)
+    trial = read_trial(
+        table, baseline=base_visit, outcomes=["value"], covariates=names, name="completed"
+    )
+    return trial, tuple(names)
+
+
+def _analyse_mmrm(
+    imputed: Imputed,
+    estimand: str,
+    terms: tuple[str, ...],
+    shift: np.ndarray | None,
+    progress: bool | None,
+) -> Analysis:
+    """The MMRM of every completed dataset (values on the analysis scale, so ``log=False``)."""
+    data = imputed.draws.data
+    if estimand not in ("factorial", "arms"):
+        raise MIError(
+            f"analysis 'mmrm' reports the estimands 'factorial' and 'arms', not {estimand!r}; "
+            "use analysis='ancova' for 'margins'"
+        )
+    post = data.post_baseline
+    m = imputed.n_datasets
+    estimate = np.empty((m, len(terms), len(post)))
+    std_error = np.empty_like(estimate)
+    dfs = np.empty_like(estimate)
+    counter = Progress(m, "MMRM of the completed datasets", progress)
+    for d in range(m):
+        counter.step()
+        index = imputed.index[d]
+        values = imputed.values[d] if shift is None else imputed.values[d] + shift[index]
+        trial, names = _completed_trial(data, index, values)
+        effects = mmrm(trial, "value", estimand=estimand, covariates_by_visit=names).effects
+        table = effects.set_index(["term", "visit"])
+        keys = [(t, float(v)) for t in terms for v in post]
+        rows = table.loc[keys]
+        shape = (len(terms), len(post))
+        estimate[d] = rows["estimate"].to_numpy().reshape(shape)
+        std_error[d] = rows["std_error"].to_numpy().reshape(shape)
+        dfs[d] = rows["df"].to_numpy().reshape(shape)
+    return Analysis(
+        imputed=imputed,
+        terms=terms,
+        visits=post,
+        estimate=estimate,
+        std_error=std_error,
+        df=dfs.mean(axis=(1, 2)),
+        df_complete=dfs.mean(axis=0),
         estimand=estimand,
         log=data.log,
     )

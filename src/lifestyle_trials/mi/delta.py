@@ -36,7 +36,7 @@ def delta_template(imputed: Imputed) -> pd.DataFrame:
     >>> imputed = lt.mi.impute(lt.mi.draws(trial, "homa_ir"))
     >>> t = lt.mi.delta_template(imputed)
     >>> t.shape, int(t["is_missing"].sum())
-    ((180, 8), 25)
+    ((180, 8), 21)
     """
     data = imputed.draws.data
     first = data.first_analysed

@@ -128,6 +128,7 @@ def draws(
     seed: int | None = None,
     n_samples: int | None = None,
     n_imputations: int = 2,
+    progress: bool | None = None,
 ) -> Draws:
     """Fit the imputation model (see the module docstring for the methods).
 
@@ -166,6 +167,9 @@ def draws(
         ``bmlmi``: ``B``, default 20; ``condmean`` with bootstrap: default 100).
     n_imputations : int, default 2
         ``bmlmi`` only: random imputations ``D`` per bootstrap sample.
+    progress : bool, optional
+        Show a count of the refits on standard error; default: only for 100 refits or more
+        when standard error is a terminal (:mod:`lifestyle_trials.mi.progress`).
 
     Returns
     -------
@@ -185,7 +189,7 @@ def draws(
     >>> trial = lt.simulate_odes(seed=3, n_per_arm=(15,) * 4, visits=(0, 3, 6, 12), dropout=0.2)
     >>> d = lt.mi.draws(trial, "homa_ir", log=True)
     >>> d
-    Draws(homa_ir: condmean (jackknife), 61 fits of us MMRM, 60 subjects, 25 values missing)
+    Draws(homa_ir: condmean (jackknife), 61 fits of us MMRM, 60 subjects, 21 values missing)
     """
     if method not in METHODS:
         raise MIError(f"unknown method {method!r}; use one of {', '.join(METHODS)}")
@@ -213,13 +217,13 @@ def draws(
     boot_seed, impute_seed = np.random.SeedSequence(seed).spawn(2)
     rng = np.random.default_rng(boot_seed)
     if method == "condmean" and resampling == "jackknife":
-        full, fits = fit_subsets(data, matrices, used, covariance, "jackknife")
+        full, fits = fit_subsets(data, matrices, used, covariance, "jackknife", progress)
         everyone = np.arange(n)
         samples = [everyone, *(np.delete(everyone, i) for i in range(n))]
         all_fits = [full, *fits]
     else:
         boot = _bootstrap_samples(data.arm, int(n_samples), rng)
-        full, fits = fit_subsets(data, matrices, used, covariance, boot)
+        full, fits = fit_subsets(data, matrices, used, covariance, boot, progress)
         if method == "condmean":
             samples, all_fits = [np.arange(n), *boot], [full, *fits]
         elif method == "approxbayes":

@@ -21,6 +21,7 @@ import pandas as pd
 from ..errors import MIError
 from ..trial import format_visit
 from .data import MIData
+from .strategies import STRATEGIES
 
 __all__ = ["Events", "default_events", "read_events"]
 
@@ -75,7 +76,7 @@ def read_events(data: MIData, ice: pd.DataFrame) -> Events:
     ------
     MIError
         Missing columns, a subject not in the imputed data, a visit that is not a
-        post-baseline visit, two rows for one subject.
+        post-baseline visit, two rows for one subject, an unknown strategy name.
     """
     if not isinstance(ice, pd.DataFrame):
         raise MIError("ice must be a DataFrame with columns subject, visit and strategy")
@@ -116,5 +117,11 @@ def read_events(data: MIData, ice: pd.DataFrame) -> Events:
         index[i] = int(hit[0])
         if "strategy" in ice.columns:
             value = rec.strategy
+            if isinstance(value, str) and value not in STRATEGIES:
+                raise MIError(
+                    f"ice row {row}: unknown strategy {value!r} for subject {subject!r}; use "
+                    f"one of {', '.join(STRATEGIES)} (or leave it empty and give the strategy "
+                    "to impute)"
+                )
             strategy[i] = None if pd.isna(value) else value
     return Events(index=index, strategy=strategy)

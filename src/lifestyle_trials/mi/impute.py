@@ -149,7 +149,7 @@ def impute(
     >>> d = lt.mi.draws(trial, "homa_ir", log=True)
     >>> lt.mi.impute(d, "JR", references={"diet": "control", "exercise": "control",
     ...                                   "diet+exercise": "control"})
-    Imputed(homa_ir: 61 datasets, 25 values imputed; strategies JR, MAR)
+    Imputed(homa_ir: 61 datasets, 21 values imputed; strategies JR, MAR)
     """
     data = draws.data
     refs = _references(data.arms, references)
@@ -206,7 +206,13 @@ def impute(
         index = draws.samples
         values = tuple(cond[f][idx] for f, idx in enumerate(index))
     else:
-        streams = draws.impute_seed.spawn(len(draws.fits))
+        # the children of the draws' stream, built without spawning (which advances the
+        # parent): every call imputes with the same streams, whatever was imputed before
+        root = draws.impute_seed
+        streams = [
+            np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, f))
+            for f in range(len(draws.fits))
+        ]
         which = np.full(n, -1)
         index_out: list[np.ndarray] = []
         values_out: list[np.ndarray] = []

@@ -37,6 +37,7 @@ from ..models.engine.reml import (
     group_by_pattern,
 )
 from .data import MIData
+from .progress import Progress
 
 __all__ = [
     "Fit",
@@ -253,6 +254,7 @@ def fit_subsets(
     used: np.ndarray,
     covariance: str,
     subsets: Sequence[np.ndarray] | str,
+    progress: bool | None = None,
 ) -> tuple[Fit, list[Fit]]:
     """Fit the imputation model to all subjects, then to each subset of subjects.
 
@@ -268,6 +270,8 @@ def fit_subsets(
     subsets : "jackknife" or sequence of int arrays
         ``"jackknife"`` refits without each subject in turn; otherwise each array lists the
         subject rows of one fit (repeats allowed: bootstrap samples).
+    progress : bool, optional
+        Show a count of the refits on standard error (see :mod:`.progress`).
 
     Returns
     -------
@@ -305,7 +309,9 @@ def fit_subsets(
                 place[int(s)] = (bno, r)
         # subject_index numbers the subjects with a value in order of appearance
         with_values = np.flatnonzero(used.any(axis=1))
+        counter = Progress(n, "jackknife refits", progress)
         for i in range(n):
+            counter.step()
             hit = np.flatnonzero(with_values == i)
             if hit.size == 0:
                 fits.append(full)
@@ -314,7 +320,9 @@ def fit_subsets(
             reduced = _drop_subject(full_data, bno, r)
             fits.append(_refit(reduced, struct, full, f"without subject {data.subjects[i]!r}"))
         return full, fits
+    counter = Progress(len(subsets), "bootstrap refits", progress)
     for number, subset in enumerate(subsets):
+        counter.step()
         grouped = grouped_data(matrices, data.values, used, np.asarray(subset))
         fits.append(_refit(grouped, struct, full, f"of resample {number + 1}"))
     return full, fits

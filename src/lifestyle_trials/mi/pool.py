@@ -62,7 +62,7 @@ class Pooled:
 
 
 def rubin(
-    estimate: np.ndarray, std_error: np.ndarray, df_complete: float
+    estimate: np.ndarray, std_error: np.ndarray, df_complete: float | np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Rubin's rules with the Barnard-Rubin df over the first axis.
 
@@ -78,7 +78,7 @@ def rubin(
     between = estimate.var(axis=0, ddof=1)
     total = within + (1.0 + 1.0 / m) * between
     lam = (1.0 + 1.0 / m) * between / total
-    v_com = float(df_complete)
+    v_com = np.asarray(df_complete, dtype=float)
     v_obs = (v_com + 1.0) / (v_com + 3.0) * v_com * (1.0 - lam)
     # ν = (ν_old ν_obs)/(ν_old + ν_obs) = 1 / (1/ν_old + 1/ν_obs), 1/ν_old = λ²/(M−1)
     df = 1.0 / (lam**2 / (m - 1) + 1.0 / v_obs)
@@ -120,9 +120,9 @@ def pool(results: Analysis, level: float = 0.95) -> Pooled:
     >>> pooled = lt.mi.pool(lt.mi.analyse(imputed, "ancova", estimand="factorial"))
     >>> pooled.effects.query("visit == 12")[["term", "estimate", "std_error", "ratio"]].round(3)
                 term  estimate  std_error  ratio
-    2           diet    -0.175      0.078  0.840
-    5       exercise    -0.185      0.081  0.831
-    8  diet:exercise     0.148      0.159  1.160
+    2           diet    -0.138      0.080  0.871
+    5       exercise    -0.213      0.078  0.808
+    8  diet:exercise     0.171      0.151  1.187
     """
     draws = results.imputed.draws
     est, se = results.estimate, results.std_error

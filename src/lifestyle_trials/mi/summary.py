@@ -2,14 +2,15 @@
 
 :func:`missing_data_numbers` gathers, for one outcome of a trial: the pattern of missing
 values by arm and visit, the effects at the reported visit from the complete-case ANCOVA
-(the primary analysis) beside conditional mean imputation (jackknife) under MAR, jump to
-reference and copy reference (every arm referenced to control), and a tipping-point grid
-of deltas added to the imputed values of the active arms.
+(the primary analysis) beside multiple imputation (by default conditional mean imputation
+with the jackknife) under MAR, jump to reference and copy reference (by default every arm
+referenced to control), and a tipping-point grid of deltas added to the imputed values of
+the active arms under MAR.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -25,6 +26,12 @@ from .tipping import tipping_from
 
 __all__ = ["missing_data_numbers"]
 
+_METHOD_TEXT = {
+    "condmean jackknife": "conditional mean imputation, jackknife (Wolbers et al. 2022)",
+    "condmean bootstrap": "conditional mean imputation, bootstrap (Wolbers et al. 2022)",
+    "approxbayes": "approximate Bayesian multiple imputation, Rubin's rules",
+    "bmlmi": "bootstrapped maximum likelihood multiple imputation (von Hippel & Bartlett 2021)",
+}
 _EFFECT_KEYS = ("term", "estimate", "std_error", "p_value", "conf_low", "conf_high")
 
 
@@ -50,6 +57,12 @@ def missing_data_numbers(
     covariates: Sequence[str] = (),
     deltas: Sequence[float] | None = None,
     level: float = 0.95,
+    method: str = "condmean",
+    resampling: str = "jackknife",
+    strategies: Sequence[str] = ("MAR", "JR", "CR"),
+    references: Mapping[str, str] | None = None,
+    n_samples: int | None = None,
+    seed: int | None = None,
 ) -> dict[str, Any] | None:
     """The missing-data numbers of ``outcome`` (see the module docstring).
 
@@ -64,6 +77,12 @@ def missing_data_numbers(
         residual SDs of the outcome at the visit, in the direction that weakens the
         largest effect).
     level : float
+    method, resampling, n_samples, seed
+        As in :func:`lifestyle_trials.mi.draws`.
+    strategies : sequence of str
+        The strategies shown (MAR is computed in any case for the tipping point).
+    references : mapping, optional
+        Arm → reference arm (default: every arm referenced to the first, control).
 
     Returns
     -------
@@ -83,7 +102,10 @@ def missing_data_numbers(
     >>> [a["key"] for a in out["analyses"]], len(out["tipping"]["grid"])
     (['complete_case', 'MAR', 'JR', 'CR'], 9)
     """
-    drawn = make_draws(trial, outcome, log=log, covariates=covariates)
+    drawn = make_draws(
+        trial, outcome, method=method, resampling=resampling, log=log, covariates=covariates,
+        n_samples=n_samples, seed=seed,
+    )  # fmt: skip
     data = drawn.data
     if not data.missing.any():
         return None
@@ -104,7 +126,10 @@ def missing_data_numbers(
             )
     keys = (*_EFFECT_KEYS, *(("ratio", "ratio_low", "ratio_high") if log else ()))
     control = data.arms[0]
-    references = {a: control for a in data.arms[1:]}
+    if references is None or not references:
+        references = {a: control for a in data.arms[1:]}
+    else:
+        references = {a: r for a, r in references.items() if a in data.arms and a != r}
     primary = ancova(
         trial, outcome, estimand=estimand, visit=at, log=log, covariates=tuple(covariates)
     ).effects
@@ -115,12 +140,17 @@ def missing_data_numbers(
             "effects": _records(primary, keys),
         }
     ]
+    refs = sorted(set(references.values()))
+    named = f" ({', '.join(refs)})" if refs else ""
     labels = {
         "MAR": "Multiple imputation, missing at random",
-        "JR": "Multiple imputation, jump to reference (control)",
-        "CR": "Multiple imputation, copy reference (control)",
+        "JR": f"Multiple imputation, jump to reference{named}",
+        "CR": f"Multiple imputation, copy reference{named}",
+        "CIR": f"Multiple imputation, copy increments in reference{named}",
+        "LMCF": "Multiple imputation, last mean carried forward",
     }
-    for strategy, label in labels.items():
+    for strategy in dict.fromkeys(("MAR", *strategies)):
+        label = labels[strategy]
         effects = pool(
             analyse(impute(drawn, strategy, references=references), "ancova", estimand=estimand),
             level,
@@ -138,7 +168,12 @@ def missing_data_numbers(
         "visit": at,
         "log": log,
         "estimand": estimand,
-        "method": "conditional mean imputation, jackknife (Wolbers et al. 2022)",
+        "method": _METHOD_TEXT[method if method != "condmean" else f"condmean {resampling}"]
+        + (
+            f", {len(drawn.fits) - (method == 'condmean')} samples"
+            if resampling != "jackknife" or method != "condmean"
+            else ""
+        ),  # fmt: skip
         "n_missing": int(data.missing[:, first:].sum()),
         "pattern": pattern,
         "analyses": analyses,

@@ -75,6 +75,7 @@ def tipping_point(
     seed: int | None = None,
     n_samples: int | None = None,
     level: float = 0.95,
+    progress: bool | None = None,
 ) -> TippingPoint:
     """Effects as the imputed values of ``arms`` move by each of ``deltas``.
 
@@ -85,7 +86,7 @@ def tipping_point(
         The grid (analysis scale: log units when ``log``). 0 is added when absent.
     arms : sequence of str, optional
         Arms whose imputed values move (default: every arm but the first, control).
-    method, resampling, covariance, covariates, log, ice, seed, n_samples
+    method, resampling, covariance, covariates, log, ice, seed, n_samples, progress
         As in :func:`lifestyle_trials.mi.draws`.
     strategy, references
         As in :func:`lifestyle_trials.mi.impute`.
@@ -110,16 +111,16 @@ def tipping_point(
     >>> import lifestyle_trials as lt
     >>> trial = lt.simulate_odes(seed=3, n_per_arm=(15,) * 4, visits=(0, 3, 6, 12), dropout=0.2)
     >>> tp = lt.mi.tipping_point(trial, "homa_ir", deltas=[0.0, 0.1, 0.2, 0.3, 0.4],
-    ...                          arms=["diet", "diet+exercise"], log=True)
+    ...                          arms=["exercise", "diet+exercise"], log=True)
     >>> tp.tipping[["term", "significant", "delta"]]
                 term  significant  delta
-    0           diet         True    0.2
-    1       exercise         True    NaN
+    0           diet        False    NaN
+    1       exercise         True    0.4
     2  diet:exercise        False    NaN
     """
     drawn = make_draws(
         trial, outcome, method=method, resampling=resampling, covariance=covariance,
-        covariates=covariates, log=log, ice=ice, seed=seed, n_samples=n_samples,
+        covariates=covariates, log=log, ice=ice, seed=seed, n_samples=n_samples, progress=progress,
     )  # fmt: skip
     imputed = impute(drawn, strategy, references=references)
     return tipping_from(imputed, deltas, arms, estimand=estimand, visit=visit, level=level)

@@ -29,6 +29,7 @@ FIGURES: tuple[str, ...] = (
     "forest_outcomes",
     "mmrm_means",
     "residuals",
+    "tipping_point",
 )
 """Every figure name, in report order."""
 
@@ -130,6 +131,24 @@ def draw_figures(
         scale = "log " if primary_fit["log"] else ""
         title = f"ANCOVA of {scale}{lab.variable_label(primary, None)}"
         yield "residuals", fig.residual_diagnostics(res["fitted"], res["residual"], title)
+
+    missing = numbers.get("missing_data")
+    if missing and "tipping" in missing:
+        from ..report.missing_data import tipping_figure
+
+        unit = (
+            "log units"
+            if missing["log"]
+            else lab.unit_text(numbers["design"]["units"].get(primary))
+        )
+        yield (
+            "tipping_point",
+            tipping_figure(
+                missing,
+                lambda t: _term(numbers, t),
+                f"Shift added to the imputed values ({unit})" if unit else "",
+            ),
+        )
 
 
 def _term(numbers: Mapping[str, Any], term: str) -> str:

@@ -10,6 +10,8 @@ from .common import Block, effect_cell, scale_note, table
 
 __all__ = ["missing_data_section"]
 
+_SET = "randomised subjects with a baseline value"
+
 
 def missing_data_section(ctx: Context) -> Section | None:
     """The primary outcome's missing values and how the effects move with the assumption.
@@ -17,27 +19,40 @@ def missing_data_section(ctx: Context) -> Section | None:
     Returns
     -------
     Section or None
-        Section ``missing_data`` (None when numbers.json has no ``missing_data``: no
-        follow-up value is missing): the estimand in ICH E9(R1) terms, a table of missing
-        values by arm and visit, a table of the effects under each assumption, and a table
-        of the tipping point of each effect.
+        Section ``missing_data`` (None when numbers.json has no ``missing_data``; one
+        sentence when no follow-up value is missing): the estimand in ICH E9(R1) terms, a
+        table of missing values by arm and visit, a table of the effects under each
+        assumption, a table of the tipping point of each effect and its figure.
     """
     m = ctx.numbers.get("missing_data")
     if not m:
         return None
+    if m.get("n_missing") == 0:
+        text = (
+            f"No follow-up value of {ctx.var(m['outcome'])} is missing: every analysis uses "
+            "every randomised subject with a baseline value, and no imputation or sensitivity "
+            "analysis for missing data is needed."
+        )
+        return Section("missing_data", "Missing data", [Paragraph(text)])
     if "error" in m:
         why = f"Multiple imputation of the primary outcome could not be done: {m['error']}"
         return Section("missing_data", "Missing data", [Paragraph(why, "note")])
     outcome = ctx.var(m["outcome"])
     visit = ctx.at_visit(m["visit"])
     log = m["log"]
+    names = {
+        "JR": "jump to reference",
+        "CR": "copy reference",
+        "CIR": "copy increments in reference",
+    }
+    others = " and ".join(names[a["key"]] for a in m["analyses"] if a["key"] in names)
     blocks: list[Block] = [
         Paragraph(
             f"Estimand (ICH E9(R1)): the population randomised; the variable {outcome} "
             f"{visit}; intercurrent event: leaving the study, handled by imputing the values "
-            "not measured under each assumption below (a hypothetical strategy under MAR, "
-            "reference-based under jump to reference and copy reference); summary measure: "
-            "the difference of adjusted means"
+            "not measured under each assumption below (a hypothetical strategy under MAR"
+            + (f", reference-based under {others}" if others else "")
+            + "); summary measure: the difference of adjusted means"
             + (" on the log scale (ratio of geometric means)." if log else ".")
         )
     ]
@@ -54,8 +69,8 @@ def missing_data_section(ctx: Context) -> Section | None:
     blocks.append(
         table(
             ctx,
-            f"Missing values of {outcome} by arm and visit; analysis set: all randomised subjects.",
-            ["Arm", "Randomised", *[ctx.visit(v) for v in visits]],
+            f"Missing values of {outcome} by arm and visit; analysis set: {_SET}.",
+            ["Arm", "With a baseline value", *[ctx.visit(v) for v in visits]],
             body,
             [m["strategy_note"]],
         )
@@ -78,7 +93,7 @@ def missing_data_section(ctx: Context) -> Section | None:
         table(
             ctx,
             f"Effects on {outcome} {visit} under each assumption about the missing values; "
-            "analysis set: all randomised subjects (complete cases for the primary analysis).",
+            f"analysis set: {_SET} (the primary analysis: those measured {visit}).",
             ["Analysis", *[ctx.term(t) for t in terms]],
             rows,
             [scale_note(log, outcome), f"Imputation: {m['method']}."],
@@ -100,8 +115,7 @@ def missing_data_section(ctx: Context) -> Section | None:
         table(
             ctx,
             f"Tipping point: the shift of the imputed values of {outcome} ({shifted}) at which "
-            "each effect's conclusion at the 5% level changes; analysis set: all randomised "
-            "subjects.",
+            f"each effect's conclusion at the 5% level changes; analysis set: {_SET}.",
             ["Effect", "Shift (delta)"],
             tip_rows,
             [
@@ -110,4 +124,14 @@ def missing_data_section(ctx: Context) -> Section | None:
             ],
         )
     )
+    figure = ctx.figure(
+        "tipping_point",
+        f"Tipping point: the P value of each effect on {outcome} {visit} as the imputed values "
+        f"of {shifted} move; dashed line at 0.05, a point where the conclusion changes; "
+        f"analysis set: {_SET}.",
+        "Line chart of P values against the shift added to imputed values, one line per "
+        "effect, with the 0.05 level marked.",
+    )
+    if figure is not None:
+        blocks.append(figure)
     return Section("missing_data", "Missing data", blocks)
