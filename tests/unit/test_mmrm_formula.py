@@ -17,6 +17,7 @@ import pytest
 from tests.tolerances import DF_EXACT_RTOL, DF_RTOL, LOGLIK_RTOL, REML_RTOL, SAS_RTOL
 
 import lifestyle_trials as lt
+from lifestyle_trials.errors import ModelError
 from lifestyle_trials.models.engine.covariance import STRUCTURES, structure
 
 CASE = Path(__file__).resolve().parents[1] / "reference" / "mmrm_formula_fev"
@@ -442,3 +443,67 @@ def test_ante_dependence_and_spatial_through_the_formula_equal_r_mmrm(
         result.sigma.to_numpy()[:t, :t], sigma, rtol=REML_RTOL, atol=1e-6 * sigma.max()
     )
 
+
+# -- bad input to a covariance per group and to weights ------------------------------------
+
+
+def test_group_not_in_the_data_names_the_term() -> None:
+    with pytest.raises(ModelError, match="group 'ARM' of the covariance term 'us\\(AVISIT \\| ARM"):
+        lt.mmrm(fev_rows(), formula=f"{FIXED} + us(AVISIT | ARM / USUBJID)")
+
+
+def test_group_level_with_a_single_subject_is_refused() -> None:
+    data = fev_rows().copy()
+    data["ARM3"] = data["ARMCD"].astype(str)
+    data.loc[data["USUBJID"] == "PT1", "ARM3"] = "LONE"
+    with pytest.raises(ModelError, match="'ARM3'; level\\(s\\) LONE have a single subject.*Merge"):
+        lt.mmrm(data, formula=f"{FIXED} + us(AVISIT | ARM3 / USUBJID)")
+    # a level whose other subjects have no analysed row counts the subjects with data
+    data["ARM3"] = data["ARMCD"].astype(str)
+    two = data["USUBJID"].isin(["PT1", "PT2"])
+    data.loc[two, "ARM3"] = "PAIR"
+    data.loc[data["USUBJID"] == "PT2", "FEV1"] = np.nan
+    with pytest.raises(ModelError, match="level\\(s\\) PAIR have a single subject"):
+        lt.mmrm(data, formula=f"{FIXED} + cs(AVISIT | ARM3 / USUBJID)")
+
+
+def test_group_must_be_a_subject_level_column() -> None:
+    with pytest.raises(ModelError, match="each subject in one level of 'VISITN'.*subject-level"):
+        lt.mmrm(fev_rows(), formula=f"{FIXED} + cs(AVISIT | VISITN / USUBJID)")
+
+
+def test_group_too_small_for_unstructured_names_the_group() -> None:
+    data = fev_rows().copy()
+    data["ARM3"] = data["ARMCD"].astype(str)
+    complete = data.groupby("USUBJID")["AVISIT"].count()
+    few = complete.index[complete == 4][:3]
+    data.loc[data["USUBJID"].isin(few), "ARM3"] = "FEW"
+    with pytest.raises(
+        ModelError, match="more subjects than visits; there are 3 subjects in group FEW"
+    ):
+        lt.mmrm(data, formula=f"{FIXED} + us(AVISIT | ARM3 / USUBJID)")
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"row": 3, "value": 0.0}, "'WEIGHT' has 0 missing and 1 not positive.*PT2"),
+        ({"row": 5, "value": -1.0}, "'WEIGHT' has 0 missing and 1 not positive.*positive and"),
+        ({"row": 7, "value": np.nan}, "'WEIGHT' has 1 missing and 0 not positive.*fix them"),
+    ],
+)
+def test_weights_not_positive_or_missing_are_refused(change: dict[str, Any], message: str) -> None:
+    data = fev_rows().copy()
+    data.loc[change["row"], "WEIGHT"] = change["value"]
+    with pytest.raises(ModelError, match=message):
+        lt.mmrm(data, formula=f"{FIXED} + us(AVISIT | USUBJID)", weights="WEIGHT")
+
+
+def test_weights_column_must_exist_and_be_numeric() -> None:
+    with pytest.raises(ModelError, match="weights='W' is not a column of the data"):
+        lt.mmrm(fev_rows(), formula=f"{FIXED} + us(AVISIT | USUBJID)", weights="W")
+    with pytest.raises(ModelError, match="weights column 'ARMCD' must be numeric"):
+        lt.mmrm(fev_rows(), formula=f"{FIXED} + us(AVISIT | USUBJID)", weights="ARMCD")
+    trial = lt.simulate_odes(seed=1, visits=(0, 3, 6))
+    with pytest.raises(ModelError, match="weights= applies to a formula model"):
+        lt.mmrm(trial, "homa_ir", weights="w")
