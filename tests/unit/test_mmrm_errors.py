@@ -174,7 +174,7 @@ def fev() -> pd.DataFrame:
         ("FEV1 ~ ARMCD + us(AVISIT | PATIENT)", "names column\\(s\\) 'PATIENT'"),
         ("FEV1 ~ ARMCD + spatial(AVISIT | USUBJID)", "unknown covariance structure 'spatial'"),
         ("FEV1 ~ ARMCD + us(VISITN | USUBJID)", "visit column 'VISITN'.*is numeric.*category"),
-        ("FEV1 ~ ARMCD + us(AVISIT | ARMCD / USUBJID)", "covariance per group"),
+        ("FEV1 ~ ARMCD + us(AVISIT | ARMX / USUBJID)", "group 'ARMX' of the covariance term"),
         ("FEV1 ~ ARMCD * AVISIT", "no covariance term"),
         ("FEV1 ARMCD + us(AVISIT | USUBJID)", "one '~'"),
         ("log(FEV1) ~ ARMCD + us(AVISIT | USUBJID)", "response of the formula must be one"),

@@ -17,7 +17,8 @@ import pytest
 from tests.tolerances import DF_EXACT_RTOL, DF_RTOL, LOGLIK_RTOL, REML_RTOL, SAS_RTOL
 
 import lifestyle_trials as lt
-from lifestyle_trials.models.engine.covariance import STRUCTURES
+from lifestyle_trials.errors import ModelError
+from lifestyle_trials.models.engine.covariance import STRUCTURES, structure
 
 CASE = Path(__file__).resolve().parents[1] / "reference" / "mmrm_formula_fev"
 FIXED = "FEV1 ~ RACE + SEX + ARMCD * AVISIT"
@@ -289,3 +290,220 @@ def test_kenward_roger_through_the_formula_equals_sas(structure: str, df_method:
     np.testing.assert_allclose(diff["estimate"], [sas["estimate"]], rtol=SAS_RTOL)
     np.testing.assert_allclose(diff["std_error"], [sas["std_error"]], rtol=SAS_RTOL)
     np.testing.assert_allclose(diff["df"], [sas["df"]], rtol=SAS_RTOL)
+
+
+# R mmrm on the same fev_data rows (tests/reference/mmrm_fev): one covariance per arm,
+# observation weights (reference_groups.R, expected_groups.json) and the ante-dependence and
+# spatial structures (reference.R, expected.json), fitted through the formula.
+FEV_CASE = CASE.parent / "mmrm_fev"
+DF_OPTIONS = {
+    "satterthwaite": {"df_method": "satterthwaite"},
+    "kenward_roger": {"df_method": "kenward-roger"},
+    "kenward_roger_linear": {"df_method": "kenward-roger-linear"},
+    "residual": {"df_method": "residual", "vcov": "empirical"},  # mmrm's Residual: sandwich
+    "between_within": {"df_method": "between-within"},
+    "empirical": {"df_method": "satterthwaite", "vcov": "empirical"},
+}
+
+
+@cache
+def fev_rows() -> pd.DataFrame:
+    """mmrm_fev's data.csv (FEV1 observed), SEX in R's factor order (Male, Female)."""
+    data = pd.read_csv(FEV_CASE / "data.csv")
+    data["SEX"] = pd.Categorical(data["SEX"], categories=["Male", "Female"])
+    return data
+
+
+@cache
+def fev_expected(name: str) -> dict[str, Any]:
+    return json.loads((FEV_CASE / name).read_text())
+
+
+@cache
+def fit_rows(term: str, block: str, reml: bool = True, weights: str | None = None):
+    return lt.mmrm(
+        fev_rows(),
+        formula=f"{FIXED} + {term}",
+        method="reml" if reml else "ml",
+        weights=weights,
+        **DF_OPTIONS[block],
+    )
+
+
+def check_fev_block(result: lt.MMRMResult, ref: dict[str, Any], *, se: bool = True) -> None:
+    """summary(fit)$coefficients and summary(emmeans(fit, ~ ARMCD | AVISIT)) of mmrm_fev."""
+    table = result.coefficients
+    np.testing.assert_allclose(table["estimate"], ref["estimate"], rtol=REML_RTOL)
+    np.testing.assert_allclose(table["df"], ref["df"], rtol=DF_EXACT_RTOL)
+    if se:
+        np.testing.assert_allclose(table["std_error"], ref["std_error"], rtol=REML_RTOL)
+    means = lt.marginal_means(result, "ARMCD", by="AVISIT").table
+    assert [str(a) for a in means["ARMCD"]] == ref["means"]["ARMCD"]
+    assert [str(v) for v in means["AVISIT"]] == ref["means"]["AVISIT"]
+    np.testing.assert_allclose(means["estimate"], ref["means"]["estimate"], rtol=REML_RTOL)
+    np.testing.assert_allclose(means["df"], ref["means"]["df"], rtol=DF_EXACT_RTOL)
+    if se:
+        np.testing.assert_allclose(means["std_error"], ref["means"]["std_error"], rtol=REML_RTOL)
+
+
+def group_cases() -> list[tuple[str, str]]:
+    fits = fev_expected("expected_groups.json")["fits"]
+    return [(key, block) for key in sorted(fits) for block in DF_OPTIONS if block in fits[key]]
+
+
+@pytest.mark.parametrize(("key", "block"), group_cases())
+def test_groups_and_weights_through_the_formula_equal_r_mmrm(key: str, block: str) -> None:
+    """``<cov>(AVISIT | ARMCD / USUBJID)`` and ``weights = WEIGHT``, as reference_groups.R."""
+    entry = fev_expected("expected_groups.json")["fits"][key]
+    weights = "WEIGHT" if entry["weighted"] else None
+    result = fit_rows(entry["term"], block, entry["reml"], weights)
+    base = entry["term"].split("(")[0]
+    # mmrm's Kenward-Roger differentiates Σ in its own parameters: the SEs of structures not
+    # linear in theirs differ from these (SAS's); estimates and df do not
+    check_fev_block(result, entry[block], se=block != "kenward_roger" or base == "us")
+    # logLik(fit)
+    np.testing.assert_allclose(result.loglik, entry["fit"]["loglik"], rtol=LOGLIK_RTOL)
+    # VarCorr(fit): one matrix per arm for a grouped structure
+    sigma = entry["fit"]["sigma"]
+    if isinstance(sigma, dict):
+        assert result.groups == ("PBO", "TRT")
+        assert list(result.sigma.index.names) == ["group", "visit"]
+        for arm, ref in sigma.items():
+            ref = np.array(ref)
+            np.testing.assert_allclose(
+                result.sigma.loc[arm].to_numpy(), ref, rtol=REML_RTOL, atol=1e-6 * ref.max()
+            )
+            corr = result.correlation.loc[arm].to_numpy()
+            np.testing.assert_allclose(np.diag(corr), 1.0, rtol=1e-12)
+            sd = np.sqrt(np.diag(ref))
+            np.testing.assert_allclose(corr, ref / np.outer(sd, sd), rtol=1e-5, atol=1e-7)
+    else:
+        assert result.groups == ()
+        ref = np.array(sigma)
+        np.testing.assert_allclose(
+            result.sigma.to_numpy(), ref, rtol=REML_RTOL, atol=1e-6 * ref.max()
+        )
+    assert result.weights == weights
+    # TRT - PBO at VIS1 is the coefficient ARMCDTRT: lt.contrast on the fit equals R's row
+    means = lt.marginal_means(result, "ARMCD", by="AVISIT")
+    first = lt.contrast(means, "trt.vs.ctrl").table.iloc[0]
+    j = result.coefficients["term"].tolist().index("ARMCDTRT")
+    ref = entry[block]
+    np.testing.assert_allclose(first["estimate"], ref["estimate"][j], rtol=REML_RTOL)
+    np.testing.assert_allclose(first["df"], ref["df"][j], rtol=DF_EXACT_RTOL)
+    if block != "kenward_roger" or base == "us":
+        np.testing.assert_allclose(first["std_error"], ref["std_error"][j], rtol=REML_RTOL)
+
+
+def test_grouped_result_tables() -> None:
+    result = fit_rows("ar1h(AVISIT | ARMCD / USUBJID)", "satterthwaite")
+    assert result.parameters.index[0].startswith("PBO:")
+    assert result.parameters.index[-1].startswith("TRT:")
+    assert "one per group" in result.summary()
+    json.dumps(result.to_dict())
+
+
+def structure_cases() -> list[tuple[str, str]]:
+    fits = fev_expected("expected.json")["fits"]
+    return [
+        (name, block)
+        for name in ("ad", "adh", "sp_exp")
+        for block in DF_OPTIONS
+        if block in fits[f"{name}_reml"]
+    ]
+
+
+@pytest.mark.parametrize(("name", "block"), structure_cases())
+def test_ante_dependence_and_spatial_through_the_formula_equal_r_mmrm(
+    name: str, block: str
+) -> None:
+    """``ad``, ``adh`` over the visit factor and ``sp_exp(VISITN | USUBJID)`` over the visit
+    numbers as coordinates (reference.R's sp_exp_coordinates)."""
+    expected_all = fev_expected("expected.json")
+    visit = expected_all["sp_exp_coordinates"] if name == "sp_exp" else "AVISIT"
+    entry = expected_all["fits"][f"{name}_reml"]
+    result = fit_rows(f"{name}({visit} | USUBJID)", block)
+    ref = entry[block]
+    assert result.coefficients["term"].tolist() == expected_all["x_columns"]
+    linear = structure(name, (1.0, 2.0, 3.0, 4.0)).linear
+    check_fev_block(result, ref, se=block != "kenward_roger" or linear)
+    # logLik(fit)
+    np.testing.assert_allclose(result.loglik, entry["fit"]["loglik"], rtol=LOGLIK_RTOL)
+    # contrast(emmeans(fit, ~ ARMCD | AVISIT), "revpairwise"): TRT - PBO by visit
+    diff = lt.contrast(lt.marginal_means(result, "ARMCD", by="AVISIT"), "trt.vs.ctrl").table
+    trt = ref["trt_minus_pbo"]
+    np.testing.assert_allclose(diff["estimate"], trt["estimate"], rtol=REML_RTOL)
+    np.testing.assert_allclose(diff["df"], trt["df"], rtol=DF_EXACT_RTOL)
+    if block != "kenward_roger" or linear:
+        np.testing.assert_allclose(diff["std_error"], trt["std_error"], rtol=REML_RTOL)
+    # VarCorr(fit) (sp_exp: mmrm gives Σ at distances 0 and 1 only)
+    sigma = np.array(entry["fit"]["sigma"])
+    t = sigma.shape[0]
+    np.testing.assert_allclose(
+        result.sigma.to_numpy()[:t, :t], sigma, rtol=REML_RTOL, atol=1e-6 * sigma.max()
+    )
+
+
+# -- bad input to a covariance per group and to weights ------------------------------------
+
+
+def test_group_not_in_the_data_names_the_term() -> None:
+    with pytest.raises(ModelError, match="group 'ARM' of the covariance term 'us\\(AVISIT \\| ARM"):
+        lt.mmrm(fev_rows(), formula=f"{FIXED} + us(AVISIT | ARM / USUBJID)")
+
+
+def test_group_level_with_a_single_subject_is_refused() -> None:
+    data = fev_rows().copy()
+    data["ARM3"] = data["ARMCD"].astype(str)
+    data.loc[data["USUBJID"] == "PT1", "ARM3"] = "LONE"
+    with pytest.raises(ModelError, match="'ARM3'; level\\(s\\) LONE have a single subject.*Merge"):
+        lt.mmrm(data, formula=f"{FIXED} + us(AVISIT | ARM3 / USUBJID)")
+    # a level whose other subjects have no analysed row counts the subjects with data
+    data["ARM3"] = data["ARMCD"].astype(str)
+    two = data["USUBJID"].isin(["PT1", "PT2"])
+    data.loc[two, "ARM3"] = "PAIR"
+    data.loc[data["USUBJID"] == "PT2", "FEV1"] = np.nan
+    with pytest.raises(ModelError, match="level\\(s\\) PAIR have a single subject"):
+        lt.mmrm(data, formula=f"{FIXED} + cs(AVISIT | ARM3 / USUBJID)")
+
+
+def test_group_must_be_a_subject_level_column() -> None:
+    with pytest.raises(ModelError, match="each subject in one level of 'VISITN'.*subject-level"):
+        lt.mmrm(fev_rows(), formula=f"{FIXED} + cs(AVISIT | VISITN / USUBJID)")
+
+
+def test_group_too_small_for_unstructured_names_the_group() -> None:
+    data = fev_rows().copy()
+    data["ARM3"] = data["ARMCD"].astype(str)
+    complete = data.groupby("USUBJID")["AVISIT"].count()
+    few = complete.index[complete == 4][:3]
+    data.loc[data["USUBJID"].isin(few), "ARM3"] = "FEW"
+    with pytest.raises(
+        ModelError, match="more subjects than visits; there are 3 subjects in group FEW"
+    ):
+        lt.mmrm(data, formula=f"{FIXED} + us(AVISIT | ARM3 / USUBJID)")
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"row": 3, "value": 0.0}, "'WEIGHT' has 0 missing and 1 not positive.*PT2"),
+        ({"row": 5, "value": -1.0}, "'WEIGHT' has 0 missing and 1 not positive.*positive and"),
+        ({"row": 7, "value": np.nan}, "'WEIGHT' has 1 missing and 0 not positive.*fix them"),
+    ],
+)
+def test_weights_not_positive_or_missing_are_refused(change: dict[str, Any], message: str) -> None:
+    data = fev_rows().copy()
+    data.loc[change["row"], "WEIGHT"] = change["value"]
+    with pytest.raises(ModelError, match=message):
+        lt.mmrm(data, formula=f"{FIXED} + us(AVISIT | USUBJID)", weights="WEIGHT")
+
+
+def test_weights_column_must_exist_and_be_numeric() -> None:
+    with pytest.raises(ModelError, match="weights='W' is not a column of the data"):
+        lt.mmrm(fev_rows(), formula=f"{FIXED} + us(AVISIT | USUBJID)", weights="W")
+    with pytest.raises(ModelError, match="weights column 'ARMCD' must be numeric"):
+        lt.mmrm(fev_rows(), formula=f"{FIXED} + us(AVISIT | USUBJID)", weights="ARMCD")
+    trial = lt.simulate_odes(seed=1, visits=(0, 3, 6))
+    with pytest.raises(ModelError, match="weights= applies to a formula model"):
+        lt.mmrm(trial, "homa_ir", weights="w")

@@ -49,12 +49,21 @@ class MMRMResult(VisitModelResult):
     ----------
     covariance : str
         The covariance structure (``"us"``, ``"cs"``, ...).
+    groups : tuple of str
+        With a covariance per group (``us(AVISIT | ARMCD / USUBJID)``): the groups, each with
+        its own matrix of the structure; ``sigma`` and ``correlation`` then stack the
+        groups' matrices, rows indexed by ``(group, visit)`` (``sigma.loc["PBO"]``), and
+        ``parameters`` are named ``group:parameter``. Empty otherwise.
+    weights : str or None
+        The column of observation weights, if any.
     effects, means, tests, n, exclusions, coef, vcov, sigma, correlation, loglik, ...
         Shared with the random-effects result; described in
         :class:`~lifestyle_trials.models.visit_result.VisitModelResult`.
     """
 
     covariance: str
+    groups: tuple[str, ...] = ()
+    weights: str | None = None
 
     @property
     def title(self) -> str:
@@ -76,6 +85,7 @@ def mmrm(
     method: str = "reml",
     vcov: str = "model",
     level: float = 0.95,
+    weights: str | None = None,
 ) -> MMRMResult:
     """Fit a mixed model for repeated measures (MMRM) to all post-baseline visits.
 
@@ -91,9 +101,11 @@ def mmrm(
       ``formula="FEV1 ~ RACE + SEX + ARMCD * AVISIT + us(AVISIT | USUBJID)"``: the fixed
       part parsed by formulaic (treatment coding, levels in R's order: sorted text, the
       category order of a pandas Categorical), the covariance term ``structure(visit |
-      subject)`` over the levels of the visit factor; ``coefficients`` is R's coefficient
-      table, and :func:`~lifestyle_trials.marginal_means` / :func:`~lifestyle_trials.contrast`
-      give emmeans' means and contrasts.
+      subject)`` over the levels of the visit factor (``sp_exp`` also over a numeric
+      column of visit times, its coordinates), or one covariance matrix per level of a
+      subject-level column, ``us(AVISIT | ARMCD / USUBJID)``; ``coefficients`` is R's
+      coefficient table, and :func:`~lifestyle_trials.marginal_means` /
+      :func:`~lifestyle_trials.contrast` give emmeans' means and contrasts.
 
     Errors within subject are correlated with covariance ``Σ`` over the visits (no random
     effects), fitted by REML (or ML).
@@ -141,6 +153,11 @@ def mmrm(
         coefficients; with ``"empirical"`` the Satterthwaite df are Bell-McCaffrey's.
     level : float, default 0.95
         Confidence level.
+    weights : str, optional
+        A formula model's column of observation weights (R mmrm's ``weights``, SAS's
+        ``WEIGHT``): the covariance of subject ``i`` is ``W_i^{-1/2} Σ W_i^{-1/2}``,
+        ``W_i = diag(w_i)``, so a row with weight ``w`` has variance ``Σ_vv / w``. Every
+        weight of the analysed rows must be present and positive.
 
     Returns
     -------
@@ -152,7 +169,8 @@ def mmrm(
         Unknown outcome/covariate/structure/method, an estimand the arms cannot support, an
         arm with no value at a visit, more visits than subjects can support for ``us``; for
         a formula: a column it names that the data lack, an unknown structure, a visit
-        column that is not a factor, a rank-deficient design.
+        column that is not a factor, a rank-deficient design, a group (of a covariance per
+        group) not in the data or with a single subject, weights missing or not positive.
     ConvergenceError
         The fit did not converge; the message suggests a simpler structure.
 
@@ -212,6 +230,12 @@ def mmrm(
     >>> means = lt.marginal_means(fit, "arm", by="visit")
     >>> len(means.table)
     6
+
+    One covariance matrix per arm (R: ``us(visit | arm / id)``):
+
+    >>> fit = lt.mmrm(df, formula="y ~ arm * visit + us(visit | arm / id)")
+    >>> fit.groups, fit.sigma.shape
+    (('PBO', 'TRT'), (6, 3))
     """
     reml, df_name, vcov_name = check_options(method, df_method, vcov, level)
     options = {"reml": reml, "df_method": df_name, "vcov": vcov_name}
@@ -227,7 +251,7 @@ def mmrm(
                 f"the formula {formula!r} has no covariance term; add one, e.g. "
                 "us(visit | subject), or fit random effects with lt.lmm"
             )
-        ff = formula_frame(trial, parsed, step=f"mmrm {parsed.response}")
+        ff = formula_frame(trial, parsed, step=f"mmrm {parsed.response}", weights=weights)
         fit = fit_visits(
             ff.frame,
             ff.model,
@@ -238,6 +262,9 @@ def mmrm(
             response=ff.response,
             subject=ff.subject,
             visit=ff.visit,
+            group_codes=ff.group_codes,
+            groups=ff.groups,
+            weights=ff.weights,
             **options,
         )
         fields = result_fields(
@@ -254,7 +281,7 @@ def mmrm(
             estimand=None,
             analysis=None,
         )
-        return MMRMResult(covariance=ff.structure, **fields)
+        return MMRMResult(covariance=ff.structure, groups=ff.groups, weights=weights, **fields)
     if not isinstance(trial, Trial):
         raise ModelError(
             f"lt.mmrm needs a Trial, got a {type(trial).__name__} without a formula; read "
@@ -263,6 +290,11 @@ def mmrm(
         )
     if outcome is None:
         raise ModelError("name the outcome to analyse: lt.mmrm(trial, outcome)")
+    if weights is not None:
+        raise ModelError(
+            "weights= applies to a formula model: lt.mmrm(trial.data, formula=..., "
+            "weights='column')"
+        )
     name = str(covariance).lower()
     if name not in STRUCTURES:
         raise ModelError(

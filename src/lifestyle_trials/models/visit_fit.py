@@ -17,7 +17,7 @@ import pandas as pd
 
 from ..errors import ConvergenceError, ModelError, computed
 from .design.model_matrix import DesignModel, level_label
-from .engine.covariance import Structure, structure
+from .engine.covariance import Structure, grouped, grouped_positions, structure
 from .engine.inference import DF_METHODS, ContrastInference
 from .engine.kenward_roger import kenward_roger
 from .engine.reml import (
@@ -70,6 +70,7 @@ class VisitFit:
     reml: bool
     counts: pd.DataFrame
     visit_labels: tuple[str, ...]
+    groups: tuple[str, ...] = ()
 
     @property
     def coef(self) -> pd.Series:
@@ -92,16 +93,26 @@ class VisitFit:
 
     @property
     def sigma(self) -> pd.DataFrame:
-        """Estimated covariance matrix over the visits."""
+        """Estimated covariance matrix over the visits; with a covariance per group, the
+        groups' matrices stacked, rows indexed by ``(group, visit)`` (``sigma.loc[g]`` is
+        group ``g``'s)."""
         labels = list(self.visit_labels)
         mat = self.struct.sigma(self.evaluation.psi)
-        return pd.DataFrame(mat, index=pd.Index(labels, name="visit"), columns=labels)
+        if not self.groups:
+            return pd.DataFrame(mat, index=pd.Index(labels, name="visit"), columns=labels)
+        t = len(labels)
+        blocks = [mat[g * t : (g + 1) * t, g * t : (g + 1) * t] for g in range(len(self.groups))]
+        index = pd.MultiIndex.from_product([self.groups, labels], names=["group", "visit"])
+        return pd.DataFrame(np.vstack(blocks), index=index, columns=labels)
 
     @property
     def correlation(self) -> pd.DataFrame:
         sig = self.sigma
-        sd = np.sqrt(np.diag(sig.to_numpy()))
-        return sig / np.outer(sd, sd)
+        t = len(self.visit_labels)
+        mats = sig.to_numpy().reshape(-1, t, t)
+        sd = np.sqrt(np.diagonal(mats, axis1=1, axis2=2))
+        corr = mats / (sd[:, :, None] * sd[:, None, :])
+        return pd.DataFrame(corr.reshape(-1, t), index=sig.index, columns=sig.columns)
 
     @property
     def parameters(self) -> pd.Series:
@@ -163,6 +174,9 @@ def fit_visits(
     df_method: str = "satterthwaite",
     vcov: str = "model",
     visit: str | None = None,
+    group_codes: np.ndarray | None = None,
+    groups: Sequence[str] = (),
+    weights: np.ndarray | None = None,
 ) -> VisitFit:
     """Fit the fixed effects ``model`` with the covariance structure ``covariance`` over the
     visits of each subject.
@@ -184,6 +198,15 @@ def fit_visits(
     visit : str, optional
         The column of the visits, when it is a factor of the model: every combination of it
         with the other factors of an interaction must be observed.
+    group_codes : ndarray of int, optional
+        Position of each row's group among ``groups``: one covariance matrix per group (the
+        structure ``covariance`` with its own parameters in each; R mmrm's
+        ``us(AVISIT | ARMCD / USUBJID)``).
+    groups : sequence of str
+        The groups' names.
+    weights : ndarray, optional
+        Positive observation weights: row ``i`` has variance ``Σ_vv / w_i`` (R mmrm's
+        ``weights``, SAS's ``WEIGHT``).
 
     Raises
     ------
@@ -195,16 +218,23 @@ def fit_visits(
     _require_cells(frame, model, visit)
     x = model.x if model.x is not None and len(model.x) == len(frame) else model.matrix(frame)
     struct = structure(covariance, tuple(float(t) for t in times))
+    n_positions = len(visit_labels)
+    group_names = tuple(str(g) for g in groups)
+    if group_codes is not None:
+        struct = grouped(struct, group_names)
+        position = grouped_positions(position, group_codes, n_positions)
+        n_positions *= len(group_names)
     data = group_by_pattern(
         frame[response].to_numpy(dtype=float),
         x,
         frame[subject].to_numpy(dtype=object),
         position,
-        len(visit_labels),
+        n_positions,
+        weights=weights,
     )
     _require_full_rank(data, model)
     labels = tuple(str(v) for v in visit_labels)
-    _require_support(data, struct, labels)
+    _require_support(data, struct, labels, group_names)
     theta, ev, conv = fit_covariance(data, struct, reml=reml)
     if not conv.converged:
         raise ConvergenceError(
@@ -216,7 +246,9 @@ def fit_visits(
     _require_regular(struct, ev)
     inference = _inference(data, struct, ev, frame, df_method, vcov)
     counts = count_grid(frame, list(model.factors))
-    return VisitFit(model, struct, data, theta, ev, conv, inference, reml, counts, labels)
+    return VisitFit(
+        model, struct, data, theta, ev, conv, inference, reml, counts, labels, group_names
+    )
 
 
 def _require_cells(frame: pd.DataFrame, model: DesignModel, visit: str | None) -> None:
@@ -293,8 +325,10 @@ def _require_regular(struct: Structure, ev: Evaluation) -> None:
         )
 
 
-def _require_support(data: GroupedData, struct: Structure, labels: tuple[str, ...]) -> None:
-    t = data.n_visits
+def _require_support(
+    data: GroupedData, struct: Structure, labels: tuple[str, ...], groups: tuple[str, ...] = ()
+) -> None:
+    t = len(labels)
     if data.n_subjects < 2:
         raise ModelError(
             f"one subject cannot support a covariance model over visits; there is "
@@ -306,25 +340,32 @@ def _require_support(data: GroupedData, struct: Structure, labels: tuple[str, ..
             f"support {data.n_coef} coefficients and {struct.n_params} covariance parameters "
             f"({struct.description}); {struct.simpler_hint()} or analyse fewer visits"
         )
-    if struct.name in ("us", "toeph", "toep", "csh", "cs", "ar1", "ar1h") and t > 1:
+    base = getattr(struct, "base", struct)
+    if base.name != "us" or t < 2:
+        return
+    for g in range(max(len(groups), 1)):
         together = np.zeros((t, t), dtype=int)
+        n_subjects = 0
         for b in data.blocks:
-            together[np.ix_(b.visits, b.visits)] += b.n
-        if struct.name == "us":
-            never = np.argwhere(np.triu(together == 0, 1))
-            if never.size:
-                a, b = never[0]
-                raise ModelError(
-                    f"no subject was observed at both visit {labels[a]} "
-                    f"and visit {labels[b]}, so their covariance cannot be "
-                    f"estimated with an unstructured covariance; {struct.simpler_hint()}"
-                )
-            if data.n_subjects <= t:
-                raise ModelError(
-                    f"an unstructured covariance over {t} visits needs more subjects than "
-                    f"visits; there are {data.n_subjects} subjects. "
-                    f"{struct.simpler_hint()[0].upper()}{struct.simpler_hint()[1:]}"
-                )
+            if b.visits[0] // t != g:
+                continue
+            together[np.ix_(b.visits - g * t, b.visits - g * t)] += b.n
+            n_subjects += b.n
+        where = f" in group {groups[g]}" if groups else ""
+        never = np.argwhere(np.triu(together == 0, 1))
+        if never.size:
+            a, b = never[0]
+            raise ModelError(
+                f"no subject{where} was observed at both visit {labels[a]} "
+                f"and visit {labels[b]}, so their covariance cannot be "
+                f"estimated with an unstructured covariance; {struct.simpler_hint()}"
+            )
+        if n_subjects <= t:
+            raise ModelError(
+                f"an unstructured covariance over {t} visits needs more subjects than "
+                f"visits; there are {n_subjects} subjects{where}. "
+                f"{struct.simpler_hint()[0].upper()}{struct.simpler_hint()[1:]}"
+            )
 
 
 def _inference(

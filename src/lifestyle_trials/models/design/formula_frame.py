@@ -5,7 +5,9 @@ model over visits is fitted to: the columns checked, rows with a missing value i
 model uses set aside (each reason in ``exclusions``, as R's ``na.omit`` would drop them
 silently), the fixed-effects model built, and each row's position among the visits of the
 covariance (the levels of the visit factor; the distinct times of a random slope; the row's
-number within its subject for a random intercept alone).
+number within its subject for a random intercept alone). A covariance per group
+(``us(AVISIT | ARMCD / USUBJID)``) adds each row's group; observation weights (a column)
+are checked and returned beside the rows.
 """
 
 from __future__ import annotations
@@ -43,6 +45,12 @@ class FormulaFrame:
     labels : tuple of str
         The visits as text.
     exclusions : tuple of Exclusion
+    groups : tuple of str
+        The levels of the group of a covariance per group, in R's order (empty without).
+    group_codes : ndarray of int or None
+        Position of each row's group among ``groups``.
+    weights : ndarray or None
+        The observation weights of the rows.
     """
 
     frame: pd.DataFrame
@@ -55,17 +63,24 @@ class FormulaFrame:
     response: str
     subject: str
     visit: str | None
+    groups: tuple[str, ...] = ()
+    group_codes: np.ndarray | None = None
+    weights: np.ndarray | None = None
 
 
-def formula_frame(data: pd.DataFrame, parsed: ParsedFormula, *, step: str) -> FormulaFrame:
+def formula_frame(
+    data: pd.DataFrame, parsed: ParsedFormula, *, step: str, weights: str | None = None
+) -> FormulaFrame:
     """The rows, model and visit positions of a formula model (see the module description).
 
     Raises
     ------
     ModelError
         A column the formula names that the data lack; no covariance or random-effects term;
-        an unknown structure; a visit column that is not a factor; a covariance per group
-        (not available); no row left.
+        an unknown structure; a visit column that is not a factor (numeric coordinates are
+        for ``sp_exp``); a group of a covariance per group with a single subject, or a
+        subject in two groups; a weights column that is missing, not numeric, or with
+        values missing or not positive; no row left.
     """
     if not isinstance(data, pd.DataFrame):
         raise ModelError(
@@ -84,11 +99,12 @@ def formula_frame(data: pd.DataFrame, parsed: ParsedFormula, *, step: str) -> Fo
                 f"unknown covariance structure {cov.structure!r} in {str(cov)!r}; use one of "
                 f"{', '.join(STRUCTURES)}"
             )
-        if cov.group is not None:
-            _require_group_subjects(data, cov.group, cov.subject, str(cov))
+        if cov.group is not None and cov.group not in data.columns:
             raise ModelError(
-                f"a covariance per group ({str(cov)!r}) is not available; fit one covariance "
-                f"for all subjects, {cov.structure}({cov.visit} | {cov.subject})"
+                f"the group {cov.group!r} of the covariance term {str(cov)!r} is not a column "
+                f"of the data; its columns are {', '.join(map(str, data.columns))}. Name the "
+                f"column of the groups, or fit one covariance for all subjects, "
+                f"{cov.structure}({cov.visit} | {cov.subject})"
             )
     else:
         subject, visit = (rnd.subject, rnd.slope) if rnd is not None else ("", None)
@@ -99,7 +115,10 @@ def formula_frame(data: pd.DataFrame, parsed: ParsedFormula, *, step: str) -> Fo
             f"the formula names column(s) {', '.join(repr(m) for m in missing)} that the data "
             f"do not have; its columns are {', '.join(map(str, data.columns))}"
         )
-    if cov is not None and factor_levels(data[visit]) is None:
+    if weights is not None:
+        _require_weights_column(data, weights)
+    coordinates = cov is not None and cov.structure == "sp_exp"
+    if cov is not None and not coordinates and factor_levels(data[visit]) is None:
         raise ModelError(
             f"the visit column {visit!r} of {str(cov)!r} is numeric; a covariance structure "
             "is over the levels of a factor: make it one, e.g. "
@@ -111,7 +130,9 @@ def formula_frame(data: pd.DataFrame, parsed: ParsedFormula, *, step: str) -> Fo
         )
     # the columns the fixed part uses are checked by design_model; collect them for NA rows
     probe = design_model_columns(data, parsed.fixed)
-    used = list(dict.fromkeys([parsed.response, subject, *([visit] if visit else []), *probe]))
+    group = cov.group if cov is not None else None
+    extra = [c for c in (visit, group) if c]
+    used = list(dict.fromkeys([parsed.response, subject, *extra, *probe]))
     frame = data.reset_index(drop=True)
     exclusions: list[Exclusion] = []
     keep = np.ones(len(frame), dtype=bool)
@@ -132,7 +153,22 @@ def formula_frame(data: pd.DataFrame, parsed: ParsedFormula, *, step: str) -> Fo
     if not keep.any():
         raise ModelError(f"no row has values of all the columns {', '.join(used)}")
     frame = frame.loc[keep].reset_index(drop=True)
-    if cov is not None:
+    groups: tuple[str, ...] = ()
+    group_codes = None
+    if group is not None and cov is not None:
+        groups, group_codes = _group_codes(frame, group, subject, str(cov))
+    weight_values = None
+    if weights is not None:
+        weight_values = _weight_values(frame, weights, subject)
+    if coordinates and factor_levels(frame[visit]) is None:
+        model = design_model(frame, parsed.fixed)
+        values = frame[visit].to_numpy(dtype=float)
+        distinct = np.unique(values)
+        position = np.searchsorted(distinct, values).astype(np.int64)
+        times = tuple(float(t) for t in distinct)
+        labels = tuple(level_label(t) for t in distinct)
+        name = cov.structure
+    elif cov is not None:
         visits = factor_levels(frame[visit])
         if visits is None or len(visits) < 1:
             raise ModelError(f"the visit column {visit!r} has no level with data")
@@ -170,6 +206,9 @@ def formula_frame(data: pd.DataFrame, parsed: ParsedFormula, *, step: str) -> Fo
         response=parsed.response,
         subject=subject,
         visit=visit if cov is not None else None,
+        groups=groups,
+        group_codes=group_codes,
+        weights=weight_values,
     )
 
 
@@ -188,19 +227,60 @@ def design_model_columns(data: pd.DataFrame, fixed: str) -> list[str]:
     return required
 
 
-def _require_group_subjects(data: pd.DataFrame, group: str, subject: str, term: str) -> None:
-    """Each group of a covariance per group needs two subjects or more."""
-    missing = [c for c in (group, subject) if c not in data.columns]
-    if missing:
+def _group_codes(
+    frame: pd.DataFrame, group: str, subject: str, term: str
+) -> tuple[tuple[str, ...], np.ndarray]:
+    """The levels of ``group`` (R's order) and each row's level position; each level needs
+    two subjects or more, and each subject one level."""
+    levels = factor_levels(frame[group])
+    if levels is None:
+        levels = tuple(sorted(frame[group].unique()))
+    per_subject = frame.groupby(subject, sort=False)[group].nunique()
+    mixed = [str(s) for s, n in per_subject.items() if n > 1]
+    if mixed:
         raise ModelError(
-            f"the formula names column(s) {', '.join(repr(m) for m in missing)} that the data "
-            f"do not have; its columns are {', '.join(map(str, data.columns))}"
+            f"the covariance per group of {term!r} needs each subject in one level of "
+            f"{group!r}; subject(s) {', '.join(mixed[:5])} have rows in more than one. "
+            "Group by a subject-level column (such as the arm)"
         )
-    per_group = data.groupby(group, observed=True)[subject].nunique()
+    per_group = frame.groupby(group, observed=True, sort=False)[subject].nunique()
     single = [str(g) for g, n in per_group.items() if n < 2]
     if single:
         raise ModelError(
             f"the covariance per group of {term!r} is estimated within each level of "
-            f"{group!r}; level(s) {', '.join(single)} have a single subject. Merge them with "
-            "another level, or fit one covariance for all subjects"
+            f"{group!r}; level(s) {', '.join(sorted(single))} have a single subject with "
+            "data. Merge them with another level, or fit one covariance for all subjects"
         )
+    codes = pd.Index(levels).get_indexer(frame[group].astype(object).to_numpy())
+    return tuple(level_label(g) for g in levels), codes.astype(np.int64)
+
+
+def _require_weights_column(data: pd.DataFrame, weights: str) -> None:
+    if not isinstance(weights, str) or weights not in data.columns:
+        raise ModelError(
+            f"weights={weights!r} is not a column of the data; name the column of the "
+            f"observation weights (its columns are {', '.join(map(str, data.columns))})"
+        )
+    if not pd.api.types.is_numeric_dtype(data[weights]) or pd.api.types.is_bool_dtype(
+        data[weights]
+    ):
+        raise ModelError(
+            f"the weights column {weights!r} must be numeric (positive observation weights), "
+            f"not {data[weights].dtype}"
+        )
+
+
+def _weight_values(frame: pd.DataFrame, weights: str, subject: str) -> np.ndarray:
+    """The weights of the analysed rows: every one present, finite and positive."""
+    values = frame[weights].to_numpy(dtype=float)
+    missing = np.isnan(values)
+    bad = ~missing & ~(np.isfinite(values) & (values > 0))
+    if missing.any() or bad.any():
+        who = frame.loc[missing | bad, subject].astype(str).unique()
+        raise ModelError(
+            f"the weights column {weights!r} has {int(missing.sum())} missing and "
+            f"{int(bad.sum())} not positive or infinite value(s) among the analysed rows "
+            f"(subject(s) {', '.join(who[:5])}); observation weights must be positive and "
+            "finite: fix them, or drop those rows before fitting"
+        )
+    return values
