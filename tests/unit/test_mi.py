@@ -280,7 +280,7 @@ def test_mmrm_analysis_of_completed_data_is_the_ancova() -> None:
 def test_mmrm_analysis_pools_by_rubin_with_its_own_df() -> None:
     """approxbayes + MMRM: Rubin's rules with the MMRM's Satterthwaite df as the
     complete-data df of each effect."""
-    from lifestyle_trials.mi.pool import rubin
+    from lifestyle_trials.mi.pooling import rubin
 
     draws = lt.mi.draws(trial_visits(), "homa_ir", method="approxbayes", n_samples=3, seed=2)
     analysis = lt.mi.analyse(lt.mi.impute(draws), "mmrm", estimand="arms")
@@ -496,3 +496,14 @@ def test_missing_data_settings_are_checked() -> None:
     ):
         with pytest.raises(lt.ConfigError, match=f"a.toml: {key}"):
             read_mi_settings(table, "a.toml")
+
+
+def test_the_verbs_stay_functions_when_their_modules_are_imported():
+    import importlib
+
+    import lifestyle_trials as lt
+
+    for module in ("analysis", "drawing", "imputation", "pooling", "delta", "tipping"):
+        importlib.import_module(f"lifestyle_trials.mi.{module}")
+    for verb in ("draws", "impute", "analyse", "pool", "delta_template", "tipping_point"):
+        assert callable(getattr(lt.mi, verb)), verb

@@ -158,7 +158,7 @@ def test_odes_delta() -> None:
 def test_pooling_formulas() -> None:
     """Rubin's rules (Barnard-Rubin df) and the von Hippel-Bartlett pooling against rbmi's
     internal rubin_rules() and get_ests_bmlmi() on the same 40 estimates (rbmi_pool)."""
-    from lifestyle_trials.mi.pool import _bmlmi, rubin
+    from lifestyle_trials.mi.pooling import _bmlmi, rubin
     from lifestyle_trials.models.results import t_inference
 
     case = REFERENCE / "rbmi_pool"

@@ -8,17 +8,17 @@ pooled.effects
 ```
 
 Modules: :mod:`.data` (the trial as arrays), :mod:`.events` (intercurrent events),
-:mod:`.model` (the imputation MMRM and its refits), :mod:`.draws`, :mod:`.strategies`,
-:mod:`.impute`, :mod:`.analyse`, :mod:`.delta`, :mod:`.pool`, :mod:`.tipping`, and
+:mod:`.model` (the imputation MMRM and its refits), :mod:`.drawing`, :mod:`.strategies`,
+:mod:`.imputation`, :mod:`.analysis`, :mod:`.delta`, :mod:`.pooling`, :mod:`.tipping`, and
 :mod:`.summary` (the numbers of a report's missing-data section), :mod:`.progress` (a
 progress line for long loops).
 """
 
-from .analyse import Analysis, analyse
+from .analysis import Analysis, analyse
 from .delta import delta_template
-from .draws import Draws, draws
-from .impute import Imputed, impute
-from .pool import Pooled, pool
+from .drawing import Draws, draws
+from .imputation import Imputed, impute
+from .pooling import Pooled, pool
 from .strategies import STRATEGIES
 from .tipping import TippingPoint, tipping_point
 

@@ -17,7 +17,7 @@ import pandas as pd
 from ..errors import MIError
 
 if TYPE_CHECKING:
-    from .impute import Imputed
+    from .imputation import Imputed
 
 __all__ = ["delta_matrix", "delta_template"]
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import ConfigError
-from .draws import METHODS, RESAMPLING
+from .drawing import METHODS, RESAMPLING
 from .strategies import STRATEGIES
 
 __all__ = ["MISettings", "read_mi_settings"]

@@ -18,10 +18,10 @@ import pandas as pd
 
 from ..models.ancova import ancova
 from ..trial import Trial
-from .analyse import analyse
-from .draws import draws as make_draws
-from .impute import impute
-from .pool import pool
+from .analysis import analyse
+from .drawing import draws as make_draws
+from .imputation import impute
+from .pooling import pool
 from .tipping import tipping_from
 
 __all__ = ["missing_data_numbers"]

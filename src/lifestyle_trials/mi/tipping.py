@@ -24,11 +24,11 @@ import pandas as pd
 
 from ..errors import MIError
 from ..trial import Trial
-from .analyse import analyse
+from .analysis import analyse
 from .delta import delta_template
-from .draws import draws as make_draws
-from .impute import Imputed, impute
-from .pool import pool
+from .drawing import draws as make_draws
+from .imputation import Imputed, impute
+from .pooling import pool
 from .strategies import Strategy
 
 __all__ = ["TippingPoint", "tipping_from", "tipping_point"]

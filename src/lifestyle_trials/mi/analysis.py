@@ -41,7 +41,7 @@ from ..models.mmrm import mmrm
 from ..trial import Trial
 from .data import MIData
 from .delta import delta_matrix
-from .impute import Imputed
+from .imputation import Imputed
 from .model import covariate_columns
 from .progress import Progress
 

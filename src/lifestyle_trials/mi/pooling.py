@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from ..models.results import EFFECT_COLUMNS, RATIO_COLUMNS, t_inference
-from .analyse import Analysis
+from .analysis import Analysis
 
 __all__ = ["Pooled", "pool", "rubin"]
 
@@ -120,9 +120,9 @@ def pool(results: Analysis, level: float = 0.95) -> Pooled:
     >>> pooled = lt.mi.pool(lt.mi.analyse(imputed, "ancova", estimand="factorial"))
     >>> pooled.effects.query("visit == 12")[["term", "estimate", "std_error", "ratio"]].round(3)
                 term  estimate  std_error  ratio
-    2           diet    -0.138      0.080  0.871
-    5       exercise    -0.213      0.078  0.808
-    8  diet:exercise     0.171      0.151  1.187
+    2           diet    -0.136      0.080  0.873
+    5       exercise    -0.212      0.078  0.809
+    8  diet:exercise     0.173      0.150  1.189
     """
     draws = results.imputed.draws
     est, se = results.estimate, results.std_error

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import MIError
-from .draws import Draws
+from .drawing import Draws
 from .strategies import Strategy, resolve
 
 __all__ = ["Imputed", "impute"]
