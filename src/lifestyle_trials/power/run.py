@@ -129,8 +129,8 @@ def power(
     simulate : mapping or callable, optional
         Arguments of :func:`~lifestyle_trials.simulate_odes` other than the seed
         (``n_per_arm``, ``visits``, ``dropout``, ``effects``, ``effect_scale``,
-        ``dropout_mar``; default: the ODES design), or a function of an integer seed that
-        returns a :class:`~lifestyle_trials.Trial`.
+        ``dropout_mechanism``, ``dropout_strength``; default: the ODES design), or a function
+        of an integer seed that returns a :class:`~lifestyle_trials.Trial`.
     outcome : str, default "homa_ir"
     analysis : {"ancova", "mmrm"}, default "ancova"
     estimand : {"factorial", "margins", "arms"}, default "factorial"
@@ -199,9 +199,9 @@ def power(
     >>> print(res.table[["term", "visit", "power", "mc_se", "n_sim", "n_failed"]]
     ...       .round(3).to_string(index=False))
              term  visit  power  mc_se  n_sim  n_failed
-             diet   12.0  0.940  0.017    200         0
-         exercise   12.0  0.845  0.026    200         0
-    diet:exercise   12.0  0.155  0.026    200         0
+             diet   12.0  0.960  0.014    200         0
+         exercise   12.0  0.825  0.027    200         0
+    diet:exercise   12.0  0.135  0.024    200         0
     """
     plan, _ = prepare(
         simulate,
