@@ -8,6 +8,7 @@ import pytest
 
 import lifestyle_trials as lt
 from lifestyle_trials.power.design import replicate_seed
+from lifestyle_trials.power.odes_chunk import draw_replicates
 from lifestyle_trials.power.odes_draw import OdesDraw, draw_replicate
 from lifestyle_trials.power.replicate import from_trial
 
@@ -153,6 +154,24 @@ def test_fast_draw_equals_simulate_odes(outcome, arguments):
         fast = draw_replicate(draw, seed)
         slow = from_trial(lt.simulate_odes(seed, **arguments), outcome)
         assert fast.equals(slow)
+
+
+@pytest.mark.parametrize("outcome", ["homa_ir", "insulin"])
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        {},
+        {"n_per_arm": (7, 9, 11, 13), "visits": (0, 3, 6, 12), "dropout": 0.3},
+        {"visits": (0, 12, 24), "dropout": (0.1, 0.2, 0.0, 0.5), "dropout_strength": 0.0},
+        {"visits": (0, 6, 12), "dropout": 0.25, "dropout_mechanism": "mar"},
+    ],
+)
+def test_chunk_draw_equals_simulate_odes(outcome, arguments):
+    # every replicate of a chunk drawn together, value for value the trial simulate_odes makes
+    draw = OdesDraw.of(arguments, outcome)
+    seeds = [replicate_seed(2, i) for i in range(6)] + [0]
+    for seed, fast in zip(seeds, draw_replicates(draw, seeds), strict=True):
+        assert fast.equals(from_trial(lt.simulate_odes(seed, **arguments), outcome))
 
 
 def test_from_trial_matches_the_long_table():

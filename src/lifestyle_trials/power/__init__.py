@@ -1,7 +1,7 @@
 """Power and sample size by simulation, vectorised on one machine and the same on Dask.
 
 - :func:`~.run.power`: power of every effect of a design (modules :mod:`.design`,
-  :mod:`.replicate`, :mod:`.odes_draw`, :mod:`.simulation`, :mod:`.ancova_fits`,
+  :mod:`.replicate`, :mod:`.odes_draw`, :mod:`.odes_chunk`, :mod:`.simulation`, :mod:`.ancova_fits`,
   :mod:`.mmrm_fits`, :mod:`.tally`, :mod:`.schedulers`);
 - :func:`~.sample_size.sample_size`: the arm size that reaches a target power;
 - :func:`~.closed_form.power_ancova`: the closed form for the 2 × 2 ANCOVA.

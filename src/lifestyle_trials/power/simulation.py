@@ -13,6 +13,7 @@ import numpy as np
 from .ancova_fits import ancova_chunk
 from .design import PowerDesign, replicate_seed
 from .mmrm_fits import mmrm_chunk
+from .odes_chunk import draw_replicates
 from .odes_draw import OdesDraw, draw_replicate
 from .replicate import Replicate, from_trial
 from .tally import CellResults, Tally, tally
@@ -43,8 +44,12 @@ def make_replicate(design: PowerDesign, index: int, draw: OdesDraw | None = None
 def run_chunk(plan: Plan, start: int, stop: int) -> Tally:
     """Simulate, analyse and tally replicates ``start`` to ``stop - 1``."""
     design = plan.design
-    draw = OdesDraw.of(design.simulate, design.outcome) if design.is_odes else None  # type: ignore[arg-type]
-    reps = [make_replicate(design, i, draw) for i in range(start, stop)]
+    if design.is_odes:  # drawn together, each replicate from its own seed
+        draw = OdesDraw.of(design.simulate, design.outcome)  # type: ignore[arg-type]
+        seeds = [replicate_seed(design.seed, i) for i in range(start, stop)]
+        reps = draw_replicates(draw, seeds)
+    else:
+        reps = [make_replicate(design, i) for i in range(start, stop)]
     good = [r.visits == plan.visits for r in reps]
     usable = [r for r, g in zip(reps, good, strict=True) if g]
     if design.analysis == "ancova":
