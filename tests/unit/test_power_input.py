@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 
 import lifestyle_trials as lt
-from lifestyle_trials.power.design import replicate_seed
-from lifestyle_trials.power.odes_chunk import draw_replicates
-from lifestyle_trials.power.odes_draw import OdesDraw, draw_replicate
-from lifestyle_trials.power.replicate import from_trial
+from lifestyle_trials.simulation.design import replicate_seed
+from lifestyle_trials.simulation.odes_chunk import draw_replicates
+from lifestyle_trials.simulation.odes_draw import OdesDraw, draw_replicate
+from lifestyle_trials.simulation.replicate import from_trial
 
 SMALL = {"n_per_arm": (10, 10, 10, 10), "dropout": 0.0}
 
@@ -184,3 +184,15 @@ def test_from_trial_matches_the_long_table():
     np.testing.assert_array_equal(rep.follow_up, wide[[6.0, 12.0]].to_numpy())
     first = data.drop_duplicates("subject").set_index("subject").loc[subjects]
     np.testing.assert_array_equal(rep.arm, first["diet"] + 2 * first["exercise"])
+
+
+def test_public_functions_are_the_functions_whatever_is_imported():
+    import importlib
+
+    import lifestyle_trials.simulation as simulation
+
+    importlib.import_module("lifestyle_trials.simulation.run")
+    importlib.reload(simulation)
+    assert lt.power is simulation.run.power
+    assert lt.sample_size is simulation.sample_size
+    assert lt.power_ancova is simulation.power_ancova

@@ -49,7 +49,7 @@ def draw_replicates(draw: OdesDraw, seeds: Sequence[int]) -> list[Replicate]:
 
     Examples
     --------
-    >>> from lifestyle_trials.power.odes_draw import draw_replicate
+    >>> from lifestyle_trials.simulation.odes_draw import draw_replicate
     >>> draw = OdesDraw.of({"visits": (0, 6, 12), "dropout": 0.2}, "homa_ir")
     >>> reps = draw_replicates(draw, [3, 5, 8])
     >>> [r.equals(draw_replicate(draw, s)) for r, s in zip(reps, [3, 5, 8])]

@@ -18,10 +18,10 @@ from ..arms import ARMS
 from ..datasets.synthetic import simulate_odes
 from ..errors import ConfigError, ModelError
 from ..trial import Trial
+from .chunk import Plan, run_chunk
 from .design import PowerDesign, make_design, replicate_seed
 from .replicate import from_trial
 from .schedulers import describe, run_chunks
-from .simulation import Plan, run_chunk
 from .tally import Tally, table
 
 __all__ = ["PowerResult", "power", "prepare", "simulate_power"]
@@ -149,7 +149,7 @@ def power(
     alpha : float, default 0.05
         Two-sided significance level; ``coverage`` is that of the ``1 - alpha`` interval.
     scheduler : None, "processes", "distributed" or a dask.distributed.Client
-        Where the chunks run (:mod:`~lifestyle_trials.power.schedulers`).
+        Where the chunks run (:mod:`~lifestyle_trials.simulation.schedulers`).
     workers : int, optional
         Processes for "processes" and "distributed" (default: the number of cores, at most 8).
     chunk_size : int, optional
@@ -182,7 +182,7 @@ def power(
     Notes
     -----
     With ``simulate_odes`` arguments and outcome glucose, insulin or HOMA-IR the replicates
-    are drawn without building the trial (:mod:`~lifestyle_trials.power.odes_draw`), value
+    are drawn without building the trial (:mod:`~lifestyle_trials.simulation.odes_draw`), value
     for value the same as ``simulate_odes`` gives. The truth of a factorial or margins term
     is the factorial contrast of the expected arm means (log ratios when ``log``); the
     margins model estimates it when there is no interaction.
