@@ -188,11 +188,17 @@ def test_from_trial_matches_the_long_table():
 
 def test_public_functions_are_the_functions_whatever_is_imported():
     import importlib
+    import types
 
-    import lifestyle_trials.simulation as simulation
-
-    importlib.import_module("lifestyle_trials.simulation.run")
-    importlib.reload(simulation)
-    assert lt.power is simulation.run.power
-    assert lt.sample_size is simulation.sample_size
-    assert lt.power_ancova is simulation.power_ancova
+    for name in ("run", "sample_size", "closed_form", "chunk", "schedulers"):
+        importlib.import_module(f"lifestyle_trials.simulation.{name}")
+    importlib.reload(importlib.import_module("lifestyle_trials.simulation"))
+    for name, module in (
+        ("power", "run"),
+        ("sample_size", "sample_size"),
+        ("power_ancova", "closed_form"),
+    ):
+        function = getattr(lt, name)
+        assert isinstance(function, types.FunctionType)
+        assert function.__module__ == f"lifestyle_trials.simulation.{module}"
+    assert lt.power({"n_per_arm": (5, 5, 5, 5)}, n_sim=2, progress=False).table.shape[0] == 3
