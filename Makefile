@@ -126,7 +126,7 @@ endif
 # trial analyses' pattern rules for the same file names.
 POWER_IDS := $(patsubst $(ANALYSES)/%/analysis.toml,%,$(shell grep -l '^kind *= *"power"' \
   $(wildcard $(ANALYSES)/*/analysis.toml) /dev/null))
-SRC_POWER := $(SRC_CORE) $(call py_tree,$(PKG)/models $(PKG)/power) $(PKG)/pipeline/power.py
+SRC_POWER := $(SRC_CORE) $(call py_tree,$(PKG)/models $(PKG)/simulation) $(PKG)/pipeline/power.py
 SRC_POWER_REPORT := $(SRC_CORE) $(PKG)/pipeline/power.py $(PKG)/pipeline/save.py \
   $(PKG)/report/power.py $(PKG)/report/format.py $(PKG)/figures.py $(PKG)/report/templates/report.css
 define POWER_RULES

@@ -41,7 +41,7 @@ from .models.lmm import LMMResult, lmm
 from .models.marginal import Contrasts, MarginalMeans, contrast, linear_contrasts, marginal_means
 from .models.mmrm import MMRMResult, mmrm
 from .models.summary import published_vs_recomputed, summary_effects
-from .power import PowerResult, SampleSizeResult, power, power_ancova, sample_size
+from .simulation import PowerResult, SampleSizeResult, power, power_ancova, sample_size
 from .trial import Design, Exclusion, Provenance, Trial
 from .units import convert_glucose, convert_insulin
 

@@ -7,9 +7,10 @@ import numpy as np
 import pytest
 
 import lifestyle_trials as lt
-from lifestyle_trials.power.design import replicate_seed
-from lifestyle_trials.power.odes_draw import OdesDraw, draw_replicate
-from lifestyle_trials.power.replicate import from_trial
+from lifestyle_trials.simulation.design import replicate_seed
+from lifestyle_trials.simulation.odes_chunk import draw_replicates
+from lifestyle_trials.simulation.odes_draw import OdesDraw, draw_replicate
+from lifestyle_trials.simulation.replicate import from_trial
 
 SMALL = {"n_per_arm": (10, 10, 10, 10), "dropout": 0.0}
 
@@ -155,6 +156,24 @@ def test_fast_draw_equals_simulate_odes(outcome, arguments):
         assert fast.equals(slow)
 
 
+@pytest.mark.parametrize("outcome", ["homa_ir", "insulin"])
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        {},
+        {"n_per_arm": (7, 9, 11, 13), "visits": (0, 3, 6, 12), "dropout": 0.3},
+        {"visits": (0, 12, 24), "dropout": (0.1, 0.2, 0.0, 0.5), "dropout_strength": 0.0},
+        {"visits": (0, 6, 12), "dropout": 0.25, "dropout_mechanism": "mar"},
+    ],
+)
+def test_chunk_draw_equals_simulate_odes(outcome, arguments):
+    # every replicate of a chunk drawn together, value for value the trial simulate_odes makes
+    draw = OdesDraw.of(arguments, outcome)
+    seeds = [replicate_seed(2, i) for i in range(6)] + [0]
+    for seed, fast in zip(seeds, draw_replicates(draw, seeds), strict=True):
+        assert fast.equals(from_trial(lt.simulate_odes(seed, **arguments), outcome))
+
+
 def test_from_trial_matches_the_long_table():
     trial = lt.simulate_odes(5, n_per_arm=(4, 4, 4, 4), visits=(0, 6, 12), dropout=0.5)
     rep = from_trial(trial, "insulin")
@@ -165,3 +184,21 @@ def test_from_trial_matches_the_long_table():
     np.testing.assert_array_equal(rep.follow_up, wide[[6.0, 12.0]].to_numpy())
     first = data.drop_duplicates("subject").set_index("subject").loc[subjects]
     np.testing.assert_array_equal(rep.arm, first["diet"] + 2 * first["exercise"])
+
+
+def test_public_functions_are_the_functions_whatever_is_imported():
+    import importlib
+    import types
+
+    for name in ("run", "sample_size", "closed_form", "chunk", "schedulers"):
+        importlib.import_module(f"lifestyle_trials.simulation.{name}")
+    importlib.reload(importlib.import_module("lifestyle_trials.simulation"))
+    for name, module in (
+        ("power", "run"),
+        ("sample_size", "sample_size"),
+        ("power_ancova", "closed_form"),
+    ):
+        function = getattr(lt, name)
+        assert isinstance(function, types.FunctionType)
+        assert function.__module__ == f"lifestyle_trials.simulation.{module}"
+    assert lt.power({"n_per_arm": (5, 5, 5, 5)}, n_sim=2, progress=False).table.shape[0] == 3

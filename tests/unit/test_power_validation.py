@@ -10,11 +10,11 @@ import pytest
 from tests.tolerances import CLOSED_FORM_RTOL, REML_RTOL
 
 import lifestyle_trials as lt
-from lifestyle_trials.power.ancova_fits import ancova_chunk
-from lifestyle_trials.power.design import make_design, replicate_seed
-from lifestyle_trials.power.mmrm_fits import mmrm_chunk
-from lifestyle_trials.power.replicate import from_trial
-from lifestyle_trials.power.simulation import make_replicate
+from lifestyle_trials.simulation.ancova_fits import ancova_chunk
+from lifestyle_trials.simulation.chunk import make_replicate
+from lifestyle_trials.simulation.design import make_design, replicate_seed
+from lifestyle_trials.simulation.mmrm_fits import mmrm_chunk
+from lifestyle_trials.simulation.replicate import from_trial
 
 ALPHA = 0.05
 
@@ -170,8 +170,8 @@ def test_failed_fits_are_counted_not_dropped():
 
 
 def test_memory_is_a_tally_per_chunk_not_per_replicate():
-    from lifestyle_trials.power.run import prepare
-    from lifestyle_trials.power.simulation import run_chunk
+    from lifestyle_trials.simulation.chunk import run_chunk
+    from lifestyle_trials.simulation.run import prepare
 
     plan, _ = prepare(
         {"n_per_arm": (5, 5, 5, 5), "dropout": 0},

@@ -221,7 +221,7 @@ def _arguments(cfg: PowerConfig, n_sim: int | None = None) -> dict[str, Any]:
 
 def _check_with_power(cfg: PowerConfig, where: str) -> None:
     from ..errors import LifestyleTrialsError
-    from ..power.run import prepare
+    from ..simulation.run import prepare
 
     a = _arguments(cfg, 1)
     try:
@@ -244,7 +244,7 @@ def _check_with_power(cfg: PowerConfig, where: str) -> None:
 
 def power(config_path: Path, output: Path, tables_dir: Path) -> None:
     """analysis.toml → reports/<id>/numbers.json and tables/*.csv (with index.json)."""
-    from ..power import power as simulate
+    from ..simulation import power as simulate
 
     cfg = load_power_config(config_path)
     args = _arguments(cfg)

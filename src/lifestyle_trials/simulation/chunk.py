@@ -1,6 +1,10 @@
 """One chunk of a power simulation: make replicates ``start, ..., stop - 1``, analyse them,
 tally the results. A plain function of picklable arguments, so that it runs the same in this
-process, in a process pool or on a Dask worker."""
+process, in a process pool or on a Dask worker.
+
+The parallelism of a power simulation is across chunks, so a chunk runs its linear algebra
+on one BLAS thread: the small products of one chunk gain nothing from more, and idle BLAS
+threads that spin while waiting take the cores from the other workers."""
 
 from __future__ import annotations
 
@@ -9,10 +13,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from .ancova_fits import ancova_chunk
 from .design import PowerDesign, replicate_seed
 from .mmrm_fits import mmrm_chunk
+from .odes_chunk import draw_replicates
 from .odes_draw import OdesDraw, draw_replicate
 from .replicate import Replicate, from_trial
 from .tally import CellResults, Tally, tally
@@ -41,10 +47,19 @@ def make_replicate(design: PowerDesign, index: int, draw: OdesDraw | None = None
 
 
 def run_chunk(plan: Plan, start: int, stop: int) -> Tally:
-    """Simulate, analyse and tally replicates ``start`` to ``stop - 1``."""
+    """Simulate, analyse and tally replicates ``start`` to ``stop - 1`` (one BLAS thread)."""
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _run_chunk(plan, start, stop)
+
+
+def _run_chunk(plan: Plan, start: int, stop: int) -> Tally:
     design = plan.design
-    draw = OdesDraw.of(design.simulate, design.outcome) if design.is_odes else None  # type: ignore[arg-type]
-    reps = [make_replicate(design, i, draw) for i in range(start, stop)]
+    if design.is_odes:  # drawn together, each replicate from its own seed
+        draw = OdesDraw.of(design.simulate, design.outcome)  # type: ignore[arg-type]
+        seeds = [replicate_seed(design.seed, i) for i in range(start, stop)]
+        reps = draw_replicates(draw, seeds)
+    else:
+        reps = [make_replicate(design, i) for i in range(start, stop)]
     good = [r.visits == plan.visits for r in reps]
     usable = [r for r, g in zip(reps, good, strict=True) if g]
     if design.analysis == "ancova":

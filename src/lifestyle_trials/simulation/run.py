@@ -18,10 +18,10 @@ from ..arms import ARMS
 from ..datasets.synthetic import simulate_odes
 from ..errors import ConfigError, ModelError
 from ..trial import Trial
+from .chunk import Plan, run_chunk
 from .design import PowerDesign, make_design, replicate_seed
 from .replicate import from_trial
 from .schedulers import describe, run_chunks
-from .simulation import Plan, run_chunk
 from .tally import Tally, table
 
 __all__ = ["PowerResult", "power", "prepare", "simulate_power"]
@@ -129,8 +129,8 @@ def power(
     simulate : mapping or callable, optional
         Arguments of :func:`~lifestyle_trials.simulate_odes` other than the seed
         (``n_per_arm``, ``visits``, ``dropout``, ``effects``, ``effect_scale``,
-        ``dropout_mar``; default: the ODES design), or a function of an integer seed that
-        returns a :class:`~lifestyle_trials.Trial`.
+        ``dropout_mechanism``, ``dropout_strength``; default: the ODES design), or a function
+        of an integer seed that returns a :class:`~lifestyle_trials.Trial`.
     outcome : str, default "homa_ir"
     analysis : {"ancova", "mmrm"}, default "ancova"
     estimand : {"factorial", "margins", "arms"}, default "factorial"
@@ -149,7 +149,7 @@ def power(
     alpha : float, default 0.05
         Two-sided significance level; ``coverage`` is that of the ``1 - alpha`` interval.
     scheduler : None, "processes", "distributed" or a dask.distributed.Client
-        Where the chunks run (:mod:`~lifestyle_trials.power.schedulers`).
+        Where the chunks run (:mod:`~lifestyle_trials.simulation.schedulers`).
     workers : int, optional
         Processes for "processes" and "distributed" (default: the number of cores, at most 8).
     chunk_size : int, optional
@@ -182,7 +182,7 @@ def power(
     Notes
     -----
     With ``simulate_odes`` arguments and outcome glucose, insulin or HOMA-IR the replicates
-    are drawn without building the trial (:mod:`~lifestyle_trials.power.odes_draw`), value
+    are drawn without building the trial (:mod:`~lifestyle_trials.simulation.odes_draw`), value
     for value the same as ``simulate_odes`` gives. The truth of a factorial or margins term
     is the factorial contrast of the expected arm means (log ratios when ``log``); the
     margins model estimates it when there is no interaction.
@@ -199,9 +199,9 @@ def power(
     >>> print(res.table[["term", "visit", "power", "mc_se", "n_sim", "n_failed"]]
     ...       .round(3).to_string(index=False))
              term  visit  power  mc_se  n_sim  n_failed
-             diet   12.0  0.940  0.017    200         0
-         exercise   12.0  0.845  0.026    200         0
-    diet:exercise   12.0  0.155  0.026    200         0
+             diet   12.0  0.960  0.014    200         0
+         exercise   12.0  0.825  0.027    200         0
+    diet:exercise   12.0  0.135  0.024    200         0
     """
     plan, _ = prepare(
         simulate,
