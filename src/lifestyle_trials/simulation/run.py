@@ -199,7 +199,7 @@ def power(
     >>> print(res.table[["term", "visit", "power", "mc_se", "n_sim", "n_failed"]]
     ...       .round(3).to_string(index=False))
              term  visit  power  mc_se  n_sim  n_failed
-             diet   12.0  0.960  0.014    200         0
+             diet   12.0  0.950  0.015    200         0
          exercise   12.0  0.825  0.027    200         0
     diet:exercise   12.0  0.135  0.024    200         0
     """
