@@ -148,3 +148,43 @@ def test_power_verbs_build_a_report(tmp_path, capsys):
 def test_check_verb_describes_a_power_analysis(capsys):
     assert main(["check", str(ROOT / "analyses" / "odes_power" / "analysis.toml")]) == 0
     assert "power of ancova on homa_ir" in capsys.readouterr().out
+
+
+def test_a_power_report_is_stored_and_verified_without_data_files(tmp_path, capsys):
+    from lifestyle_trials.pipeline import verify
+
+    config = tmp_path / "analyses" / "tiny" / "analysis.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text(TINY, encoding="utf-8")
+    out = tmp_path / "reports" / "tiny"
+    main(
+        [
+            "power",
+            "-c",
+            str(config),
+            "--tables",
+            str(out / "tables"),
+            "-o",
+            str(out / "numbers.json"),
+        ]
+    )
+    main(
+        [
+            "power-report",
+            str(out / "numbers.json"),
+            "--figures",
+            str(out / "figures"),
+            "-o",
+            str(out / "index.html"),
+        ]
+    )
+    # what the power curve draws is written beside it, for verify to compare
+    assert (out / "figures" / "power_curves.json").is_file()
+    verify.store_expected(out)
+    assert verify.verify_reports(tmp_path / "reports", tmp_path / "reports", ["tiny"]) == 0
+    # one plotted point changed is named
+    data = out / "figures" / "power_curves.json"
+    data.write_text(data.read_text().replace("0.", "0.9", 1))
+    capsys.readouterr()
+    assert verify.verify_reports(tmp_path / "reports", tmp_path / "reports", ["tiny"]) != 0
+    assert "figures/power_curves" in capsys.readouterr().out

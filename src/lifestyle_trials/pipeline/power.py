@@ -322,16 +322,18 @@ def power_report(numbers_json: Path, figures_dir: Path, output: Path) -> None:
     """numbers.json → reports/<id>/figures/*.svg (with index.json) and index.html."""
     from ..checksums import sha256_file
     from ..report.power import power_figures, render_power_report
-    from .save import save_svg
+    from .save import save_figure
 
     numbers = read_json(numbers_json)
     index = []
     svgs = {}
     for name, figure in power_figures(numbers):
         path = figures_dir / f"{name}.svg"
-        save_svg(figure, path)
+        data = save_figure(figure, path)
         svgs[name] = path.read_bytes()
-        index.append({"name": name, "file": path.name, "sha256": sha256_file(path)})
+        index.append(
+            {"name": name, "file": path.name, "sha256": sha256_file(path), "data": data.name}
+        )
     write_json(
         figures_dir / "index.json",
         {"stamp": stamp("power-report", {"numbers": numbers_json}), "figures": index},

@@ -290,7 +290,14 @@ def _verify_html(out: _Printer, built: Path, expected: Path) -> None:
         )
 
 
+def has_data(data: Path, report_id: str) -> bool:
+    """Whether the analysis has data files (a power analysis simulates and has none)."""
+    return any((data / stage / f"{report_id}.csv").exists() for stage in STAGES)
+
+
 def _verify_data(out: _Printer, data: Path, report_id: str, expected: Path) -> None:
+    if not has_data(data, report_id) and not any((expected / "data").glob("*.csv")):
+        return
     for stage in STAGES:
         item = f"data/{stage}/{report_id}"
         want = expected / "data" / stage
@@ -327,8 +334,9 @@ def store_expected(report: Path) -> None:
     html = html_text((report / "index.html").read_text("utf-8"))
     atomic_write(target / "index.html", html.encode("utf-8"))
     data = _data_root(report.parent)
-    for stage in STAGES:
-        for suffix in (".csv", ".json"):
-            source = data / stage / f"{report.name}{suffix}"
-            shutil.copyfile(source, target / "data" / f"{stage}{suffix}")
+    if has_data(data, report.name):
+        for stage in STAGES:
+            for suffix in (".csv", ".json"):
+                source = data / stage / f"{report.name}{suffix}"
+                shutil.copyfile(source, target / "data" / f"{stage}{suffix}")
     print(f"  expected  {target}")
