@@ -23,11 +23,33 @@ from .odes_calibration import (
 )
 from .odes_params import FactorialEffects
 
-__all__ = ["DROPOUT_MECHANISMS", "checked_settings"]
+__all__ = ["DROPOUT_MECHANISMS", "checked_settings", "settings_of"]
 
 DROPOUT_MECHANISMS: tuple[str, ...] = ("baseline", "mar", "mnar")
 """What a subject's dropout depends on: the baseline value, the last observed post-baseline
 value (missing at random), or the first unobserved value (missing not at random)."""
+
+
+def settings_of(arguments: Mapping[str, Any]) -> dict[str, Any]:
+    """:func:`checked_settings` of keyword arguments of ``simulate_odes`` (all but ``seed``),
+    the missing ones at ``simulate_odes``' defaults.
+
+    Examples
+    --------
+    >>> settings_of({"visits": (0, 6, 12)})["n_per_arm"]
+    [43, 55, 54, 67]
+    """
+    a = dict(arguments)
+    return checked_settings(
+        0,
+        a.get("n_per_arm", PUBLISHED_N_PER_ARM),
+        a.get("visits", (0, 12)),
+        a.get("dropout", "published"),
+        a.get("effects"),
+        a.get("effect_scale", 1.0),
+        a.get("dropout_mechanism", "baseline"),
+        a.get("dropout_strength", DROPOUT_STRENGTH),
+    )
 
 
 def checked_settings(

@@ -22,8 +22,7 @@ from typing import Any
 import numpy as np
 
 from ..arms import ARMS
-from ..datasets.odes_calibration import DROPOUT_STRENGTH
-from ..datasets.odes_settings import checked_settings
+from ..datasets.odes_settings import settings_of
 from ..datasets.synthetic import simulate_odes
 from ..errors import ConfigError, ModelError
 from ..models.engine.covariance import STRUCTURES
@@ -246,16 +245,7 @@ def _check_simulate(
             f"simulate_odes accepts {', '.join(_SIMULATE_ARGS)}"
         )
     settings = dict(simulate)
-    checked = checked_settings(
-        0,
-        settings.get("n_per_arm", (43, 55, 54, 67)),
-        settings.get("visits", (0, 12)),
-        settings.get("dropout", "published"),
-        settings.get("effects"),
-        settings.get("effect_scale", 1.0),
-        settings.get("dropout_mechanism", "baseline"),
-        settings.get("dropout_strength", DROPOUT_STRENGTH),
-    )
+    checked = settings_of(settings)
     sizes = tuple(checked["n_per_arm"])
     _check_sizes(sizes, estimand)
     if visit is not None and visit not in checked["visits"][1:]:

@@ -25,13 +25,12 @@ from ..datasets.odes_calibration import (
     CHANGE_CORRELATION,
     CHANGE_OUTCOMES,
     CHANGE_SD,
-    DROPOUT_STRENGTH,
     PUBLISHED_SEX,
     VISIT_SD,
 )
 from ..datasets.odes_change import arm_changes, reference_means, trajectory
 from ..datasets.odes_dropout import draw_dropout
-from ..datasets.odes_settings import checked_settings
+from ..datasets.odes_settings import settings_of
 from ..datasets.odes_streams import stream, visit_key
 from ..datasets.synthetic import simulate_odes
 from ..indices import homa_ir
@@ -67,16 +66,7 @@ class OdesDraw:
     @classmethod
     def of(cls, arguments: Mapping[str, Any], outcome: str) -> OdesDraw:
         a = dict(arguments)
-        settings = checked_settings(
-            0,
-            a.get("n_per_arm", (43, 55, 54, 67)),
-            a.get("visits", (0, 12)),
-            a.get("dropout", "published"),
-            a.get("effects"),
-            a.get("effect_scale", 1.0),
-            a.get("dropout_mechanism", "baseline"),
-            a.get("dropout_strength", DROPOUT_STRENGTH),
-        )
+        settings = settings_of(a)
         # the number of men is fixed by the arm sizes, so the reference means and the arms'
         # changes are the same in every replicate
         n = sum(settings["n_per_arm"])
