@@ -643,3 +643,28 @@ def test_the_flow_reads_enrolment_from_the_configuration_and_disposition_from_th
         "Adverse event (n = 1)",
     ):
         assert words in text, words
+
+
+WEIGHTLOSS = """\
+title = "Weight loss"
+
+[data]
+source = "dataset"
+name = "weightloss"
+
+[outcomes]
+primary = "weight_loss"
+secondary = []
+"""
+
+
+def test_a_trial_without_baseline_is_described_as_fitted(tmp_path):
+    """weightloss has no baseline measurement: no sentence may say a model adjusted for it,
+    and the MMRM line names the terms fitted (arm × visit)."""
+    text = _visible(_build(tmp_path / "analyses" / "x", WEIGHTLOSS))
+    assert "adjusted for baseline" not in text
+    assert "adjusted for its baseline" not in text
+    assert "baseline × visit" not in text and "diet × exercise × visit" not in text
+    assert "MMRM of Weight loss" in text and "arm × visit" in text
+    assert "with at least one value after randomisation" in text
+    assert "no baseline adjustment" in text

@@ -116,15 +116,62 @@ def ancova_line(ctx: Context, fit: Mapping[str, Any]) -> str:
         covariates, df_resid, n_analysed`` and optionally ``vcov_type``.
     """
     covs = [in_sentence(ctx.var(c)) for c in fit.get("covariates", ())]
-    adjust = and_list(["its baseline value", *_design_words(fit["estimand"]), *covs])
+    adjusted = adjusts_for_baseline(fit)
+    baseline = ["its baseline value"] if adjusted else []
+    adjust = and_list([*baseline, *_design_words(fit["estimand"]), *covs])
     n = sum(fit["n_analysed"].values())
     errors = _VCOV.get(str(fit.get("vcov_type", "classical")), "model-based standard errors")
-    return (
-        f"ANCOVA of {_outcome_words(ctx, fit['outcome'], fit['log'])} "
-        f"{ctx.at_visit(fit['visit'])} on {adjust}; least squares with {errors}, t tests on "
-        f"{fit['df_resid']} residual degrees of freedom; analysis set: the {n} randomised "
-        "subjects with a baseline and a follow-up value (complete cases)."
+    model = "ANCOVA"
+    what = _outcome_words(ctx, fit["outcome"], fit["log"])
+    if fit.get("analysis") == "change":
+        model, what = "Linear model", f"the change in {what} from baseline"
+    elif not adjusted:
+        model = "Linear model"
+    who = ancova_set(ctx, fit) + (
+        " (complete cases)" if fit.get("analysis", "ancova") != "followup" else ""
     )
+    return (
+        f"{model} of {what} {ctx.at_visit(fit['visit'])} on {adjust}; least squares with "
+        f"{errors}, t tests on {fit['df_resid']} residual degrees of freedom; analysis set: "
+        f"the {n} randomised subjects {who}."
+    )
+
+
+def ancova_set(ctx: Context, fit: Mapping[str, Any]) -> str:
+    """Who an ANCOVA record of numbers.json analyses, in words ("with a baseline and a
+    follow-up value", or only a value at the visit when no baseline enters)."""
+    if fit.get("analysis", "ancova") == "followup":
+        return f"with a value {ctx.at_visit(fit['visit'])}"
+    return "with a baseline and a follow-up value"
+
+
+def mmrm_set(m: Mapping[str, Any]) -> str:
+    """Who the MMRM record of numbers.json analyses, in words."""
+    formula = str(m.get("formula") or "")
+    if "baseline" in formula or not formula:
+        return "with a baseline value and at least one follow-up value"
+    return "with at least one value after randomisation"
+
+
+def adjusts_for_baseline(fit: Mapping[str, Any]) -> bool:
+    """Whether an ANCOVA record of numbers.json adjusts for the baseline value (its
+    ``analysis`` is ``"ancova"``; ``"followup"`` compares follow-up values only and
+    ``"change"`` analyses the change score)."""
+    return fit.get("analysis", "ancova") == "ancova"
+
+
+def _mmrm_terms(ctx: Context, m: Mapping[str, Any]) -> str:
+    """The fixed terms of the MMRM as fitted, in words."""
+    formula = str(m.get("formula") or "")
+    rhs = formula.split("~", 1)[1] if "~" in formula else ""
+    terms = []
+    if "baseline" in rhs:
+        terms.append("baseline × visit")
+    if "diet * exercise" in rhs or not rhs:
+        terms.append("diet × exercise × visit")
+    elif "arm" in rhs:
+        terms.append("arm × visit")
+    return ", ".join(terms) if terms else rhs.strip()
 
 
 def mmrm_line(ctx: Context, m: Mapping[str, Any]) -> str:
@@ -138,15 +185,15 @@ def mmrm_line(ctx: Context, m: Mapping[str, Any]) -> str:
     """
     covs = covariate_text(ctx, m.get("covariates", ()))
     visits = and_list([ctx.visit(v) for v in m["visits"]])
-    terms = "baseline × visit, diet × exercise × visit" + (f" and {covs}" if covs else "")
+    terms = _mmrm_terms(ctx, m) + (f" and {covs}" if covs else "")
+    who = mmrm_set(m)
     cov = COVARIANCE_NAMES.get(m["covariance"], m["covariance"])
     df = DF_NAMES.get(m["df_method"], m["df_method"])
     return (
         f"MMRM of {_outcome_words(ctx, m['outcome'], m['log'])} at {visits} on {terms}; "
         f"{cov} covariance over visits within subject, {m['method']}, {df} degrees of "
-        f"freedom; analysis set: the {m['n_subjects']} randomised subjects with a baseline "
-        f"value and at least one follow-up value ({m['n_obs']} observations); missing values "
-        "assumed missing at random."
+        f"freedom; analysis set: the {m['n_subjects']} randomised subjects {who} "
+        f"({m['n_obs']} observations); missing values assumed missing at random."
     )
 
 
@@ -170,11 +217,11 @@ def estimand_items(ctx: Context) -> list[tuple[str, str]]:
         "people who meet the trial's eligibility criteria, as randomised "
         f"({n['design']['n_subjects']} subjects)"
     )
-    variable = f"{outcome} {at}" + (
-        " (log-transformed), adjusted for its baseline value"
-        if p["log"]
-        else ", adjusted for its baseline value"
-    )
+    variable = f"{outcome} {at}" + (" (log-transformed)" if p["log"] else "")
+    if adjusts_for_baseline(p):
+        variable += ", adjusted for its baseline value"
+    elif p.get("analysis") == "change":
+        variable = f"the change in {variable} from baseline"
     covs = covariate_text(ctx, p.get("covariates", ()))
     if covs:
         variable += f" and {covs}"

@@ -189,5 +189,7 @@ def _mmrm(family: Mapping[str, Any]) -> dict[str, Any] | None:
         "n_obs",
     )
     out = {k: fit[k] for k in keep}
+    # the fixed part as fitted (e.g. without baseline when none was measured)
+    out["formula"] = fit.get("formula")
     out["means"] = geometric(fit["means"], fit["log"])
     return out

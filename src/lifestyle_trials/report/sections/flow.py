@@ -10,6 +10,7 @@ from .. import alt_text
 from ..blocks import Cell, Paragraph, Row, Section
 from ..consort_text import consort_boxes
 from ..context import Context
+from ..model_text import ancova_set
 from .common import Block, add, table
 
 __all__ = ["flow_section", "followup_section"]
@@ -35,7 +36,7 @@ def flow_section(ctx: Context) -> Section:
             "flow",
             "CONSORT 2010 flow diagram: enrolment, allocation, follow-up and analysis of "
             f"each arm, for the primary analysis of {primary} {at} (analysis set: "
-            "randomised subjects with a baseline and a follow-up value).",
+            f"randomised subjects {ancova_set(ctx, n['primary'])}).",
             alt_text.flow(ctx),
         ),
     )

@@ -9,7 +9,7 @@ from .. import alt_text
 from .. import format as fmt
 from ..blocks import Cell, Items, Paragraph, Row, Section, Table
 from ..context import Context
-from ..model_text import ancova_line, estimand_items
+from ..model_text import adjusts_for_baseline, ancova_line, ancova_set, estimand_items
 from .common import Block, add, effect_cells, scale_note, table, truth_of, truth_text
 
 __all__ = ["primary_section"]
@@ -79,15 +79,15 @@ def primary_section(ctx: Context) -> Section:
             )
         )
     at = ctx.at_visit(p["visit"])
+    model = "ANCOVA" if adjusts_for_baseline(p) else "linear model"
     blocks: list[Block] = [
         Paragraph("Estimand of the primary analysis (ICH E9(R1)):"),
         Items(estimand_items(ctx), "estimand"),
         table(
             ctx,
             f"Primary analysis: effects on {ctx.var(outcome)} {at} "
-            f"({'ratios' if log else 'differences'} with 95% CI, P; ANCOVA); analysis set: "
-            f"{sum(p['n_analysed'].values())} randomised subjects with a baseline and a "
-            "follow-up value.",
+            f"({'ratios' if log else 'differences'} with 95% CI, P; {model}); analysis set: "
+            f"{sum(p['n_analysed'].values())} randomised subjects {ancova_set(ctx, p)}.",
             columns,
             body,
             notes,

@@ -9,7 +9,7 @@ from .. import alt_text
 from .. import format as fmt
 from ..blocks import Cell, Paragraph, Row, Section
 from ..context import Context
-from ..model_text import mmrm_line
+from ..model_text import mmrm_line, mmrm_set
 from .common import Block, add, effect_cell, scale_note, table, truth_text
 
 __all__ = ["repeated_section"]
@@ -77,8 +77,7 @@ def _mmrm(ctx: Context, m: Mapping[str, Any]) -> Section:
             ctx,
             f"MMRM: {'factorial effects' if ctx.numbers['design']['factorial'] else 'effects'} "
             f"on {ctx.var(m['outcome'])} at each visit (95% CI, P); analysis set: "
-            f"{m['n_subjects']} randomised subjects with a baseline and at least one "
-            "follow-up value.",
+            f"{m['n_subjects']} randomised subjects {mmrm_set(m)}.",
             columns,
             body,
             notes,
@@ -90,8 +89,7 @@ def _mmrm(ctx: Context, m: Mapping[str, Any]) -> Section:
             "mmrm_means",
             f"MMRM adjusted {'geometric ' if log else ''}means of "
             f"{ctx.var(m['outcome'])} by arm and visit (95% CI); analysis set: "
-            f"{m['n_subjects']} randomised subjects with a baseline and at least one follow-up "
-            "value.",
+            f"{m['n_subjects']} randomised subjects {mmrm_set(m)}.",
             alt_text.mmrm_means(ctx),
         ),
     )

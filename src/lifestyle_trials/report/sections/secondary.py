@@ -6,6 +6,7 @@ from .. import alt_text
 from .. import format as fmt
 from ..blocks import Cell, Figure, Row, Section
 from ..context import Context
+from ..model_text import adjusts_for_baseline
 from .common import Block, add, effect_cell, table, truth_of, truth_text
 
 __all__ = ["secondary_section"]
@@ -44,8 +45,12 @@ def secondary_section(ctx: Context) -> Section | None:
     at = ctx.at_visit(n["primary"]["visit"])
     logged = any(s["log"] for s in n["secondary"])
     notes = [
-        f"ANCOVA of each outcome {at} adjusted for its baseline, with the same "
-        "estimand as the primary analysis; effects are differences in adjusted means "
+        (
+            f"ANCOVA of each outcome {at} adjusted for its baseline, with the same "
+            if adjusts_for_baseline(n["primary"])
+            else f"Linear model of each outcome {at} (no baseline adjustment), with the same "
+        )
+        + "estimand as the primary analysis; effects are differences in adjusted means "
         "(treated − untreated) in the outcome's unit"
         + (
             ", or (‡) ratios of geometric means for outcomes analysed on the log scale."

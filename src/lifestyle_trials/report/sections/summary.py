@@ -46,9 +46,14 @@ def summary_section(ctx: Context) -> Section:
         if p["estimand"] == "factorial"
         else "comparisons of each arm with control"
     )
+    model = {
+        "ancova": "ANCOVA adjusted for baseline",
+        "change": "linear model of the change from baseline",
+        "followup": "linear model of the follow-up values (no baseline adjustment)",
+    }.get(str(p.get("analysis", "ancova")), "ANCOVA adjusted for baseline")
     text = (
-        f"Primary analysis: {outcome} {ctx.at_visit(p['visit'])}, ANCOVA adjusted for "
-        f"baseline, {analysed} of {randomised} randomised subjects analysed; {kind}."
+        f"Primary analysis: {outcome} {ctx.at_visit(p['visit'])}, {model}, "
+        f"{analysed} of {randomised} randomised subjects analysed; {kind}."
     )
     items = Items(
         [(part.split(": ", 1)[0], part.split(": ", 1)[1]) for part in parts], cls="key-results"
