@@ -23,6 +23,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -174,7 +175,7 @@ def lmm(
     diet   12.0    -0.210      0.043 329.829
     """
     reml, df_name, vcov_name = check_options(method, df_method, vcov, level)
-    options = {"reml": reml, "df_method": df_name, "vcov": vcov_name}
+    options: dict[str, Any] = {"reml": reml, "df_method": df_name, "vcov": vcov_name}
     if formula is not None:
         if isinstance(trial, Trial):
             raise ModelError(

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -238,7 +239,7 @@ def mmrm(
     (('PBO', 'TRT'), (6, 3))
     """
     reml, df_name, vcov_name = check_options(method, df_method, vcov, level)
-    options = {"reml": reml, "df_method": df_name, "vcov": vcov_name}
+    options: dict[str, Any] = {"reml": reml, "df_method": df_name, "vcov": vcov_name}
     if formula is not None:
         if isinstance(trial, Trial):
             raise ModelError(
