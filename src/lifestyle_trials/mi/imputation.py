@@ -174,7 +174,7 @@ def impute(
         s = strategies[i]
         keys.setdefault(
             (s if isinstance(s, str) else id(s), int(draws.events.index[i])), []
-        ).append(i)
+        ).append(int(i))
     for (_, _), members in keys.items():
         rows = np.asarray(members)
         fn = resolve(strategies[rows[0]])

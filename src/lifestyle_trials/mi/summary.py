@@ -161,7 +161,8 @@ def missing_data_numbers(
         mar = pd.DataFrame(analyses[1]["effects"])
         biggest = mar.loc[mar["estimate"].abs().idxmax()]
         sd = float(np.nanstd(data.values[:, first + post.index(at)], ddof=1))
-        deltas = np.linspace(0.0, 2.0 * sd, 21) * (1.0 if biggest["estimate"] < 0 else -1.0)
+        sign = 1.0 if biggest["estimate"] < 0 else -1.0
+        deltas = [float(d) for d in np.linspace(0.0, 2.0 * sd, 21) * sign]
     tip = tipping_from(impute(drawn, "MAR"), deltas, estimand=estimand, visit=at, level=level)
     return {
         "outcome": outcome,

@@ -79,7 +79,9 @@ def split_terms(rhs: str) -> list[str]:
     >>> split_terms("a * b + us(v | s) + (1 + t | s)")
     ['a * b', 'us(v | s)', '(1 + t | s)']
     """
-    terms, depth, current = [], 0, []
+    terms: list[str] = []
+    current: list[str] = []
+    depth = 0
     for char in rhs:
         if char == "(":
             depth += 1

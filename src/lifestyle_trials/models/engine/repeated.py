@@ -50,7 +50,7 @@ import numpy as np
 
 from ...errors import ConvergenceError, ModelError
 from .covariance import Structure
-from .reml import GroupedData, PatternBlock, fit_covariance
+from .reml import Convergence, Evaluation, GroupedData, PatternBlock, fit_covariance
 
 __all__ = ["RepeatedFits", "jackknife", "refit_many", "with_outcome", "without_subjects"]
 
@@ -172,7 +172,7 @@ def refit_many(
     """Fit each data set, starting from the working parameters ``theta0`` (those of a fit
     of the full data). A fit that does not converge is kept with ``converged`` False; one
     that cannot be evaluated has NaN parameters."""
-    rows = []
+    rows: list[tuple[np.ndarray, Evaluation, Convergence] | None] = []
     theta0 = np.asarray(theta0, dtype=float)
     for data in datasets:
         try:
