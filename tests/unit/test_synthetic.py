@@ -23,6 +23,7 @@ from lifestyle_trials.datasets.odes_baseline import (
     observed_covariance,
 )
 from lifestyle_trials.datasets.odes_params import factorial
+from lifestyle_trials.datasets.odes_reference_means import REFERENCE_MEANS
 from lifestyle_trials.datasets.odes_reproducibility import correlation_bounds, visit_correlation
 from lifestyle_trials.datasets.synthetic import trajectory
 from lifestyle_trials.units import DEFAULT_UNITS, INSULIN_PMOL_L_PER_UU_ML
@@ -346,7 +347,7 @@ def test_dropout_is_missing_at_random_given_baseline_homa():
 def test_reference_means_match_a_fresh_simulation():
     est = estimate_reference_means(100_000, seed=99)
     for sex in ("M", "F"):
-        for key, value in cal.REFERENCE_MEANS[sex].items():
+        for key, value in REFERENCE_MEANS[sex].items():
             mean, se = est[sex][key]
             assert abs(mean - value) < Z * se + 1e-12, (sex, key, mean, value)
 

@@ -271,7 +271,7 @@ def estimate_reference_means(
 
     Draws ``n`` eligible subjects of each sex (in chunks of ``chunk``, to bound memory) and
     returns, per sex ("M", "F") and key of :func:`baseline_values`, the sample mean and its
-    standard error. The constants in ``odes_calibration.REFERENCE_MEANS`` were made with
+    standard error. The constants in ``odes_reference_means.REFERENCE_MEANS`` were made with
     ``estimate_reference_means(4_000_000, seed=20250101)``.
 
     Examples

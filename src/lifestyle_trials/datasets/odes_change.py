@@ -16,8 +16,9 @@ import numpy as np
 
 from ..errors import ConfigError
 from ..units import DEFAULT_UNITS
-from .odes_calibration import CHANGE_OUTCOMES, LOG_OUTCOMES, REFERENCE_MEANS, TRAJECTORY_MONTHS
+from .odes_calibration import CHANGE_OUTCOMES, LOG_OUTCOMES, TRAJECTORY_MONTHS
 from .odes_params import FactorialEffects
+from .odes_reference_means import REFERENCE_MEANS
 
 __all__ = ["arm_changes", "level_key", "reference_means", "trajectory"]
 
@@ -63,7 +64,7 @@ def reference_means(male: np.ndarray) -> dict[str, float]:
     Returns
     -------
     dict of str to float
-        The keys of ``odes_calibration.REFERENCE_MEANS``, weighted by the share of men.
+        The keys of ``odes_reference_means.REFERENCE_MEANS``, weighted by the share of men.
     """
     n = len(male)
     w_m = float(male.sum()) / n if n else 0.0
