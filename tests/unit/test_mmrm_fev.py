@@ -144,6 +144,18 @@ def test_kenward_roger_df_equal_mmrm(name: str) -> None:
         np.testing.assert_allclose(inf.vcov, linear.vcov, rtol=1e-12)
 
 
+@pytest.mark.parametrize("name", REML_FITS)
+def test_kenward_roger_mmrm_equals_mmrm(name: str) -> None:
+    """With the second derivatives of Σ in mmrm's working parameters, mmrm's "Kenward-Roger"
+    itself: adjusted covariance, SEs, df, means, contrasts and F tests."""
+    data, struct, ev = fitted(name)
+    inf = contrast_inference(data, struct, ev, df_method="kenward-roger-mmrm")
+    ref = EXPECTED["fits"][f"{name}_reml"]["kenward_roger"]
+    check_numbers(inf, ref)
+    # vcov(fit), the whole adjusted matrix
+    np.testing.assert_allclose(inf.vcov, ref["vcov"], rtol=REML_RTOL, atol=1e-9)
+
+
 @pytest.mark.parametrize("name", ["us", "ar1"])
 def test_ml_fit_equals_mmrm(name: str) -> None:
     data, struct, ev = fitted(name, use_reml=False)
@@ -181,7 +193,7 @@ def fitted_variant(key: str):
 
 VARIANT_METHODS = {
     "satterthwaite": ("satterthwaite", "model"),
-    "kenward_roger": ("kenward-roger", "model"),
+    "kenward_roger": ("kenward-roger-mmrm", "model"),
     "kenward_roger_linear": ("kenward-roger-linear", "model"),
     "empirical": ("satterthwaite", "empirical"),
 }
@@ -211,8 +223,6 @@ def test_groups_and_weights_equal_mmrm(key: str) -> None:
         p = len(EXPECTED["x_columns"])
         np.testing.assert_allclose(inf.beta, ref["estimate"], rtol=REML_RTOL)
         np.testing.assert_allclose(inf.df(np.eye(p)), ref["df"], rtol=DF_EXACT_RTOL)
-        if method == "kenward_roger" and not struct.linear:
-            continue  # mmrm's KR SEs are computed in its own parameterisation
         np.testing.assert_allclose(np.sqrt(np.diag(inf.vcov)), ref["std_error"], rtol=REML_RTOL)
         means = ref["means"]
         rows = np.array(

@@ -18,7 +18,7 @@ from tests.tolerances import DF_EXACT_RTOL, DF_RTOL, LOGLIK_RTOL, REML_RTOL, SAS
 
 import lifestyle_trials as lt
 from lifestyle_trials.errors import ModelError
-from lifestyle_trials.models.engine.covariance import STRUCTURES, structure
+from lifestyle_trials.models.engine.covariance import STRUCTURES
 
 CASE = Path(__file__).resolve().parents[1] / "reference" / "mmrm_formula_fev"
 FIXED = "FEV1 ~ RACE + SEX + ARMCD * AVISIT"
@@ -120,6 +120,16 @@ def test_kenward_roger_estimates_equal_r_mmrm(structure: str) -> None:
         result.coefficients["estimate"], ref["coef"]["estimate"], rtol=REML_RTOL
     )
     np.testing.assert_allclose(result.loglik, ref["loglik"], rtol=LOGLIK_RTOL)
+
+
+@pytest.mark.parametrize("structure", structures())
+def test_kenward_roger_mmrm_equals_r_mmrm(structure: str) -> None:
+    """df_method="kenward-roger-mmrm": R mmrm's "Kenward-Roger" (second derivatives of Σ in
+    its working parameters): coefficients, adjusted SEs, df, emmeans means and contrasts."""
+    ref = expected()["structures"][structure]["kenward_roger"]
+    result = fit(structure, df_method="kenward-roger-mmrm")
+    check_coefficients(result, ref)
+    check_means(result, ref)
 
 
 def test_ml_residual_and_between_within_equal_r_mmrm() -> None:
@@ -298,7 +308,7 @@ def test_kenward_roger_through_the_formula_equals_sas(structure: str, df_method:
 FEV_CASE = CASE.parent / "mmrm_fev"
 DF_OPTIONS = {
     "satterthwaite": {"df_method": "satterthwaite"},
-    "kenward_roger": {"df_method": "kenward-roger"},
+    "kenward_roger": {"df_method": "kenward-roger-mmrm"},  # mmrm's "Kenward-Roger"
     "kenward_roger_linear": {"df_method": "kenward-roger-linear"},
     "residual": {"df_method": "residual", "vcov": "empirical"},  # mmrm's Residual: sandwich
     "between_within": {"df_method": "between-within"},
@@ -330,20 +340,18 @@ def fit_rows(term: str, block: str, reml: bool = True, weights: str | None = Non
     )
 
 
-def check_fev_block(result: lt.MMRMResult, ref: dict[str, Any], *, se: bool = True) -> None:
+def check_fev_block(result: lt.MMRMResult, ref: dict[str, Any]) -> None:
     """summary(fit)$coefficients and summary(emmeans(fit, ~ ARMCD | AVISIT)) of mmrm_fev."""
     table = result.coefficients
     np.testing.assert_allclose(table["estimate"], ref["estimate"], rtol=REML_RTOL)
     np.testing.assert_allclose(table["df"], ref["df"], rtol=DF_EXACT_RTOL)
-    if se:
-        np.testing.assert_allclose(table["std_error"], ref["std_error"], rtol=REML_RTOL)
+    np.testing.assert_allclose(table["std_error"], ref["std_error"], rtol=REML_RTOL)
     means = lt.marginal_means(result, "ARMCD", by="AVISIT").table
     assert [str(a) for a in means["ARMCD"]] == ref["means"]["ARMCD"]
     assert [str(v) for v in means["AVISIT"]] == ref["means"]["AVISIT"]
     np.testing.assert_allclose(means["estimate"], ref["means"]["estimate"], rtol=REML_RTOL)
     np.testing.assert_allclose(means["df"], ref["means"]["df"], rtol=DF_EXACT_RTOL)
-    if se:
-        np.testing.assert_allclose(means["std_error"], ref["means"]["std_error"], rtol=REML_RTOL)
+    np.testing.assert_allclose(means["std_error"], ref["means"]["std_error"], rtol=REML_RTOL)
 
 
 def group_cases() -> list[tuple[str, str]]:
@@ -357,10 +365,7 @@ def test_groups_and_weights_through_the_formula_equal_r_mmrm(key: str, block: st
     entry = fev_expected("expected_groups.json")["fits"][key]
     weights = "WEIGHT" if entry["weighted"] else None
     result = fit_rows(entry["term"], block, entry["reml"], weights)
-    base = entry["term"].split("(")[0]
-    # mmrm's Kenward-Roger differentiates Σ in its own parameters: the SEs of structures not
-    # linear in theirs differ from these (SAS's); estimates and df do not
-    check_fev_block(result, entry[block], se=block != "kenward_roger" or base == "us")
+    check_fev_block(result, entry[block])
     # logLik(fit)
     np.testing.assert_allclose(result.loglik, entry["fit"]["loglik"], rtol=LOGLIK_RTOL)
     # VarCorr(fit): one matrix per arm for a grouped structure
@@ -391,8 +396,7 @@ def test_groups_and_weights_through_the_formula_equal_r_mmrm(key: str, block: st
     ref = entry[block]
     np.testing.assert_allclose(first["estimate"], ref["estimate"][j], rtol=REML_RTOL)
     np.testing.assert_allclose(first["df"], ref["df"][j], rtol=DF_EXACT_RTOL)
-    if block != "kenward_roger" or base == "us":
-        np.testing.assert_allclose(first["std_error"], ref["std_error"][j], rtol=REML_RTOL)
+    np.testing.assert_allclose(first["std_error"], ref["std_error"][j], rtol=REML_RTOL)
 
 
 def test_grouped_result_tables() -> None:
@@ -425,8 +429,7 @@ def test_ante_dependence_and_spatial_through_the_formula_equal_r_mmrm(
     result = fit_rows(f"{name}({visit} | USUBJID)", block)
     ref = entry[block]
     assert result.coefficients["term"].tolist() == expected_all["x_columns"]
-    linear = structure(name, (1.0, 2.0, 3.0, 4.0)).linear
-    check_fev_block(result, ref, se=block != "kenward_roger" or linear)
+    check_fev_block(result, ref)
     # logLik(fit)
     np.testing.assert_allclose(result.loglik, entry["fit"]["loglik"], rtol=LOGLIK_RTOL)
     # contrast(emmeans(fit, ~ ARMCD | AVISIT), "revpairwise"): TRT - PBO by visit
@@ -434,8 +437,7 @@ def test_ante_dependence_and_spatial_through_the_formula_equal_r_mmrm(
     trt = ref["trt_minus_pbo"]
     np.testing.assert_allclose(diff["estimate"], trt["estimate"], rtol=REML_RTOL)
     np.testing.assert_allclose(diff["df"], trt["df"], rtol=DF_EXACT_RTOL)
-    if block != "kenward_roger" or linear:
-        np.testing.assert_allclose(diff["std_error"], trt["std_error"], rtol=REML_RTOL)
+    np.testing.assert_allclose(diff["std_error"], trt["std_error"], rtol=REML_RTOL)
     # VarCorr(fit) (sp_exp: mmrm gives Σ at distances 0 and 1 only)
     sigma = np.array(entry["fit"]["sigma"])
     t = sigma.shape[0]
@@ -507,3 +509,11 @@ def test_weights_column_must_exist_and_be_numeric() -> None:
     trial = lt.simulate_odes(seed=1, visits=(0, 3, 6))
     with pytest.raises(ModelError, match="weights= applies to a formula model"):
         lt.mmrm(trial, "homa_ir", weights="w")
+
+
+def test_kenward_roger_mmrm_needs_an_mmrm_structure() -> None:
+    with pytest.raises(
+        ModelError, match="R mmrm has no covariance structure 'diag'.*'kenward-roger'"
+    ):
+        lt.mmrm(fev(), formula=f"{FIXED} + diag(AVISIT | USUBJID)", df_method="kenward-roger-mmrm")
+    assert fit("us", df_method="kenward-roger-mmrm").df_method == "kenward-roger-mmrm"

@@ -120,12 +120,16 @@ def mmrm(
     covariance : str, default "us"
         ``"us"`` (unstructured), ``"cs"``/``"csh"`` (compound symmetry, heterogeneous),
         ``"ar1"``/``"ar1h"`` (first-order autoregressive over the visit order),
-        ``"toep"``/``"toeph"`` (Toeplitz), ``"diag"``; see
+        ``"toep"``/``"toeph"`` (Toeplitz), ``"ad"``/``"adh"`` (ante-dependence),
+        ``"sp_exp"`` (spatial exponential over the visit times), ``"diag"``; see
         :mod:`~lifestyle_trials.models.engine.covariance`. Compare them with ``aic``/``bic``
         (same fixed effects, REML).
     df_method : str, default "satterthwaite"
-        ``"satterthwaite"``, ``"kenward-roger"`` (adjusted standard errors too),
-        ``"residual"`` or ``"between-within"``; see
+        ``"satterthwaite"``, ``"kenward-roger"`` (adjusted standard errors too, as SAS
+        ``DDFM=KR``), ``"kenward-roger-linear"`` (SAS ``KR(LINEAR)``, mmrm's
+        ``"Kenward-Roger-Linear"``), ``"kenward-roger-mmrm"`` (R mmrm's
+        ``"Kenward-Roger"``: its working parameters), ``"residual"`` or
+        ``"between-within"``; see
         :mod:`~lifestyle_trials.models.engine.inference`.
     log : bool, default False
         Analyse the natural log of the outcome and of its baseline; ``effects`` then adds

@@ -19,7 +19,7 @@ from ..errors import ConvergenceError, ModelError, computed
 from .design.model_matrix import DesignModel, level_label
 from .engine.covariance import Structure, grouped, grouped_positions, structure
 from .engine.inference import DF_METHODS, ContrastInference
-from .engine.kenward_roger import kenward_roger
+from .engine.kenward_roger import KR_DF_METHODS, kenward_roger
 from .engine.reml import (
     Convergence,
     Evaluation,
@@ -397,8 +397,8 @@ def _inference(
         return ContrastInference(
             method=df_method, vcov=ev.vcov, d_vcov=d_vcov, cov_psi=cov_psi, **common
         )
-    if df_method in ("kenward-roger", "kenward-roger-linear"):
-        kr = kenward_roger(data, struct, ev, linear=df_method == "kenward-roger-linear")
+    if df_method in KR_DF_METHODS:
+        kr = kenward_roger(data, struct, ev, **KR_DF_METHODS[df_method])
         return ContrastInference(method=df_method, vcov=kr.vcov_adjusted, kr=kr, **common)
     if df_method not in ("residual", "between-within"):
         raise ModelError(f"df_method {df_method!r} is not available for models over visits")

@@ -33,12 +33,17 @@ COVARIANCE_NAMES: dict[str, str] = {
     "toep": "Toeplitz",
     "toeph": "heterogeneous Toeplitz",
     "diag": "diagonal (independent visits)",
+    "ad": "ante-dependence",
+    "adh": "heterogeneous ante-dependence",
+    "sp_exp": "spatial exponential",
 }
 """Words for the MMRM covariance structures (codes as in R's mmrm)."""
 
 DF_NAMES: dict[str, str] = {
     "satterthwaite": "Satterthwaite",
     "kenward-roger": "Kenward–Roger",
+    "kenward-roger-linear": "Kenward–Roger (linear)",
+    "kenward-roger-mmrm": "Kenward–Roger (R mmrm's parameterisation)",
     "residual": "residual",
     "between-within": "between–within",
 }

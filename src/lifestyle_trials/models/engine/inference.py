@@ -11,6 +11,9 @@ contrast (effects, marginal means, type III terms, a user's own) gets consistent
 ``"kenward-roger-linear"``
     The same without the second derivatives of ``Σ`` (SAS ``DDFM=KR(LINEAR)``, mmrm
     ``"Kenward-Roger-Linear"``).
+``"kenward-roger-mmrm"``
+    The second derivatives of ``Σ`` in R mmrm's working parameters instead of the natural
+    ones: mmrm's ``"Kenward-Roger"`` standard errors (the df are the same as SAS's).
 ``"residual"``
     ``N - p`` for every contrast (SAS ``DDFM=RESIDUAL``).
 ``"between-within"``
@@ -39,7 +42,7 @@ from .ftest import (
     f_test_kenward_roger,
     f_test_satterthwaite,
 )
-from .kenward_roger import KenwardRoger, kenward_roger, kr_f_test
+from .kenward_roger import KR_DF_METHODS, KenwardRoger, kenward_roger, kr_f_test
 from .reml import Evaluation, GroupedData
 from .sandwich import empirical_df, empirical_vcov
 from .satterthwaite import combine_f_df, parameter_covariance, satterthwaite_df
@@ -53,12 +56,13 @@ DF_METHODS: tuple[str, ...] = (
     "satterthwaite",
     "kenward-roger",
     "kenward-roger-linear",
+    "kenward-roger-mmrm",
     "residual",
     "between-within",
 )
 """Degrees-of-freedom methods accepted by ``df_method``."""
 
-_KR_METHODS = ("kenward-roger", "kenward-roger-linear")
+_KR_METHODS = tuple(KR_DF_METHODS)
 
 
 @dataclass(frozen=True)
@@ -225,7 +229,7 @@ def contrast_inference(
             method=df_method, vcov=ev.vcov, d_vcov=d_vcov, cov_psi=cov_psi, **common
         )
     if df_method in _KR_METHODS:
-        kr = kenward_roger(data, struct, ev, linear=df_method == "kenward-roger-linear")
+        kr = kenward_roger(data, struct, ev, **KR_DF_METHODS[df_method])
         return ContrastInference(method=df_method, vcov=kr.vcov_adjusted, kr=kr, **common)
     return ContrastInference(
         method=df_method, vcov=ev.vcov, coef_df=coefficient_df(data, df_method), **common

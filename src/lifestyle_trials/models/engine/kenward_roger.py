@@ -58,10 +58,13 @@ from scipy import linalg
 
 from ...errors import ModelError
 from .covariance import Structure
+from .mmrm_parameters import second_order_shift
 from .reml import Evaluation, GroupedData, contract, pattern_pieces
 
 __all__ = [
     "INFORMATION_TYPES",
+    "KR_DF_METHODS",
+    "KR_PARAMETERS",
     "KenwardRoger",
     "information_inverse",
     "kenward_roger",
@@ -94,6 +97,18 @@ class KenwardRoger:
 INFORMATION_TYPES: tuple[str, ...] = ("observed", "expected")
 """Information matrices whose inverse ``W`` may weight the adjustment."""
 
+KR_PARAMETERS: tuple[str, ...] = ("natural", "mmrm")
+"""Parameters the second derivatives of ``Σ`` are taken in (SAS's natural, R mmrm's)."""
+
+KR_DF_METHODS: dict[str, dict] = {
+    "kenward-roger": {},
+    "kenward-roger-linear": {"linear": True},
+    "kenward-roger-mmrm": {"parameters": "mmrm"},
+}
+"""The Kenward-Roger variants of ``df_method`` and the options of :func:`kenward_roger`
+each stands for: SAS ``DDFM=KR``, SAS ``DDFM=KR(LINEAR)`` (= mmrm ``"Kenward-Roger-Linear"``),
+and mmrm ``"Kenward-Roger"``."""
+
 
 def kenward_roger(
     data: GroupedData,
@@ -102,6 +117,7 @@ def kenward_roger(
     *,
     linear: bool = False,
     information: str = "observed",
+    parameters: str = "natural",
 ) -> KenwardRoger:
     """The Kenward-Roger adjusted covariance at a REML fit ``ev`` (evaluated with ``order=2``
     for the observed information, ``order >= 1`` for the expected).
@@ -115,6 +131,10 @@ def kenward_roger(
         Leave out the second derivatives of ``Σ`` (``R_ij``): SAS ``KR(LINEAR)``.
     information : {"observed", "expected"}
         Which information matrix ``W`` inverts (SAS and mmrm: observed; pbkrtest: expected).
+    parameters : {"natural", "mmrm"}
+        The parameters ``R_ij`` differentiates ``Σ`` in: the natural ones (SAS) or R mmrm's
+        working ones (:mod:`~lifestyle_trials.models.engine.mmrm_parameters`). Ignored
+        with ``linear=True``.
 
     Raises
     ------
@@ -136,6 +156,10 @@ def kenward_roger(
     >>> bool(np.all(np.diag(kr.vcov_adjusted) >= np.diag(kr.vcov)))
     True
     """
+    if parameters not in KR_PARAMETERS:
+        raise ModelError(
+            f"parameters must be one of {', '.join(KR_PARAMETERS)}, not {parameters!r}"
+        )
     if information not in INFORMATION_TYPES:
         raise ModelError(
             f"information must be one of {', '.join(INFORMATION_TYPES)}, not {information!r}"
@@ -149,6 +173,7 @@ def kenward_roger(
     pieces, _ = got
     w, root = information_inverse(info)
     d2_full = None if (struct.linear or linear) else struct.d2_sigma(ev.psi)
+    shift = None if linear or parameters == "natural" else second_order_shift(struct, ev.psi, w)
     phi = ev.vcov
     p_mats = -ev.q
     k_par, p = ev.psi.size, data.n_coef
@@ -171,6 +196,8 @@ def kenward_roger(
     inner = _psd(np.sum(0.5 * (first + np.swapaxes(first, 1, 2)), axis=0))
     if d2_full is not None:
         inner = inner - 0.25 * np.tensordot(w, r_ij, axes=([0, 1], [0, 1]))
+    if shift is not None:
+        inner = inner - 0.25 * np.tensordot(shift, ev.q, axes=(0, 0))
     adjusted = phi + 2.0 * phi @ inner @ phi
     adjusted = 0.5 * (adjusted + adjusted.T)
     return KenwardRoger(vcov=phi, vcov_adjusted=adjusted, p=p_mats, w=w)
