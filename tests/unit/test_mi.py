@@ -507,3 +507,29 @@ def test_the_verbs_stay_functions_when_their_modules_are_imported():
         importlib.import_module(f"lifestyle_trials.mi.{module}")
     for verb in ("draws", "impute", "analyse", "pool", "delta_template", "tipping_point"):
         assert callable(getattr(lt.mi, verb)), verb
+
+
+def test_bootstrap_pooling_percentile_and_normal() -> None:
+    """Conditional mean + bootstrap: the percentile interval by default (rbmi's default type),
+    the normal one on request; estimate and SE the same."""
+    from lifestyle_trials.mi.pooling import percentile_interval
+
+    draws = lt.mi.draws(
+        trial_visits(), "homa_ir", log=True, resampling="bootstrap", n_samples=9, seed=2
+    )
+    analysed = lt.mi.analyse(lt.mi.impute(draws, "MAR"), "ancova", estimand="factorial")
+    pct = lt.mi.pool(analysed)
+    normal = lt.mi.pool(analysed, interval="normal")
+    assert (pct.method, normal.method) == ("bootstrap (percentile)", "bootstrap (normal)")
+    for column in ("estimate", "std_error"):
+        np.testing.assert_array_equal(pct.effects[column], normal.effects[column])
+    low, high, p = percentile_interval(analysed.estimate[1:], 0.95)
+    np.testing.assert_allclose(pct.effects["conf_low"], low.ravel(), rtol=1e-14)
+    np.testing.assert_allclose(pct.effects["conf_high"], high.ravel(), rtol=1e-14)
+    np.testing.assert_allclose(pct.effects["p_value"], p.ravel(), rtol=1e-14)
+    assert pct.effects["statistic"].isna().all()
+    spread = normal.effects["std_error"].to_numpy()
+    z = (normal.effects["conf_high"] - normal.effects["estimate"]).to_numpy() / spread
+    np.testing.assert_allclose(z, 1.959963984540054, rtol=1e-12)
+    with pytest.raises(lt.MIError, match="interval must be one of percentile, normal"):
+        lt.mi.pool(analysed, interval="basic")

@@ -174,3 +174,27 @@ def test_pooling_formulas() -> None:
         got = [point[0], spread[0], df[0], low[0], high[0], p[0]]
         want = [exp[name][k] for k in ("est", "se", "df", "lci", "uci", "pval")]
         np.testing.assert_allclose(got, want, rtol=1e-10)
+
+
+@pytest.mark.parametrize("case", ["as_is", "shifted", "ties_at_zero", "level_90"])
+def test_bootstrap_pooling_equals_rbmi(case: str) -> None:
+    """Conditional mean + bootstrap: rbmi's pool_bootstrap_percentile() and
+    pool_bootstrap_normal() on 40 estimates (the first the full data's), rbmi_pool."""
+    from lifestyle_trials.mi.pooling import percentile_interval
+    from lifestyle_trials.models.results import t_inference
+
+    exp = json.loads((REFERENCE / "rbmi_pool" / "expected.json").read_text())["bootstrap"][case]
+    est = np.array(exp["est"])
+    level = exp.get("level", 0.95)
+    low, high, p = percentile_interval(est[1:, None], level)
+    ref = exp["percentile"]
+    np.testing.assert_allclose([low[0], high[0]], [ref["lci"], ref["uci"]], rtol=1e-12)
+    # rbmi finds the quantile at zero with uniroot (tolerance about 1e-4), this one exactly
+    np.testing.assert_allclose(p[0], ref["pval"], atol=2e-4)
+    if case == "level_90":
+        return
+    spread = est[1:].std(ddof=1)
+    _, p, low, high = t_inference(np.array([est[0]]), np.array([spread]), np.array([np.inf]))
+    ref = exp["normal"]
+    got = [spread, low[0], high[0], p[0]]
+    np.testing.assert_allclose(got, [ref[k] for k in ("se", "lci", "uci", "pval")], rtol=1e-10)

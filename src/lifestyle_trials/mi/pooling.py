@@ -6,8 +6,14 @@ By method (as rbmi's ``pool``):
     The estimate of the full data ``θ̂``; ``SE = sqrt((n−1)/n Σ_j (θ̂_(j) − θ̄_(·))²)`` over the
     ``n`` leave-one-out estimates; normal (z) interval and p-value (``df = inf``).
 ``condmean`` + bootstrap
-    The estimate of the full data; ``SE`` the standard deviation of the bootstrap estimates;
-    normal interval and p-value (rbmi's ``type = "normal"``).
+    The estimate of the full data; ``SE`` the standard deviation of the bootstrap estimates.
+    ``interval="percentile"`` (rbmi's default ``type``): the ``α/2`` and ``1 − α/2``
+    quantiles of the ``B`` bootstrap estimates (R's ``quantile(type = 6)``: the order
+    statistic at position ``p (B + 1)``, interpolated), and the p-value ``2 min(q, 1 − q)``
+    (at most 1) where ``q`` solves ``Q(q) = 0``, the quantile function inverted at zero
+    (``q = 0`` when every estimate is positive, ``1`` when every one is negative; for ties
+    at zero, rbmi's rule); no test statistic. ``interval="normal"``: normal interval and
+    p-value from the SE (rbmi's ``type = "normal"``).
 ``approxbayes``
     Rubin's rules over ``M`` imputations: ``θ̄``, ``W = mean(SE²)``, ``B = var(θ̂)``,
     ``T = W + (1 + 1/M) B``; ``t`` interval with the Barnard-Rubin df
@@ -33,10 +39,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..errors import MIError
 from ..models.results import EFFECT_COLUMNS, RATIO_COLUMNS, t_inference
 from .analysis import Analysis
 
-__all__ = ["Pooled", "pool", "rubin"]
+__all__ = ["INTERVALS", "Pooled", "percentile_interval", "pool", "rubin"]
+
+INTERVALS: tuple[str, ...] = ("percentile", "normal")
+"""Intervals of the conditional-mean bootstrap (rbmi's ``type``)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -100,13 +110,70 @@ def _bmlmi(estimate: np.ndarray, n_imputations: int) -> tuple[np.ndarray, ...]:
     return point, np.sqrt(np.maximum(var, 0.0)), np.maximum(3.0, df)
 
 
-def pool(results: Analysis, level: float = 0.95) -> Pooled:
+def _quantile6(sorted_est: np.ndarray, prob: np.ndarray) -> np.ndarray:
+    """R's ``quantile(type = 6)`` of sorted values (first axis) at probabilities ``prob``."""
+    n = sorted_est.shape[0]
+    h = np.clip(prob * (n + 1), 1.0, float(n))
+    lo = np.floor(h).astype(int)
+    hi = np.minimum(lo + 1, n)
+    frac = (h - lo)[(...,) + (None,) * (sorted_est.ndim - 1)]
+    return sorted_est[lo - 1] + frac * (sorted_est[hi - 1] - sorted_est[lo - 1])
+
+
+def _zero_quantile(est: np.ndarray) -> float:
+    """``q`` with ``Q(q) = 0`` for R's type-6 quantile function ``Q`` of ``est`` (one effect):
+    rbmi's ``pval_percentile`` with the root found exactly."""
+    x = np.sort(est)
+    n = x.size
+    if np.all(x == 0):
+        return 0.5  # rbmi: both one-sided p-values 1
+    if x[0] > 0:
+        return 0.0
+    if x[-1] < 0:
+        return 1.0
+    if np.any(x == 0):  # ties at zero: the widest q, as rbmi (a two-sided p-value from it)
+        ranks = np.nonzero(x == 0)[0] + 1.0
+        low, high = ranks.min() / (n + 1), ranks.max() / (n + 1)
+        return low if low <= 1.0 - high else high
+    k = int(np.searchsorted(x, 0.0))  # x[k-1] < 0 < x[k]
+    h = k + (0.0 - x[k - 1]) / (x[k] - x[k - 1])
+    return h / (n + 1)
+
+
+def percentile_interval(
+    est: np.ndarray, level: float = 0.95
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Percentile bootstrap interval and p-value over the first axis of ``est`` (the
+    bootstrap estimates), as rbmi's ``pool(type = "percentile")``.
+
+    Examples
+    --------
+    >>> est = np.array([0.4, -0.1, 0.3, 0.2, 0.5, 0.1, 0.6, 0.35, 0.25])
+    >>> low, high, p = percentile_interval(est, level=0.8)
+    >>> float(low), float(high), round(float(p), 4)
+    (-0.1, 0.6, 0.3)
+    """
+    alpha = 1.0 - level
+    ordered = np.sort(est, axis=0)
+    low, high = _quantile6(ordered, np.array([alpha / 2.0, 1.0 - alpha / 2.0]))
+    flat = est.reshape(est.shape[0], -1)
+    q = np.array([_zero_quantile(flat[:, j]) for j in range(flat.shape[1])])
+    p_value = np.where(
+        np.all(flat == 0, axis=0), 1.0, np.minimum(2.0 * np.minimum(q, 1.0 - q), 1.0)
+    )
+    return low, high, p_value.reshape(est.shape[1:])
+
+
+def pool(results: Analysis, level: float = 0.95, interval: str = "percentile") -> Pooled:
     """Pool the analyses of the completed datasets (see the module docstring).
 
     Parameters
     ----------
     results : Analysis
     level : float, default 0.95
+    interval : {"percentile", "normal"}, default "percentile"
+        The interval and p-value of a conditional-mean bootstrap (rbmi's ``type``); other
+        methods ignore it.
 
     Returns
     -------
@@ -124,8 +191,13 @@ def pool(results: Analysis, level: float = 0.95) -> Pooled:
     5       exercise    -0.212      0.078  0.809
     8  diet:exercise     0.173      0.150  1.189
     """
+    if interval not in INTERVALS:
+        raise MIError(
+            f"interval must be one of {', '.join(INTERVALS)} (rbmi's type), not {interval!r}"
+        )
     draws = results.imputed.draws
     est, se = results.estimate, results.std_error
+    percentile = None
     if draws.method == "condmean":
         point = est[0]
         rest = est[1:]
@@ -135,7 +207,9 @@ def pool(results: Analysis, level: float = 0.95) -> Pooled:
             method = "jackknife"
         else:
             spread = rest.std(axis=0, ddof=1)
-            method = "bootstrap (normal)"
+            method = f"bootstrap ({interval})"
+            if interval == "percentile":
+                percentile = percentile_interval(rest, level)
         df = np.full(point.shape, np.inf)
     elif draws.method == "approxbayes":
         point, spread, df = rubin(est, se, results.df_complete)
@@ -144,6 +218,9 @@ def pool(results: Analysis, level: float = 0.95) -> Pooled:
         point, spread, df = _bmlmi(est, draws.n_imputations)
         method = "bmlmi"
     statistic, p_value, low, high = t_inference(point, spread, df, level)
+    if percentile is not None:
+        low, high, p_value = percentile
+        statistic = np.full(point.shape, np.nan)
     n_terms, n_visits = point.shape
     table = pd.DataFrame(
         {
