@@ -50,8 +50,8 @@ def delta_template(imputed: Imputed) -> pd.DataFrame:
         dtype=object,
     )
     is_mar = imputed.is_mar[:, first:]
-    strategy = np.where(is_mar, "MAR", names[:, None])
-    strategy = np.where(missing, strategy, None)
+    strategy = np.where(is_mar, "MAR", names[:, None]).astype(object)
+    strategy[~missing] = None
     return pd.DataFrame(
         {
             "subject": np.repeat(data.subjects, k),
