@@ -15,11 +15,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import ConvergenceError, ModelError, computed
+from ..errors import ConvergenceError, ModelError
 from .design.model_matrix import DesignModel, level_label
 from .engine.covariance import Structure, grouped, grouped_positions, structure
-from .engine.inference import DF_METHODS, ContrastInference
-from .engine.kenward_roger import KR_DF_METHODS, kenward_roger
+from .engine.inference import DF_METHODS, ContrastInference, contrast_inference
 from .engine.reml import (
     Convergence,
     Evaluation,
@@ -28,8 +27,6 @@ from .engine.reml import (
     fit_covariance,
     group_by_pattern,
 )
-from .engine.sandwich import empirical_vcov
-from .engine.satterthwaite import parameter_covariance
 from .grid import count_grid, level_labels
 
 __all__ = ["VisitFit", "check_options", "fit_visits"]
@@ -244,7 +241,7 @@ def fit_visits(
             "predicts exactly (zero residual variance)"
         )
     _require_regular(struct, ev)
-    inference = _inference(data, struct, ev, frame, df_method, vcov)
+    inference = contrast_inference(data, struct, ev, df_method=df_method, vcov=vcov)
     counts = count_grid(frame, list(model.factors))
     return VisitFit(
         model, struct, data, theta, ev, conv, inference, reml, counts, labels, group_names
@@ -366,69 +363,3 @@ def _require_support(
                 f"visits; there are {n_subjects} subjects{where}. "
                 f"{struct.simpler_hint()[0].upper()}{struct.simpler_hint()[1:]}"
             )
-
-
-def _inference(
-    data: GroupedData,
-    struct: Structure,
-    ev: Evaluation,
-    frame: pd.DataFrame,
-    df_method: str,
-    vcov: str,
-) -> ContrastInference:
-    common: dict[str, Any] = {"beta": ev.beta, "model_vcov": ev.vcov}
-    if vcov == "empirical":
-        sandwich = empirical_vcov(data, struct, ev.psi, ev.beta, ev.vcov)
-        if df_method == "satterthwaite":
-            return ContrastInference(
-                method="empirical",
-                vcov=sandwich,
-                data=data,
-                struct=struct,
-                psi=ev.psi,
-                **common,
-            )
-        return ContrastInference(
-            method=df_method, vcov=sandwich, coef_df=_coef_df(data, frame, df_method), **common
-        )
-    if df_method == "satterthwaite":
-        cov_psi = parameter_covariance(computed(ev.observed, "the observed information"))
-        d_vcov = ev.vcov @ computed(ev.q, "the derivative of the coefficient covariance") @ ev.vcov
-        return ContrastInference(
-            method=df_method, vcov=ev.vcov, d_vcov=d_vcov, cov_psi=cov_psi, **common
-        )
-    if df_method in KR_DF_METHODS:
-        kr = kenward_roger(data, struct, ev, **KR_DF_METHODS[df_method])
-        return ContrastInference(method=df_method, vcov=kr.vcov_adjusted, kr=kr, **common)
-    if df_method not in ("residual", "between-within"):
-        raise ModelError(f"df_method {df_method!r} is not available for models over visits")
-    return ContrastInference(
-        method=df_method, vcov=ev.vcov, coef_df=_coef_df(data, frame, df_method), **common
-    )
-
-
-def _coef_df(data: GroupedData, frame: pd.DataFrame, df_method: str) -> np.ndarray:
-    """Residual or between-within df of each coefficient."""
-    p = data.n_coef
-    if df_method == "residual":
-        return np.full(p, float(data.n_obs - p))
-    # between-within: does each column vary within a subject?
-    varies = np.zeros(p, dtype=bool)
-    for b in data.blocks:
-        if b.x.shape[1] > 1:
-            varies |= np.any(b.x.max(axis=1) != b.x.min(axis=1), axis=0)
-    intercept = np.all(np.concatenate([b.x[:, :, 0].ravel() for b in data.blocks]) == 1.0)
-    between = ~varies
-    if intercept:
-        between[0] = False
-    n_between = int(between.sum())
-    n_within = int(varies.sum()) - (1 if intercept and varies[0] else 0)
-    df_between = data.n_subjects - n_between - (1 if intercept else 0)
-    df_within = data.n_obs - data.n_subjects - n_within
-    out = np.where(between, float(df_between), float(df_within))
-    if df_between <= 0 or df_within <= 0:
-        raise ModelError(
-            f"between-within degrees of freedom are not positive for these data (between "
-            f"{df_between}, within {df_within}); use df_method='satterthwaite'"
-        )
-    return out
