@@ -266,6 +266,7 @@ def mmrm(
             group_codes=ff.group_codes,
             groups=ff.groups,
             weights=ff.weights,
+            coordinates=ff.coordinates,
             **options,
         )
         fields = result_fields(

@@ -227,8 +227,6 @@ def group_by_pattern(
     if visit_raw.shape != (n_obs,) or not np.all(np.mod(visit_raw, 1) == 0):
         raise ModelError("visit positions must be integers, one per row")
     vis = visit_raw.astype(np.int64)
-    if n_visits > 62:
-        raise ModelError(f"at most 62 visits can be analysed together, not {n_visits}")
     if vis.size and (vis.min() < 0 or vis.max() >= n_visits):
         raise ModelError(f"visit positions must lie in 0..{n_visits - 1}")
     # subjects numbered in order of first appearance (hash-based, fast for text ids)
@@ -236,18 +234,22 @@ def group_by_pattern(
     subj = subj.astype(np.int64)
     n_subjects = int(subj.max() + 1) if subj.size else 0
 
-    key = subj * n_visits + vis
-    counts = np.bincount(key, minlength=n_subjects * n_visits)
-    if np.any(counts > 1):
-        dup = np.flatnonzero(counts > 1)[:5]
+    if n_visits <= 62:
+        key = subj * n_visits + vis
+        counts = np.bincount(key, minlength=n_subjects * n_visits)
+        dup = np.flatnonzero(counts > 1)[:5] // n_visits
+        observed = np.zeros((n_subjects, n_visits), dtype=bool)
+        observed[subj, vis] = True
+        code = observed.astype(np.int64) @ (np.int64(1) << np.arange(n_visits, dtype=np.int64))
+    else:  # many visits (subject-specific times): patterns numbered by their visit tuples
+        code, dup = _tuple_patterns(subj, vis, n_subjects)
+    if dup.size:
         raise ModelError(
             "a subject has more than one row at the same visit "
-            f"(subject number(s) {', '.join(str(d // n_visits) for d in dup)}); "
+            f"(subject number(s) {', '.join(str(d) for d in dup)}); "
             "keep one value per subject and visit"
         )
-    observed = np.zeros((n_subjects, n_visits), dtype=bool)
-    observed[subj, vis] = True
-    code = observed.astype(np.int64) @ (np.int64(1) << np.arange(n_visits, dtype=np.int64))
+    per_subject = np.bincount(subj, minlength=n_subjects)
     order = np.lexsort((vis, subj, code[subj]))
     sorted_code = code[subj[order]]
     starts = np.flatnonzero(np.r_[True, sorted_code[1:] != sorted_code[:-1]])
@@ -255,8 +257,8 @@ def group_by_pattern(
 
     blocks = []
     for start, end in zip(starts, ends, strict=True):
-        visits = np.flatnonzero(observed[subj[order[start]]])
-        k = visits.size
+        k = int(per_subject[subj[order[start]]])
+        visits = vis[order[start : start + k]]
         rows = order[start:end].reshape(-1, k)
         xb = x[rows]
         yb = y[rows]
@@ -279,6 +281,29 @@ def group_by_pattern(
         log_weight_sum=log_weight_sum,
         root_weights=root,
     )
+
+
+def _tuple_patterns(
+    subj: np.ndarray, vis: np.ndarray, n_subjects: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pattern number of each subject (patterns ordered by size, then by their visit
+    positions) and the subjects with two rows at one visit (at most 5), without a
+    subjects × visits table."""
+    order = np.lexsort((vis, subj))
+    s, v = subj[order], vis[order]
+    repeated = (s[1:] == s[:-1]) & (v[1:] == v[:-1])
+    dup = np.unique(s[1:][repeated])[:5]
+    sizes = np.bincount(subj, minlength=n_subjects)
+    first = np.r_[0, np.cumsum(sizes)[:-1]]
+    code = np.zeros(n_subjects, dtype=np.int64)
+    offset = 0
+    for k in np.unique(sizes[sizes > 0]):
+        who = np.flatnonzero(sizes == k)
+        tuples = v[first[who][:, None] + np.arange(k)[None, :]]
+        _, rank = np.unique(tuples, axis=0, return_inverse=True)
+        code[who] = offset + rank.ravel()
+        offset += int(rank.max()) + 1
+    return code, dup
 
 
 def contract(weights: np.ndarray, cross: np.ndarray) -> np.ndarray:
@@ -333,15 +358,17 @@ class _Pieces:
 
 def pattern_pieces(
     data: GroupedData, struct: Structure, psi: np.ndarray
-) -> tuple[list[_Pieces], np.ndarray] | None:
+) -> tuple[list[_Pieces], np.ndarray | None] | None:
     """Inverse covariance and derivatives of every pattern; None if ``Σ`` is not positive
-    definite. Also returns the full ``∂Σ/∂ψ`` (K, T, T)."""
-    sigma = struct.sigma(psi)
-    d_sigma = struct.d_sigma(psi)
+    definite. Also returns the full ``∂Σ/∂ψ`` (K, T, T), None for a
+    :attr:`~lifestyle_trials.models.engine.covariance.Structure.local` structure."""
+    local = struct.local  # Σ of each pattern from its own visits, no T × T matrix
+    sigma = None if local else struct.sigma(psi)
+    d_sigma = None if local else struct.d_sigma(psi)
     pieces = []
     for block in data.blocks:
         idx = block.visits
-        sub = sigma[idx][:, idx]
+        sub = struct.sigma_at(psi, idx) if sigma is None else sigma[idx][:, idx]
         try:
             chol = np.linalg.cholesky(sub)
         except np.linalg.LinAlgError:
@@ -352,7 +379,8 @@ def pattern_pieces(
         root = linalg.solve_triangular(chol, np.eye(idx.size), lower=True, check_finite=False)
         w = root.T @ root
         logdet = 2.0 * float(np.sum(np.log(diag)))
-        pieces.append(_Pieces(block, w, logdet, d_sigma[:, idx][:, :, idx]))
+        d_sub = struct.d_sigma_at(psi, idx) if d_sigma is None else d_sigma[:, idx][:, :, idx]
+        pieces.append(_Pieces(block, w, logdet, d_sub))
     return pieces, d_sigma
 
 
@@ -411,7 +439,7 @@ def evaluate(
     q = np.zeros((k_par, p, p))
     observed = None
     if order >= 2:
-        d2_full = None if struct.linear else struct.d2_sigma(psi)
+        d2_full = None if struct.linear or struct.local else struct.d2_sigma(psi)
         hess_v = np.zeros((k_par, k_par))  # the V_kl terms of -∂²ℓ
         quad_vv = np.zeros((k_par, k_par))  # r̃ᵀV_k V⁻¹ V_l r̃
         u = np.zeros((k_par, p))  # XᵀV⁻¹V_k V⁻¹ r
@@ -438,9 +466,12 @@ def evaluate(
             quad_vv += np.einsum("kab,lbc,ca->kl", wv, wv, w @ resid_cross)
             sxr = b.flat_xy - fxx.reshape(kk * kk, p, p) @ beta  # Σ_i x_ia r_ib, (k², p)
             u += wvw_flat @ sxr
-            if d2_full is not None:
+            if not struct.linear:
                 idx = b.visits
-                d2 = d2_full[:, :, idx][:, :, :, idx]
+                if d2_full is None:
+                    d2 = struct.d2_sigma_at(psi, idx)
+                else:
+                    d2 = d2_full[:, :, idx][:, :, :, idx]
                 wv2 = w @ d2
                 hess_v += 0.5 * (
                     b.n * np.einsum("klaa->kl", wv2) - np.einsum("klab,bc,ca->kl", wv2, w, m)
@@ -584,7 +615,7 @@ def fit_covariance(
             break
     ev, jac = current
     final = ev  # evaluated with order=2 at theta
-    if not converged:
+    if not converged and not struct.local:
         values = np.linalg.eigvalsh(struct.sigma(ev.psi))
         if values[0] <= 1e-10 * values[-1]:
             message = (
@@ -687,6 +718,10 @@ def start_values(data: GroupedData, struct: Structure) -> np.ndarray:
         xtx += contract(eye, b.cross_xx())
         xty += contract(eye, b.sxy)
     beta = linalg.lstsq(xtx, xty)[0]
+    if struct.local:  # no T × T matrix: each pattern's residual products
+        return struct.start_local(
+            [(b.visits, _residual_cross(b, b.cross_xx(), beta), b.n) for b in data.blocks]
+        )
     total = np.zeros((t, t))
     count = np.zeros((t, t))
     for b in data.blocks:
