@@ -25,7 +25,7 @@ from tests.tolerances import DF_EXACT_RTOL, LOGLIK_RTOL, REML_RTOL
 import lifestyle_trials as lt
 from lifestyle_trials.errors import ModelError
 from lifestyle_trials.models.engine.covariance.spatial import SpatialExponential
-from lifestyle_trials.models.engine.reml import group_by_pattern
+from lifestyle_trials.models.engine.reml import evaluate, group_by_pattern
 
 CASE = Path(__file__).resolve().parents[1] / "reference" / "mmrm_spexp_times"
 FIXED = "FEV1 ~ RACE + SEX + ARMCD * AVISIT"
@@ -183,6 +183,24 @@ def test_times_at_the_visits_equal_the_visit_structure() -> None:
         times_table["estimate"], ref["kenward_roger"]["estimate"], rtol=REML_RTOL
     )
     np.testing.assert_allclose(times_table["df"], ref["kenward_roger"]["df"], rtol=DF_EXACT_RTOL)
+
+
+@pytest.mark.parametrize("reml", [True, False])
+def test_subjects_stacked_equal_the_patterns_of_the_dense_structure(reml: bool) -> None:
+    """The likelihood and every derivative of the vectorised per-subject evaluation equal
+    those of the per-pattern engine given the same structure over all 800 distinct times
+    as one (dense) matrix, away from the optimum."""
+    fit = numbers("satterthwaite")["result"]._fit
+    dense = SpatialExponential(fit.struct.visits)
+    psi = fit.evaluation.psi * np.array([1.1, 0.8])
+    stacked = evaluate(fit.data, fit.struct, psi, reml=reml, order=2)
+    patterns = evaluate(fit.data, dense, psi, reml=reml, order=2)
+    assert stacked is not None and patterns is not None
+    for name in ("loglik", "beta", "vcov", "gradient", "expected", "observed", "q"):
+        ours, ref = np.asarray(getattr(stacked, name)), np.asarray(getattr(patterns, name))
+        np.testing.assert_allclose(
+            ours, ref, rtol=1e-10, atol=1e-12 * np.abs(ref).max(), err_msg=name
+        )
 
 
 def test_missing_times_are_excluded_and_logged() -> None:

@@ -51,6 +51,7 @@ from scipy import linalg
 
 from ...errors import ConvergenceError, ModelError, computed
 from .covariance import Structure
+from .subject_times import subject_evaluation
 
 __all__ = [
     "Convergence",
@@ -399,6 +400,9 @@ def evaluate(
     fixed effects are not estimable.
     """
     psi = np.asarray(psi, dtype=float)
+    if struct.local:  # each subject its own Σ_i: vectorised over subjects
+        fields = subject_evaluation(data, struct, psi, reml=reml, order=order)
+        return None if fields is None else Evaluation(**fields)
     got = pattern_pieces(data, struct, psi)
     if got is None:
         return None
@@ -439,7 +443,7 @@ def evaluate(
     q = np.zeros((k_par, p, p))
     observed = None
     if order >= 2:
-        d2_full = None if struct.linear or struct.local else struct.d2_sigma(psi)
+        d2_full = None if struct.linear else struct.d2_sigma(psi)
         hess_v = np.zeros((k_par, k_par))  # the V_kl terms of -∂²ℓ
         quad_vv = np.zeros((k_par, k_par))  # r̃ᵀV_k V⁻¹ V_l r̃
         u = np.zeros((k_par, p))  # XᵀV⁻¹V_k V⁻¹ r
@@ -466,12 +470,9 @@ def evaluate(
             quad_vv += np.einsum("kab,lbc,ca->kl", wv, wv, w @ resid_cross)
             sxr = b.flat_xy - fxx.reshape(kk * kk, p, p) @ beta  # Σ_i x_ia r_ib, (k², p)
             u += wvw_flat @ sxr
-            if not struct.linear:
+            if d2_full is not None:
                 idx = b.visits
-                if d2_full is None:
-                    d2 = struct.d2_sigma_at(psi, idx)
-                else:
-                    d2 = d2_full[:, :, idx][:, :, :, idx]
+                d2 = d2_full[:, :, idx][:, :, :, idx]
                 wv2 = w @ d2
                 hess_v += 0.5 * (
                     b.n * np.einsum("klaa->kl", wv2) - np.einsum("klab,bc,ca->kl", wv2, w, m)

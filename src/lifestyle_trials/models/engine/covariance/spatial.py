@@ -17,11 +17,12 @@ Two ways to use it:
   coordinate), ``times`` the distinct times of all observations, which may all differ
   (continuous times such as days since randomisation). The structure is :attr:`local`:
   the engine computes each subject's ``Σ_i`` (and its derivatives) from the distances
-  between that subject's own times (:meth:`sigma_at`), and the starting values from the
+  between that subject's own times (:meth:`sigma_at`, batched over the subjects with the
+  same number of observations in
+  :mod:`~lifestyle_trials.models.engine.subject_times`), and the starting values from the
   residual products of consecutive observations within subjects (:meth:`start_local`), so
-  no ``T × T`` matrix is formed however many distinct times there are. Subjects seen at the
-  same times share a pattern, so with common times the work is that of the first form, and
-  the fits are the same.
+  no ``T × T`` matrix is formed however many distinct times there are. With times common
+  to all subjects the fit equals that of the first form.
 
 Within a subject the times must differ: two observations at one time have correlation 1 and
 a singular ``Σ_i`` (the formula interface refuses them, naming the subject and time).
@@ -98,7 +99,7 @@ class SpatialExponential(Correlated):
 
     def _distance_at(self, idx: np.ndarray) -> np.ndarray:
         t = self._times[idx]
-        return np.abs(t[:, None] - t[None, :])
+        return np.abs(t[..., :, None] - t[..., None, :])
 
     def _rho_names(self) -> list[str]:
         return ["range"] if self.n_visits > 1 else []
@@ -138,30 +139,37 @@ class SpatialExponential(Correlated):
         return sd * sd  # as Correlated.sigma's outer(sd, sd), to the last bit
 
     def sigma_at(self, psi: np.ndarray, idx: np.ndarray) -> np.ndarray:
+        """``Σ`` at the positions ``idx``: shape ``(k, k)``, or ``(S, k, k)`` for the rows
+        of a 2-D ``idx`` (``S`` subjects, ``k`` times each) with ``coordinates``."""
         if not self.coordinates:
             return super().sigma_at(psi, idx)
+        d = self._distance_at(idx)
         scale = self._scale(psi)
         if self.n_visits == 1:
-            return scale * np.ones((idx.size, idx.size))
-        return scale * np.exp(-self._distance_at(idx) / psi[1])
+            return scale * np.ones_like(d)
+        return scale * np.exp(-d / psi[1])
 
     def d_sigma_at(self, psi: np.ndarray, idx: np.ndarray) -> np.ndarray:
+        """``∂Σ/∂ψ`` at ``idx``: shape ``(K, k, k)``, or ``(K, S, k, k)`` (see
+        :meth:`sigma_at`)."""
         if not self.coordinates:
             return super().d_sigma_at(psi, idx)
-        k = idx.size
+        d = self._distance_at(idx)
         if self.n_visits == 1:
-            return np.ones((1, k, k))
-        d, theta = self._distance_at(idx), psi[1]
+            return np.ones((1, *d.shape))
+        theta = psi[1]
         return np.stack([np.exp(-d / theta), self._scale(psi) * _d_corr(d, theta)])
 
     def d2_sigma_at(self, psi: np.ndarray, idx: np.ndarray) -> np.ndarray:
+        """``∂²Σ/∂ψ∂ψ`` at ``idx``: shape ``(K, K, k, k)``, or ``(K, K, S, k, k)`` (see
+        :meth:`sigma_at`)."""
         if not self.coordinates:
             return super().d2_sigma_at(psi, idx)
-        k = idx.size
+        d = self._distance_at(idx)
         if self.n_visits == 1:
-            return np.zeros((1, 1, k, k))
-        d, theta = self._distance_at(idx), psi[1]
-        out = np.zeros((2, 2, k, k))
+            return np.zeros((1, 1, *d.shape))
+        theta = psi[1]
+        out = np.zeros((2, 2, *d.shape))
         cross = _d_corr(d, theta)
         out[0, 1] = cross
         out[1, 0] = cross
