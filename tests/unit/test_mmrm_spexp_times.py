@@ -185,6 +185,32 @@ def test_times_at_the_visits_equal_the_visit_structure() -> None:
     np.testing.assert_allclose(times_table["df"], ref["kenward_roger"]["df"], rtol=DF_EXACT_RTOL)
 
 
+def test_one_covariance_per_arm_equals_r_mmrm() -> None:
+    """``sp_exp(TIME | ARMCD / USUBJID)``: each arm its own variance and range."""
+    ref = expected()["grouped"]
+    with no_dense_matrix():
+        result = lt.mmrm(rows(), formula=ref["formula"])
+        table = result.coefficients
+        sigma = result.sigma
+    # logLik(fit), VarCorr(fit) (a 2 x 2 matrix at distances 0 and 1 per arm)
+    np.testing.assert_allclose(result.loglik, ref["fit"]["loglik"], rtol=LOGLIK_RTOL)
+    assert result.groups == ("PBO", "TRT")
+    for arm in result.groups:
+        np.testing.assert_allclose(
+            sigma.loc[arm].to_numpy(), ref["fit"]["sigma"][arm], rtol=REML_RTOL
+        )
+    params = result.parameters
+    np.testing.assert_allclose(params[["PBO:var", "TRT:var"]], ref["fit"]["var"], rtol=REML_RTOL)
+    np.testing.assert_allclose(
+        params[["PBO:range", "TRT:range"]], ref["fit"]["range"], rtol=REML_RTOL
+    )
+    # summary(fit)$coefficients
+    block = ref["satterthwaite"]
+    np.testing.assert_allclose(table["estimate"], block["estimate"], rtol=REML_RTOL)
+    np.testing.assert_allclose(table["std_error"], block["std_error"], rtol=REML_RTOL)
+    np.testing.assert_allclose(table["df"], block["df"], rtol=DF_EXACT_RTOL)
+
+
 @pytest.mark.parametrize("reml", [True, False])
 def test_subjects_stacked_equal_the_patterns_of_the_dense_structure(reml: bool) -> None:
     """The likelihood and every derivative of the vectorised per-subject evaluation equal

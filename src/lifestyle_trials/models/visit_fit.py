@@ -105,9 +105,15 @@ class VisitFit:
         labels = list(self.visit_labels)
         if self.struct.local and len(labels) > LISTED_TIMES:
             unit = SpatialExponential((0.0, 1.0))
-            mat = unit.sigma(self.evaluation.psi)
-            index = pd.Index(["0", "1"], name="distance")
-            return pd.DataFrame(mat, index=index, columns=["0", "1"])
+            psi, k = self.evaluation.psi, unit.n_params
+            mats = [unit.sigma(psi[g * k : (g + 1) * k]) for g in range(len(self.groups) or 1)]
+            distance = ["0", "1"]
+            if not self.groups:
+                index = pd.Index(distance, name="distance")
+                return pd.DataFrame(mats[0], index=index, columns=distance)
+            names = ["group", "distance"]
+            index = pd.MultiIndex.from_product([self.groups, distance], names=names)
+            return pd.DataFrame(np.vstack(mats), index=index, columns=distance)
         mat = self.struct.sigma(self.evaluation.psi)
         if not self.groups:
             return pd.DataFrame(mat, index=pd.Index(labels, name="visit"), columns=labels)
@@ -222,8 +228,8 @@ def fit_visits(
     coordinates : bool, default False
         ``sp_exp`` over subject-specific times: ``times`` are the distinct times of the
         rows and each subject's covariance comes from its own times
-        (:class:`~lifestyle_trials.models.engine.covariance.spatial.SpatialExponential`).
-        With ``group_codes`` the structure over the distinct times is used.
+        (:class:`~lifestyle_trials.models.engine.covariance.spatial.SpatialExponential`),
+        with ``group_codes`` its group's parameters.
 
     Raises
     ------
@@ -235,7 +241,7 @@ def fit_visits(
     _require_cells(frame, model, visit)
     x = model.x if model.x is not None and len(model.x) == len(frame) else model.matrix(frame)
     struct = structure(covariance, tuple(float(t) for t in times))
-    if coordinates and group_codes is None and isinstance(struct, SpatialExponential):
+    if coordinates and isinstance(struct, SpatialExponential):
         struct = SpatialExponential(struct.visits, coordinates=True)
     n_positions = len(visit_labels)
     group_names = tuple(str(g) for g in groups)

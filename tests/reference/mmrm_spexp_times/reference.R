@@ -112,10 +112,28 @@ for (m in names(methods)) {
 ml_fit <- fit_one(reml = FALSE)
 ml <- list(fit = describe(ml_fit), satterthwaite = numbers(ml_fit))
 
+# one spatial exponential covariance per arm: sp_exp(TIME | ARMCD / USUBJID)
+formula <- FEV1 ~ RACE + SEX + ARMCD * AVISIT + sp_exp(TIME | ARMCD / USUBJID)
+group_fit <- fit_one()
+vc <- VarCorr(group_fit)
+g <- group_fit$tmb_object$gr(group_fit$theta_est)
+grouped <- list(
+  formula = "FEV1 ~ RACE + SEX + ARMCD * AVISIT + sp_exp(TIME | ARMCD / USUBJID)",
+  fit = list(
+    loglik = as.numeric(logLik(group_fit)),
+    sigma = lapply(vc, unname),
+    var = sapply(vc, function(m) m[1, 1]),
+    range = sapply(vc, function(m) -1 / log(m[1, 2] / m[1, 1])),
+    max_abs_gradient = max(abs(g))
+  ),
+  satterthwaite = numbers(group_fit)
+)
+
 versions <- list(R = R.version.string)
 for (p in c("mmrm", "TMB", "emmeans", "jsonlite")) versions[[p]] <- as.character(packageVersion(p))
 write_json(
   list(formula = "FEV1 ~ RACE + SEX + ARMCD * AVISIT + sp_exp(TIME | USUBJID)",
-       seed = 20261204, x_columns = cn, reml = reml, ml = ml, versions = versions),
+       seed = 20261204, x_columns = cn, reml = reml, ml = ml, grouped = grouped,
+       versions = versions),
   "expected.json", digits = NA, auto_unbox = TRUE, pretty = FALSE
 )
