@@ -31,6 +31,7 @@ from .engine.reml import (
 )
 from .engine.sandwich import empirical_vcov
 from .engine.satterthwaite import parameter_covariance
+from .engine.subject_times import subject_stacks
 from .grid import count_grid, level_labels
 
 __all__ = ["VisitFit", "check_options", "fit_visits"]
@@ -341,8 +342,11 @@ def _require_regular(struct: Structure, ev: Evaluation, data: GroupedData) -> No
     """A fitted covariance matrix that is numerically singular is a degenerate fit (for a
     structure over subject-specific times: the matrix of some subject)."""
     if struct.local:
-        spectra = [np.linalg.eigvalsh(struct.sigma_at(ev.psi, b.visits)) for b in data.blocks]
-        values = min(spectra, key=lambda v: v[0] / v[-1])
+        spectra = [
+            np.linalg.eigvalsh(struct.sigma_at(ev.psi, i)) for i, _, _ in subject_stacks(data)
+        ]
+        worst = [v[np.argmin(v[:, 0] / v[:, -1])] for v in spectra]
+        values = min(worst, key=lambda v: v[0] / v[-1])
     else:
         values = np.linalg.eigvalsh(struct.sigma(ev.psi))
     if values[0] <= 1e-10 * values[-1]:

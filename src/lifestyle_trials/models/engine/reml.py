@@ -51,7 +51,7 @@ from scipy import linalg
 
 from ...errors import ConvergenceError, ModelError, computed
 from .covariance import Structure
-from .subject_times import subject_evaluation
+from .subject_times import subject_evaluation, subject_start
 
 __all__ = [
     "Convergence",
@@ -711,6 +711,8 @@ def _ascent_direction(
 def start_values(data: GroupedData, struct: Structure) -> np.ndarray:
     """Starting working parameters from the covariance of the least-squares residuals
     (pairwise over the subjects observed at both visits)."""
+    if struct.local:  # no T × T matrix: each subject's residuals
+        return subject_start(data, struct)
     t, p = data.n_visits, data.n_coef
     xtx = np.zeros((p, p))
     xty = np.zeros(p)
@@ -719,10 +721,6 @@ def start_values(data: GroupedData, struct: Structure) -> np.ndarray:
         xtx += contract(eye, b.cross_xx())
         xty += contract(eye, b.sxy)
     beta = linalg.lstsq(xtx, xty)[0]
-    if struct.local:  # no T × T matrix: each pattern's residual products
-        return struct.start_local(
-            [(b.visits, _residual_cross(b, b.cross_xx(), beta), b.n) for b in data.blocks]
-        )
     total = np.zeros((t, t))
     count = np.zeros((t, t))
     for b in data.blocks:

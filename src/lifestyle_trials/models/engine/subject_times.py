@@ -14,6 +14,7 @@ log-likelihood, its gradient, expected and observed information, and
 
 from __future__ import annotations
 
+import weakref
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -24,9 +25,11 @@ from .covariance import Structure
 if TYPE_CHECKING:
     from .reml import GroupedData
 
-__all__ = ["subject_evaluation", "subject_stacks"]
+__all__ = ["subject_evaluation", "subject_stacks", "subject_start"]
 
 _LOG_2PI = float(np.log(2.0 * np.pi))
+_STACKS: dict[int, tuple[weakref.ref, list[tuple[np.ndarray, np.ndarray, np.ndarray]]]] = {}
+"""Stacks of the grouped data sets alive (built once per data set, not per evaluation)."""
 
 
 def subject_stacks(data: GroupedData) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
@@ -41,17 +44,39 @@ def subject_stacks(data: GroupedData) -> list[tuple[np.ndarray, np.ndarray, np.n
     >>> [(idx.tolist(), y.tolist()) for idx, _, y in subject_stacks(data)]
     [([[1]], [[2.0]]), ([[0, 2], [1, 3]], [[0.0, 1.0], [3.0, 4.0]])]
     """
+    key = id(data)
+    hit = _STACKS.get(key)
+    if hit is not None and hit[0]() is data:
+        return hit[1]
     groups: dict[int, list[int]] = {}
     for j, b in enumerate(data.blocks):
         groups.setdefault(b.visits.size, []).append(j)
     out = []
     for k in sorted(groups):
         blocks = [data.blocks[j] for j in groups[k]]
-        idx = np.concatenate([np.broadcast_to(b.visits, (b.n, k)) for b in blocks])
-        out.append(
-            (idx, np.concatenate([b.x for b in blocks]), np.concatenate([b.y for b in blocks]))
-        )
+        idx = np.repeat(np.stack([b.visits for b in blocks]), [b.n for b in blocks], axis=0)
+        x = np.concatenate([b.x for b in blocks])
+        y = np.concatenate([b.y for b in blocks])
+        for array in (idx, x, y):
+            array.flags.writeable = False
+        out.append((idx, x, y))
+    _STACKS[key] = (weakref.ref(data, lambda _, key=key: _STACKS.pop(key, None)), out)
     return out
+
+
+def subject_start(data: GroupedData, struct: Structure) -> np.ndarray:
+    """Starting working parameters of a local structure: its
+    :meth:`~lifestyle_trials.models.engine.covariance.Structure.start_local` from the
+    least-squares residuals of each subject."""
+    stacks = subject_stacks(data)
+    p = data.n_coef
+    xtx = np.zeros((p, p))
+    xty = np.zeros(p)
+    for _, x, y in stacks:
+        xtx += np.einsum("skp,skq->pq", x, x)
+        xty += np.einsum("skp,sk->p", x, y)
+    beta = linalg.lstsq(xtx, xty)[0]
+    return struct.start_local([(idx, y - x @ beta) for idx, x, y in stacks])
 
 
 def subject_evaluation(

@@ -116,10 +116,10 @@ class Structure:
         """``∂²Σ/∂ψ_k∂ψ_l`` at the visit positions ``idx``, shape ``(K, K, k, k)``."""
         return self.d2_sigma(psi)[:, :, idx][:, :, :, idx]
 
-    def start_local(self, patterns: list[tuple[np.ndarray, np.ndarray, int]]) -> np.ndarray:
-        """Working parameters from each pattern's visit positions, ``Σ_i r_i r_iᵀ`` over its
-        subjects (least-squares residuals) and number of subjects (a :attr:`local`
-        structure's alternative to :meth:`start`)."""
+    def start_local(self, stacks: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+        """Working parameters from the least-squares residuals of each subject, stacked by
+        number of observations ``k``: ``(positions (S, k), residuals (S, k))`` (a
+        :attr:`local` structure's alternative to :meth:`start`)."""
         raise NotImplementedError
 
     def jacobian(self, theta: np.ndarray) -> np.ndarray:

@@ -142,16 +142,12 @@ class Grouped(Structure):
             out[sl, sl, rows] = self.base.d2_sigma_at(psi[sl], pos)
         return out if idx.ndim == 2 else out[:, :, 0]
 
-    def start_local(self, patterns: list[tuple[np.ndarray, np.ndarray, int]]) -> np.ndarray:
-        t = self._t()
-        return np.concatenate(
-            [
-                self.base.start_local(
-                    [(idx - g * t, cross, n) for idx, cross, n in patterns if idx[0] // t == g]
-                )
-                for g in range(len(self.groups))
-            ]
-        )
+    def start_local(self, stacks: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+        by_group: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in self.groups]
+        for idx, resid in stacks:
+            for g, rows, pos in self._by_group(idx):
+                by_group[g].append((pos, resid[rows]))
+        return np.concatenate([self.base.start_local(part) for part in by_group])
 
 
 def grouped(base: Structure, groups: tuple[str, ...]) -> Grouped:

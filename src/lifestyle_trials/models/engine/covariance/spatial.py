@@ -176,7 +176,7 @@ class SpatialExponential(Correlated):
         out[1, 1] = self._scale(psi) * _d2_corr(d, theta)
         return out
 
-    def start_local(self, patterns: list[tuple[np.ndarray, np.ndarray, int]]) -> np.ndarray:
+    def start_local(self, stacks: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
         """``log σ²`` from the mean squared residual; ``log θ`` from the mean correlation
         ``r`` (clipped to 0.05..0.95) of consecutive observations within subjects and their
         mean distance ``d``: ``θ = -d / log r``.
@@ -184,28 +184,21 @@ class SpatialExponential(Correlated):
         Examples
         --------
         >>> s = SpatialExponential((0.0, 1.0, 2.0), coordinates=True)
-        >>> cross = np.array([[4.0, 2.0], [2.0, 4.0]])  # two subjects: variance 2, corr 0.5
-        >>> np.exp(s.start_local([(np.array([0, 1]), cross, 2)])).round(4)
-        array([2.    , 1.4427])
+        >>> residuals = np.array([[1.0, 2.0], [1.0, 0.0]])  # two subjects at times 0 and 1
+        >>> np.exp(s.start_local([(np.array([[0, 1], [0, 1]]), residuals)])).round(4)
+        array([1.5   , 2.4663])
         """
-        total = sum(float(np.trace(c)) for _, c, _ in patterns)
-        count = sum(n * idx.size for idx, _, n in patterns)
+        total = sum(float(np.sum(r**2)) for _, r in stacks)
+        count = sum(r.size for _, r in stacks)
         var = total / count if count and total > 0 else 1.0
         if self.n_visits == 1:
             return np.log([var])
-        products = 0.0
-        gaps = 0.0
-        pairs = 0
-        for idx, cross, n in patterns:
-            if idx.size < 2:
-                continue
-            a = np.arange(idx.size - 1)
-            products += float(np.sum(cross[a, a + 1]))
-            gaps += n * float(np.sum(np.diff(self._times[idx])))
-            pairs += n * (idx.size - 1)
-        if pairs:
-            r = float(np.clip(products / (pairs * var), 0.05, 0.95))
-            gap = gaps / pairs
+        pairs = [(r[:, :-1] * r[:, 1:], np.diff(self._times[idx], axis=1)) for idx, r in stacks]
+        n_pairs = sum(prod.size for prod, _ in pairs)
+        if n_pairs:
+            mean = sum(float(prod.sum()) for prod, _ in pairs) / (n_pairs * var)
+            r = float(np.clip(mean, 0.05, 0.95))
+            gap = sum(float(gaps.sum()) for _, gaps in pairs) / n_pairs
         else:  # no subject with two observations: the range is not informed by the data
             r, gap = 0.5, float(np.mean(np.diff(self._times)))
         return np.log([var, -gap / np.log(r)])
