@@ -158,7 +158,7 @@ def test_times_at_the_visits_equal_the_visit_structure() -> None:
     covariance per subject from its own times) equals the existing one over the visit factor
     (Σ over the four visits, times 1..4), and R mmrm's sp_exp(VISITN | USUBJID)."""
     data = rows().copy()
-    data["TIME"] = data["VISITN"].astype(float)
+    data["TIME"] = data["VISITN"]  # integers
     with no_dense_matrix():
         times = lt.mmrm(data, formula=FORMULA, df_method="kenward-roger")
         times_table = times.coefficients
@@ -227,6 +227,17 @@ def test_subjects_stacked_equal_the_patterns_of_the_dense_structure(reml: bool) 
         np.testing.assert_allclose(
             ours, ref, rtol=1e-10, atol=1e-12 * np.abs(ref).max(), err_msg=name
         )
+
+
+def test_row_order_does_not_matter() -> None:
+    shuffled = rows().sample(frac=1.0, random_state=3).reset_index(drop=True)
+    with no_dense_matrix():
+        result = lt.mmrm(shuffled, formula=FORMULA)
+        table = result.coefficients
+    reference = numbers("satterthwaite")
+    np.testing.assert_allclose(result.loglik, reference["result"].loglik, rtol=1e-12)
+    for column in ("estimate", "std_error", "df"):
+        np.testing.assert_allclose(table[column], reference["coefficients"][column], rtol=1e-9)
 
 
 def test_missing_times_are_excluded_and_logged() -> None:
