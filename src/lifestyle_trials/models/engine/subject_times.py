@@ -9,7 +9,12 @@ patterns is a loop over subjects. Here the subjects with the same number of obse
 :func:`~lifestyle_trials.models.engine.reml.evaluate` (the same formulas: the REML/ML
 log-likelihood, its gradient, expected and observed information, and
 ``Q_k = Σ_i X_iᵀ Σ_i⁻¹ V_ik Σ_i⁻¹ X_i``) is one batched product per ``k``, with no
-``T × T`` matrix over the distinct times.
+``T × T`` matrix over the distinct times. The stacks are built once per data set.
+
+References
+----------
+Jennrich RI, Schluchter MD. Unbalanced repeated-measures models with structured covariance
+matrices. Biometrics 1986;42:805-20. doi:10.2307/2530695
 """
 
 from __future__ import annotations
