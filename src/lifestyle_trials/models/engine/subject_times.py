@@ -20,6 +20,7 @@ matrices. Biometrics 1986;42:805-20. doi:10.2307/2530695
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -65,8 +66,17 @@ def subject_stacks(data: GroupedData) -> list[tuple[np.ndarray, np.ndarray, np.n
         for array in (idx, x, y):
             array.flags.writeable = False
         out.append((idx, x, y))
-    _STACKS[key] = (weakref.ref(data, lambda _, key=key: _STACKS.pop(key, None)), out)
+    _STACKS[key] = (weakref.ref(data, _forget(key)), out)
     return out
+
+
+def _forget(key: int) -> Callable[[weakref.ref], None]:
+    """The callback that drops a data set's stacks when the data set is collected."""
+
+    def forget(_: weakref.ref) -> None:
+        _STACKS.pop(key, None)
+
+    return forget
 
 
 def subject_start(data: GroupedData, struct: Structure) -> np.ndarray:
