@@ -103,7 +103,9 @@ def mmrm(
       part parsed by formulaic (treatment coding, levels in R's order: sorted text, the
       category order of a pandas Categorical), the covariance term ``structure(visit |
       subject)`` over the levels of the visit factor (``sp_exp`` also over a numeric
-      column of visit times, its coordinates), or one covariance matrix per level of a
+      column of times, which may differ from subject to subject, e.g. days since
+      randomisation: each subject's covariance from its own times, ``sigma`` at distances 0
+      and 1 beyond 62 distinct times), or one covariance matrix per level of a
       subject-level column, ``us(AVISIT | ARMCD / USUBJID)``; ``coefficients`` is R's
       coefficient table, and :func:`~lifestyle_trials.marginal_means` /
       :func:`~lifestyle_trials.contrast` give emmeans' means and contrasts.
@@ -174,8 +176,10 @@ def mmrm(
         Unknown outcome/covariate/structure/method, an estimand the arms cannot support, an
         arm with no value at a visit, more visits than subjects can support for ``us``; for
         a formula: a column it names that the data lack, an unknown structure, a visit
-        column that is not a factor, a rank-deficient design, a group (of a covariance per
-        group) not in the data or with a single subject, weights missing or not positive.
+        column that is not a factor, times of ``sp_exp`` that are dates, durations or
+        true/false, infinite, or repeated within a subject, a rank-deficient design, a
+        group (of a covariance per group) not in the data or with a single subject, weights
+        missing or not positive.
     ConvergenceError
         The fit did not converge; the message suggests a simpler structure.
 
@@ -270,6 +274,7 @@ def mmrm(
             group_codes=ff.group_codes,
             groups=ff.groups,
             weights=ff.weights,
+            coordinates=ff.coordinates,
             **options,
         )
         fields = result_fields(

@@ -18,6 +18,7 @@ import pandas as pd
 from ..errors import ConvergenceError, ModelError
 from .design.model_matrix import DesignModel, level_label
 from .engine.covariance import Structure, grouped, grouped_positions, structure
+from .engine.covariance.spatial import SpatialExponential
 from .engine.inference import DF_METHODS, ContrastInference, contrast_inference
 from .engine.reml import (
     Convergence,
@@ -27,11 +28,15 @@ from .engine.reml import (
     fit_covariance,
     group_by_pattern,
 )
+from .engine.subject_times import subject_stacks
 from .grid import count_grid, level_labels
 
 __all__ = ["VisitFit", "check_options", "fit_visits"]
 
 METHODS: tuple[str, ...] = ("reml", "ml")
+LISTED_TIMES = 62
+"""``sigma`` lists a structure over subject-specific times (``sp_exp(time | subject)``) at
+its distinct times when there are at most this many, else at distances 0 and 1."""
 VCOV_TYPES: tuple[str, ...] = ("model", "empirical")
 
 
@@ -92,8 +97,21 @@ class VisitFit:
     def sigma(self) -> pd.DataFrame:
         """Estimated covariance matrix over the visits; with a covariance per group, the
         groups' matrices stacked, rows indexed by ``(group, visit)`` (``sigma.loc[g]`` is
-        group ``g``'s)."""
+        group ``g``'s). Over more than :data:`LISTED_TIMES` subject-specific times
+        (``sp_exp(time | subject)``), ``Σ`` at distances 0 and 1 (R mmrm's ``VarCorr``), rows
+        indexed by ``distance``."""
         labels = list(self.visit_labels)
+        if self.struct.local and len(labels) > LISTED_TIMES:
+            unit = SpatialExponential((0.0, 1.0))
+            psi, k = self.evaluation.psi, unit.n_params
+            mats = [unit.sigma(psi[g * k : (g + 1) * k]) for g in range(len(self.groups) or 1)]
+            distance = ["0", "1"]
+            if not self.groups:
+                index = pd.Index(distance, name="distance")
+                return pd.DataFrame(mats[0], index=index, columns=distance)
+            names = ["group", "distance"]
+            index = pd.MultiIndex.from_product([self.groups, distance], names=names)
+            return pd.DataFrame(np.vstack(mats), index=index, columns=distance)
         mat = self.struct.sigma(self.evaluation.psi)
         if not self.groups:
             return pd.DataFrame(mat, index=pd.Index(labels, name="visit"), columns=labels)
@@ -105,7 +123,7 @@ class VisitFit:
     @property
     def correlation(self) -> pd.DataFrame:
         sig = self.sigma
-        t = len(self.visit_labels)
+        t = sig.shape[1]
         mats = sig.to_numpy().reshape(-1, t, t)
         sd = np.sqrt(np.diagonal(mats, axis1=1, axis2=2))
         corr = mats / (sd[:, :, None] * sd[:, None, :])
@@ -174,6 +192,7 @@ def fit_visits(
     group_codes: np.ndarray | None = None,
     groups: Sequence[str] = (),
     weights: np.ndarray | None = None,
+    coordinates: bool = False,
 ) -> VisitFit:
     """Fit the fixed effects ``model`` with the covariance structure ``covariance`` over the
     visits of each subject.
@@ -204,6 +223,11 @@ def fit_visits(
     weights : ndarray, optional
         Positive observation weights: row ``i`` has variance ``Σ_vv / w_i`` (R mmrm's
         ``weights``, SAS's ``WEIGHT``).
+    coordinates : bool, default False
+        ``sp_exp`` over subject-specific times: ``times`` are the distinct times of the
+        rows and each subject's covariance comes from its own times
+        (:class:`~lifestyle_trials.models.engine.covariance.spatial.SpatialExponential`),
+        with ``group_codes`` its group's parameters.
 
     Raises
     ------
@@ -215,6 +239,8 @@ def fit_visits(
     _require_cells(frame, model, visit)
     x = model.x if model.x is not None and len(model.x) == len(frame) else model.matrix(frame)
     struct = structure(covariance, tuple(float(t) for t in times))
+    if coordinates and isinstance(struct, SpatialExponential):
+        struct = SpatialExponential(struct.visits, coordinates=True)
     n_positions = len(visit_labels)
     group_names = tuple(str(g) for g in groups)
     if group_codes is not None:
@@ -240,7 +266,7 @@ def fit_visits(
             f"{struct.simpler_hint()}, or check for a visit whose values the model "
             "predicts exactly (zero residual variance)"
         )
-    _require_regular(struct, ev)
+    _require_regular(struct, ev, data)
     inference = contrast_inference(data, struct, ev, df_method=df_method, vcov=vcov)
     counts = count_grid(frame, list(model.factors))
     return VisitFit(
@@ -309,9 +335,17 @@ def _require_full_rank(data: GroupedData, model: DesignModel) -> None:
         )
 
 
-def _require_regular(struct: Structure, ev: Evaluation) -> None:
-    """A fitted covariance matrix that is numerically singular is a degenerate fit."""
-    values = np.linalg.eigvalsh(struct.sigma(ev.psi))
+def _require_regular(struct: Structure, ev: Evaluation, data: GroupedData) -> None:
+    """A fitted covariance matrix that is numerically singular is a degenerate fit (for a
+    structure over subject-specific times: the matrix of some subject)."""
+    if struct.local:
+        spectra = [
+            np.linalg.eigvalsh(struct.sigma_at(ev.psi, i)) for i, _, _ in subject_stacks(data)
+        ]
+        worst = [v[np.argmin(v[:, 0] / v[:, -1])] for v in spectra]
+        values = min(worst, key=lambda v: v[0] / v[-1])
+    else:
+        values = np.linalg.eigvalsh(struct.sigma(ev.psi))
     if values[0] <= 1e-10 * values[-1]:
         raise ConvergenceError(
             f"the fitted {struct.description} covariance matrix is singular (smallest "

@@ -51,6 +51,9 @@ class FormulaFrame:
         Position of each row's group among ``groups``.
     weights : ndarray or None
         The observation weights of the rows.
+    coordinates : bool
+        ``sp_exp`` over a numeric column: ``times`` are the distinct times of the rows, which
+        may differ from subject to subject (each subject's covariance from its own times).
     """
 
     frame: pd.DataFrame
@@ -66,6 +69,7 @@ class FormulaFrame:
     groups: tuple[str, ...] = ()
     group_codes: np.ndarray | None = None
     weights: np.ndarray | None = None
+    coordinates: bool = False
 
 
 def formula_frame(
@@ -78,9 +82,10 @@ def formula_frame(
     ModelError
         A column the formula names that the data lack; no covariance or random-effects term;
         an unknown structure; a visit column that is not a factor (numeric coordinates are
-        for ``sp_exp``); a group of a covariance per group with a single subject, or a
-        subject in two groups; a weights column that is missing, not numeric, or with
-        values missing or not positive; no row left.
+        for ``sp_exp``); times of ``sp_exp`` that are dates, durations or true/false, not
+        finite, or repeated within a subject; a group of a covariance per group with a
+        single subject, or a subject in two groups; a weights column that is missing, not
+        numeric, or with values missing or not positive; no row left.
     """
     if not isinstance(data, pd.DataFrame):
         raise ModelError(
@@ -118,6 +123,8 @@ def formula_frame(
     if weights is not None:
         _require_weights_column(data, weights)
     coordinates = cov is not None and cov.structure == "sp_exp"
+    if coordinates:
+        _require_time_type(data, visit, str(cov))
     if cov is not None and not coordinates and factor_levels(data[visit]) is None:
         raise ModelError(
             f"the visit column {visit!r} of {str(cov)!r} is numeric; a covariance structure "
@@ -163,6 +170,7 @@ def formula_frame(
     if coordinates and factor_levels(frame[visit]) is None:
         model = design_model(frame, parsed.fixed)
         values = frame[visit].to_numpy(dtype=float)
+        _require_distinct_times(frame, values, visit, subject, str(cov))
         distinct = np.unique(values)
         position = np.searchsorted(distinct, values).astype(np.int64)
         times = tuple(float(t) for t in distinct)
@@ -209,6 +217,7 @@ def formula_frame(
         groups=groups,
         group_codes=group_codes,
         weights=weight_values,
+        coordinates=coordinates and factor_levels(frame[visit]) is None,
     )
 
 
@@ -253,6 +262,54 @@ def _group_codes(
         )
     codes = pd.Index(levels).get_indexer(frame[group].astype(object).to_numpy())
     return tuple(level_label(g) for g in levels), codes.astype(np.int64)
+
+
+def _require_time_type(data: pd.DataFrame, visit: str, term: str) -> None:
+    """``sp_exp`` is over numeric times (or the levels of a visit factor, equally spaced)."""
+    values = data[visit]
+    kind = None
+    if pd.api.types.is_datetime64_any_dtype(values):
+        kind = "dates"
+    elif pd.api.types.is_timedelta64_dtype(values):
+        kind = "durations"
+    elif pd.api.types.is_bool_dtype(values):
+        kind = "true/false values"
+    elif pd.api.types.is_complex_dtype(values):
+        kind = "complex numbers"
+    if kind is not None:
+        raise ModelError(
+            f"the time column {visit!r} of {term!r} holds {kind} ({values.dtype}); sp_exp "
+            "needs numeric times, e.g. days since randomisation: "
+            f"(df[{visit!r}] - df['randomised']).dt.days, or a visit factor"
+        )
+
+
+def _require_distinct_times(
+    frame: pd.DataFrame, values: np.ndarray, visit: str, subject: str, term: str
+) -> None:
+    """Finite times, none repeated within a subject (two observations at one time would
+    be perfectly correlated: a singular covariance)."""
+    bad = ~np.isfinite(values)
+    if bad.any():
+        who = frame.loc[bad, subject].astype(str).unique()
+        raise ModelError(
+            f"the time column {visit!r} of {term!r} has {int(bad.sum())} infinite value(s) "
+            f"(subject(s) {', '.join(who[:5])}); give finite times"
+        )
+    pairs = pd.DataFrame({"subject": frame[subject].to_numpy(), "time": values})
+    repeated = pairs.duplicated(keep="first").to_numpy()
+    if repeated.any():
+        shown = pairs.loc[repeated].drop_duplicates().head(5)
+        where = ", ".join(
+            f"subject {s} at {visit} {float(t):.12g}"
+            for s, t in zip(shown["subject"], shown["time"], strict=True)
+        )
+        raise ModelError(
+            f"{int(repeated.sum())} row(s) repeat a time of their subject in {term!r}: "
+            f"{where}. Two observations of a subject at one time have correlation 1 under "
+            "sp_exp (a singular covariance); keep one row per subject and time, or "
+            "average them"
+        )
 
 
 def _require_weights_column(data: pd.DataFrame, weights: str) -> None:

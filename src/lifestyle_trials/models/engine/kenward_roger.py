@@ -172,7 +172,8 @@ def kenward_roger(
         raise ModelError("the covariance matrix is not positive definite")
     pieces, _ = got
     w, root = information_inverse(info)
-    d2_full = None if (struct.linear or linear) else struct.d2_sigma(ev.psi)
+    second = not (struct.linear or linear)
+    d2_full = struct.d2_sigma(ev.psi) if second and not struct.local else None
     shift = None if linear or parameters == "natural" else second_order_shift(struct, ev.psi, w)
     phi = ev.vcov
     p_mats = -ev.q
@@ -187,14 +188,17 @@ def kenward_roger(
         sxx = pc.block.cross_xx()
         wv = pc.w @ np.tensordot(root.T, pc.d_sigma, axes=(1, 0))  # W Ṽ_m, (M, k, k)
         q_dir += contract(wv @ wv @ pc.w, sxx)
-        if d2_full is not None:
+        if second:
             idx = pc.block.visits
-            d2 = d2_full[:, :, idx][:, :, :, idx]
+            if d2_full is None:
+                d2 = struct.d2_sigma_at(ev.psi, idx)
+            else:
+                d2 = d2_full[:, :, idx][:, :, :, idx]
             r_ij += contract(pc.w @ d2 @ pc.w, sxx)
     p_dir = np.tensordot(root.T, p_mats, axes=(1, 0))  # (M, p, p)
     first = q_dir - np.matmul(p_dir @ phi, p_dir)
     inner = _psd(np.sum(0.5 * (first + np.swapaxes(first, 1, 2)), axis=0))
-    if d2_full is not None:
+    if second:
         inner = inner - 0.25 * np.tensordot(w, r_ij, axes=([0, 1], [0, 1]))
     if shift is not None:
         inner = inner - 0.25 * np.tensordot(shift, ev.q, axes=(0, 0))

@@ -51,6 +51,7 @@ from scipy import linalg
 
 from ...errors import ConvergenceError, ModelError, computed
 from .covariance import Structure
+from .subject_times import subject_evaluation, subject_start
 
 __all__ = [
     "Convergence",
@@ -227,8 +228,6 @@ def group_by_pattern(
     if visit_raw.shape != (n_obs,) or not np.all(np.mod(visit_raw, 1) == 0):
         raise ModelError("visit positions must be integers, one per row")
     vis = visit_raw.astype(np.int64)
-    if n_visits > 62:
-        raise ModelError(f"at most 62 visits can be analysed together, not {n_visits}")
     if vis.size and (vis.min() < 0 or vis.max() >= n_visits):
         raise ModelError(f"visit positions must lie in 0..{n_visits - 1}")
     # subjects numbered in order of first appearance (hash-based, fast for text ids)
@@ -236,18 +235,22 @@ def group_by_pattern(
     subj = subj.astype(np.int64)
     n_subjects = int(subj.max() + 1) if subj.size else 0
 
-    key = subj * n_visits + vis
-    counts = np.bincount(key, minlength=n_subjects * n_visits)
-    if np.any(counts > 1):
-        dup = np.flatnonzero(counts > 1)[:5]
+    if n_visits <= 62:
+        key = subj * n_visits + vis
+        counts = np.bincount(key, minlength=n_subjects * n_visits)
+        dup = np.flatnonzero(counts > 1)[:5] // n_visits
+        observed = np.zeros((n_subjects, n_visits), dtype=bool)
+        observed[subj, vis] = True
+        code = observed.astype(np.int64) @ (np.int64(1) << np.arange(n_visits, dtype=np.int64))
+    else:  # many visits (subject-specific times): patterns numbered by their visit tuples
+        code, dup = _tuple_patterns(subj, vis, n_subjects)
+    if dup.size:
         raise ModelError(
             "a subject has more than one row at the same visit "
-            f"(subject number(s) {', '.join(str(d // n_visits) for d in dup)}); "
+            f"(subject number(s) {', '.join(str(d) for d in dup)}); "
             "keep one value per subject and visit"
         )
-    observed = np.zeros((n_subjects, n_visits), dtype=bool)
-    observed[subj, vis] = True
-    code = observed.astype(np.int64) @ (np.int64(1) << np.arange(n_visits, dtype=np.int64))
+    per_subject = np.bincount(subj, minlength=n_subjects)
     order = np.lexsort((vis, subj, code[subj]))
     sorted_code = code[subj[order]]
     starts = np.flatnonzero(np.r_[True, sorted_code[1:] != sorted_code[:-1]])
@@ -255,8 +258,8 @@ def group_by_pattern(
 
     blocks = []
     for start, end in zip(starts, ends, strict=True):
-        visits = np.flatnonzero(observed[subj[order[start]]])
-        k = visits.size
+        k = int(per_subject[subj[order[start]]])
+        visits = vis[order[start : start + k]]
         rows = order[start:end].reshape(-1, k)
         xb = x[rows]
         yb = y[rows]
@@ -279,6 +282,29 @@ def group_by_pattern(
         log_weight_sum=log_weight_sum,
         root_weights=root,
     )
+
+
+def _tuple_patterns(
+    subj: np.ndarray, vis: np.ndarray, n_subjects: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pattern number of each subject (patterns ordered by size, then by their visit
+    positions) and the subjects with two rows at one visit (at most 5), without a
+    subjects × visits table."""
+    order = np.lexsort((vis, subj))
+    s, v = subj[order], vis[order]
+    repeated = (s[1:] == s[:-1]) & (v[1:] == v[:-1])
+    dup = np.unique(s[1:][repeated])[:5]
+    sizes = np.bincount(subj, minlength=n_subjects)
+    first = np.r_[0, np.cumsum(sizes)[:-1]]
+    code = np.zeros(n_subjects, dtype=np.int64)
+    offset = 0
+    for k in np.unique(sizes[sizes > 0]):
+        who = np.flatnonzero(sizes == k)
+        tuples = v[first[who][:, None] + np.arange(k)[None, :]]
+        _, rank = np.unique(tuples, axis=0, return_inverse=True)
+        code[who] = offset + rank.ravel()
+        offset += int(rank.max()) + 1
+    return code, dup
 
 
 def contract(weights: np.ndarray, cross: np.ndarray) -> np.ndarray:
@@ -333,15 +359,17 @@ class _Pieces:
 
 def pattern_pieces(
     data: GroupedData, struct: Structure, psi: np.ndarray
-) -> tuple[list[_Pieces], np.ndarray] | None:
+) -> tuple[list[_Pieces], np.ndarray | None] | None:
     """Inverse covariance and derivatives of every pattern; None if ``Σ`` is not positive
-    definite. Also returns the full ``∂Σ/∂ψ`` (K, T, T)."""
-    sigma = struct.sigma(psi)
-    d_sigma = struct.d_sigma(psi)
+    definite. Also returns the full ``∂Σ/∂ψ`` (K, T, T), None for a
+    :attr:`~lifestyle_trials.models.engine.covariance.Structure.local` structure."""
+    local = struct.local  # Σ of each pattern from its own visits, no T × T matrix
+    sigma = None if local else struct.sigma(psi)
+    d_sigma = None if local else struct.d_sigma(psi)
     pieces = []
     for block in data.blocks:
         idx = block.visits
-        sub = sigma[idx][:, idx]
+        sub = struct.sigma_at(psi, idx) if sigma is None else sigma[idx][:, idx]
         try:
             chol = np.linalg.cholesky(sub)
         except np.linalg.LinAlgError:
@@ -352,7 +380,8 @@ def pattern_pieces(
         root = linalg.solve_triangular(chol, np.eye(idx.size), lower=True, check_finite=False)
         w = root.T @ root
         logdet = 2.0 * float(np.sum(np.log(diag)))
-        pieces.append(_Pieces(block, w, logdet, d_sigma[:, idx][:, :, idx]))
+        d_sub = struct.d_sigma_at(psi, idx) if d_sigma is None else d_sigma[:, idx][:, :, idx]
+        pieces.append(_Pieces(block, w, logdet, d_sub))
     return pieces, d_sigma
 
 
@@ -371,6 +400,9 @@ def evaluate(
     fixed effects are not estimable.
     """
     psi = np.asarray(psi, dtype=float)
+    if struct.local:  # each subject its own Σ_i: vectorised over subjects
+        fields = subject_evaluation(data, struct, psi, reml=reml, order=order)
+        return None if fields is None else Evaluation(**fields)
     got = pattern_pieces(data, struct, psi)
     if got is None:
         return None
@@ -584,7 +616,7 @@ def fit_covariance(
             break
     ev, jac = current
     final = ev  # evaluated with order=2 at theta
-    if not converged:
+    if not converged and not struct.local:
         values = np.linalg.eigvalsh(struct.sigma(ev.psi))
         if values[0] <= 1e-10 * values[-1]:
             message = (
@@ -679,6 +711,8 @@ def _ascent_direction(
 def start_values(data: GroupedData, struct: Structure) -> np.ndarray:
     """Starting working parameters from the covariance of the least-squares residuals
     (pairwise over the subjects observed at both visits)."""
+    if struct.local:  # no T × T matrix: each subject's residuals
+        return subject_start(data, struct)
     t, p = data.n_visits, data.n_coef
     xtx = np.zeros((p, p))
     xty = np.zeros(p)

@@ -63,7 +63,7 @@ def empirical_df(
     got = pattern_pieces(data, struct, psi)
     if got is None:  # pragma: no cover - psi comes from a successful fit
         raise ValueError("the covariance matrix is not positive definite")
-    sigma = struct.sigma(psi)
+    sigma = None if struct.local else struct.sigma(psi)
     lmat = np.atleast_2d(np.asarray(contrasts, dtype=float))
     m, p = lmat.shape[0], data.n_coef
     direction = lmat @ vcov  # (m, p): Φ c
@@ -72,7 +72,10 @@ def empirical_df(
     gram = np.zeros((m, p, p))
     for pc in got[0]:
         b = pc.block
-        sig = sigma[np.ix_(b.visits, b.visits)]
+        if sigma is None:
+            sig = struct.sigma_at(psi, b.visits)
+        else:
+            sig = sigma[np.ix_(b.visits, b.visits)]
         xc = np.einsum("nkp,mp->mnk", b.x, direction)  # X_i Φ c
         pv = xc @ pc.w  # p_i = W_i X_i Φ c  (m, n, k)
         a = np.einsum("mnk,kl,mnl->mn", pv, sig, pv)  # p_iᵀ Σ_i p_i

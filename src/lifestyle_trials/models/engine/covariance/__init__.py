@@ -38,6 +38,10 @@ adh     σ_a σ_b Π_{a≤k<b} ρ_k                             σ²_1..σ²_T, 
 sp_exp  σ² exp(-|t_a - t_b| / θ), t the visit times       σ², θ
 ======  ================================================  ===============================
 
+``sp_exp`` also takes times of each subject's own (subject-specific coordinates): it is then
+:attr:`Structure.local`, and the engine computes each subject's ``Σ_i`` from its own times
+(:mod:`.spatial`) instead of slicing a ``T × T`` matrix.
+
 AR(1) and Toeplitz structures use the order of the visits (lag = difference of visit
 positions), not the time between them, as nlme's ``corAR1(form = ~ index | subject)`` and
 SAS's ``TYPE=AR(1)`` do; for unequally spaced visits ``us`` makes no such assumption.

@@ -96,6 +96,32 @@ class Structure:
         (``T × T``; NaN where two visits were never observed together)."""
         raise NotImplementedError
 
+    @property
+    def local(self) -> bool:
+        """True when the engine takes each pattern's ``Σ`` from :meth:`sigma_at` (and its
+        derivatives from :meth:`d_sigma_at`, :meth:`d2_sigma_at`) and its starting values
+        from :meth:`start_local`, never forming the ``T × T`` matrix: a structure over
+        many subject-specific times."""
+        return False
+
+    def sigma_at(self, psi: np.ndarray, idx: np.ndarray) -> np.ndarray:
+        """``Σ`` at the visit positions ``idx``, shape ``(k, k)``."""
+        return self.sigma(psi)[np.ix_(idx, idx)]
+
+    def d_sigma_at(self, psi: np.ndarray, idx: np.ndarray) -> np.ndarray:
+        """``∂Σ/∂ψ_k`` at the visit positions ``idx``, shape ``(K, k, k)``."""
+        return self.d_sigma(psi)[:, idx][:, :, idx]
+
+    def d2_sigma_at(self, psi: np.ndarray, idx: np.ndarray) -> np.ndarray:
+        """``∂²Σ/∂ψ_k∂ψ_l`` at the visit positions ``idx``, shape ``(K, K, k, k)``."""
+        return self.d2_sigma(psi)[:, :, idx][:, :, :, idx]
+
+    def start_local(self, stacks: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+        """Working parameters from the least-squares residuals of each subject, stacked by
+        number of observations ``k``: ``(positions (S, k), residuals (S, k))`` (a
+        :attr:`local` structure's alternative to :meth:`start`)."""
+        raise NotImplementedError
+
     def jacobian(self, theta: np.ndarray) -> np.ndarray:
         """``∂ψ/∂θ``, shape ``(K, K)``, by complex-step differentiation."""
         theta = np.asarray(theta, dtype=float)

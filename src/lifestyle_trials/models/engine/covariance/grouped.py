@@ -98,6 +98,57 @@ class Grouped(Structure):
     def simpler_hint(self) -> str:
         return self.base.simpler_hint() + " or one covariance for all groups"
 
+    # -- a local base (subject-specific times): each subject's Σ_i from its group's ψ_g ------
+
+    @property
+    def local(self) -> bool:
+        return self.base.local
+
+    def _by_group(self, idx: np.ndarray) -> list[tuple[int, np.ndarray, np.ndarray]]:
+        """``(g, rows, base positions)`` of the rows of a 2-D ``idx`` in each group ``g``
+        (all positions of a row lie in one group)."""
+        t = self._t()
+        group = idx[:, 0] // t
+        return [(int(g), group == g, idx[group == g] - g * t) for g in np.unique(group)]
+
+    def sigma_at(self, psi: np.ndarray, idx: np.ndarray) -> np.ndarray:
+        if not self.local:
+            return super().sigma_at(psi, idx)
+        rows2 = np.atleast_2d(idx)
+        k = self._k()
+        out = np.zeros((*rows2.shape, rows2.shape[1]))
+        for g, rows, pos in self._by_group(rows2):
+            out[rows] = self.base.sigma_at(psi[g * k : (g + 1) * k], pos)
+        return out if idx.ndim == 2 else out[0]
+
+    def d_sigma_at(self, psi: np.ndarray, idx: np.ndarray) -> np.ndarray:
+        if not self.local:
+            return super().d_sigma_at(psi, idx)
+        rows2 = np.atleast_2d(idx)
+        k = self._k()
+        out = np.zeros((self.n_params, *rows2.shape, rows2.shape[1]))
+        for g, rows, pos in self._by_group(rows2):
+            out[g * k : (g + 1) * k, rows] = self.base.d_sigma_at(psi[g * k : (g + 1) * k], pos)
+        return out if idx.ndim == 2 else out[:, 0]
+
+    def d2_sigma_at(self, psi: np.ndarray, idx: np.ndarray) -> np.ndarray:
+        if not self.local:
+            return super().d2_sigma_at(psi, idx)
+        rows2 = np.atleast_2d(idx)
+        k = self._k()
+        out = np.zeros((self.n_params, self.n_params, *rows2.shape, rows2.shape[1]))
+        for g, rows, pos in self._by_group(rows2):
+            sl = slice(g * k, (g + 1) * k)
+            out[sl, sl, rows] = self.base.d2_sigma_at(psi[sl], pos)
+        return out if idx.ndim == 2 else out[:, :, 0]
+
+    def start_local(self, stacks: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+        by_group: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in self.groups]
+        for idx, resid in stacks:
+            for g, rows, pos in self._by_group(idx):
+                by_group[g].append((pos, resid[rows]))
+        return np.concatenate([self.base.start_local(part) for part in by_group])
+
 
 def grouped(base: Structure, groups: tuple[str, ...]) -> Grouped:
     """The structure ``base`` with its own parameters in each of ``groups``.
