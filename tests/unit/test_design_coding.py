@@ -1,4 +1,4 @@
-"""The design builder's sum-to-zero coding and term order."""
+"""The design builder's sum-to-zero coding and term order, and the ANCOVA's terms built by it."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import pytest
 
 from lifestyle_trials.errors import ModelError
 from lifestyle_trials.models.design.model_matrix import design_model
+from lifestyle_trials.models.design.spec import ModelSpec
 
 
 @pytest.fixture
@@ -72,3 +73,39 @@ def test_unknown_options(frame: pd.DataFrame) -> None:
         design_model(frame, "site", contrasts="helmert")
     with pytest.raises(ModelError, match="unknown ordering 'sorted'"):
         design_model(frame, "site", ordering="sorted")
+
+
+@pytest.mark.parametrize("treatment", ["additive", "factorial", "arms"])
+@pytest.mark.parametrize("coding", ["treatment", "sum"])
+def test_ancova_matrix_is_the_builders(frame: pd.DataFrame, treatment: str, coding: str) -> None:
+    """The ANCOVA's matrix (a lookup in rows built once) equals the builder run on the rows."""
+    factors = {"site": ("east", "north", "south"), "sex": ("F", "M")}
+    spec = ModelSpec(treatment, numeric=("baseline",), factors=factors)
+    data = frame.copy()
+    arms = {0: "control", 1: "diet", 2: "exercise", 3: "diet+exercise"}
+    data["arm"] = pd.Categorical(
+        (data["diet"] + 2 * data["exercise"]).map(arms), categories=list(arms.values())
+    )
+    if coding == "sum":
+        for name in ("diet", "exercise"):
+            data[name] = pd.Categorical(data[name])
+    direct = design_model(data, spec.formula(), contrasts=coding, ordering="none")
+    np.testing.assert_array_equal(spec.matrix(frame, coding=coding), direct.x)
+    assert [t for _, t in spec.columns()] == list(direct.terms)
+
+
+def test_ancova_names_and_absent_arm(frame: pd.DataFrame) -> None:
+    spec = ModelSpec("arms", arms=("control", "diet", "diet+exercise"), factors={"sex": ("F", "M")})
+    assert spec.formula() == "arm + sex"
+    assert [c for c, _ in spec.columns()] == [
+        "intercept",
+        "arm[diet]",
+        "arm[diet+exercise]",
+        "sex[M]",
+    ]
+    arms = pd.DataFrame({"diet": [0, 1, 0, 1], "exercise": [0, 0, 1, 1], "sex": ["M"] * 4})
+    rows = spec.matrix(arms)  # control, diet, exercise (absent), diet+exercise
+    np.testing.assert_array_equal(rows[[0, 1, 3], :3], [[1, 0, 0], [1, 1, 0], [1, 0, 1]])
+    assert np.isnan(rows[2]).all() and not np.isnan(rows[[0, 1, 3]]).any()
+    with pytest.raises(ModelError, match="covariate 'sex' has level\\(s\\) X the model was not"):
+        spec.matrix(frame.iloc[:2].assign(sex=["X", "F"]))
