@@ -28,7 +28,7 @@ the numeric regressors by name, ``sex[M]`` for a level of a categorical covariat
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,6 +46,7 @@ __all__ = [
     "TREATMENTS",
     "ModelSpec",
     "arm_frame",
+    "effect_weights",
 ]
 
 TREATMENTS: tuple[str, ...] = ("additive", "factorial", "arms")
@@ -81,6 +82,30 @@ def arm_frame() -> pd.DataFrame:
     return pd.DataFrame(
         {"diet": [ARM_CODES[a][0] for a in ARMS], "exercise": [ARM_CODES[a][1] for a in ARMS]}
     )
+
+
+def effect_weights(estimand: str, arms: Iterable[str] = ARMS) -> dict[str, np.ndarray]:
+    """The effects an estimand reports, as weights over the four arm means (canonical order).
+
+    ``"arms"``: each arm present minus control; ``"margins"``: diet and exercise;
+    ``"factorial"``: those and diet:exercise (:data:`FACTORIAL_CONTRASTS`).
+
+    Examples
+    --------
+    >>> for term, weights in effect_weights("arms", ["control", "diet", "diet+exercise"]).items():
+    ...     print(term, weights)
+    diet vs control [-1.  1.  0.  0.]
+    diet+exercise vs control [-1.  0.  0.  1.]
+    """
+    if estimand == "arms":
+        out = {}
+        for arm in (a for a in ARMS if a in set(arms) and a != "control"):
+            weights = np.zeros(len(ARMS))
+            weights[ARMS.index(arm)], weights[ARMS.index("control")] = 1.0, -1.0
+            out[f"{arm} vs control"] = weights
+        return out
+    terms = ("diet", "exercise") if estimand == "margins" else tuple(FACTORIAL_CONTRASTS)
+    return {t: np.array(FACTORIAL_CONTRASTS[t]) for t in terms}
 
 
 @dataclass(frozen=True)
@@ -124,6 +149,29 @@ class ModelSpec:
     def __post_init__(self) -> None:
         if self.treatment not in TREATMENTS:
             raise ModelError(f"unknown treatment part {self.treatment!r}")
+
+    @classmethod
+    def for_estimand(
+        cls,
+        estimand: str,
+        arms: tuple[str, ...],
+        frame: pd.DataFrame,
+        covariates: Iterable[str] = (),
+        *,
+        baseline: bool = True,
+    ) -> ModelSpec:
+        """The model of an estimand (:data:`ESTIMAND_TREATMENT`) with the covariates of
+        ``frame``: the baseline first (when ``baseline``), numeric covariates linear, the others
+        factors with their levels sorted."""
+        covs = tuple(covariates)
+        numeric = tuple(c for c in covs if frame[c].dtype.kind in "biuf")
+        factors = {c: tuple(sorted(pd.unique(frame[c]).tolist())) for c in covs if c not in numeric}
+        return cls(
+            ESTIMAND_TREATMENT[estimand],
+            arms=arms,
+            numeric=(("baseline",) if baseline else ()) + numeric,
+            factors=factors,
+        )
 
     @property
     def factor_levels(self) -> dict[str, tuple[Any, ...]]:
