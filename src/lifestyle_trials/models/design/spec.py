@@ -234,7 +234,8 @@ class ModelSpec:
             frame["exercise"], dtype=np.int64
         )
         out = np.empty((len(code), len(built.model.columns)))
-        out[:, built.arm_columns] = built.arm_rows[code]
+        for j, values in zip(built.arm_columns, built.arm_rows.T, strict=True):
+            out[:, j] = values.take(code)
         for name, (levels, columns, rows) in built.factor_rows.items():
             index = levels.get_indexer(frame[name].to_numpy(dtype=object))
             if (index < 0).any():
@@ -246,7 +247,8 @@ class ModelSpec:
             out[:, columns] = rows[index]
         for name, j in built.numeric_columns.items():
             out[:, j] = np.asarray(frame[name], dtype=float)
-        out[np.isnan(built.arm_rows[code, 0])] = np.nan
+        if built.absent.any():
+            out[built.absent.take(code)] = np.nan
         return out
 
     def _built(self, coding: str) -> _Built:
@@ -273,6 +275,8 @@ class _Built:
     """Columns of the intercept and the treatment terms."""
     arm_rows: np.ndarray
     """Their values in each arm (canonical order); NaN for an arm the model has no level for."""
+    absent: np.ndarray
+    """Per arm (canonical order): the model has no level for it."""
     factor_rows: Mapping[str, tuple[pd.Index, np.ndarray, np.ndarray]]
     """Per categorical covariate: its levels, its columns, their values at each level."""
     numeric_columns: Mapping[str, int]
@@ -317,20 +321,21 @@ def _build(
     terms = np.array(model.terms, dtype=object)
     arm_columns = np.flatnonzero(~np.isin(terms, [*numeric, *dict(factors)]))
     arm_rows = x[:4, arm_columns]
-    if treatment == "arms":
-        arm_rows[absent] = np.nan
+    absent &= treatment == "arms"
+    arm_rows[absent] = np.nan
     factor_rows = {}
     start = 4
     for name, levels in factors:
         columns = np.flatnonzero(terms == name)
         factor_rows[name] = (pd.Index(levels), columns, x[start : start + len(levels), columns])
         start += len(levels)
-    for values in (arm_rows, *(rows for _, _, rows in factor_rows.values())):
+    for values in (arm_rows, absent, *(rows for _, _, rows in factor_rows.values())):
         values.flags.writeable = False
     return _Built(
         model=model,
         arm_columns=arm_columns,
         arm_rows=arm_rows,
+        absent=absent,
         factor_rows=factor_rows,
         numeric_columns={name: model.terms.index(name) for name in numeric},
     )
