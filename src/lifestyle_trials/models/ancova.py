@@ -362,8 +362,8 @@ def ancova(
     trial.require_outcome(outcome)
     if visit is None:
         if not trial.design.post_baseline:
-            base = format_visit(trial.design.baseline)
-            raise ModelError(f"the trial has no visit after the baseline visit {base}")
+            first = format_visit(trial.design.baseline)
+            raise ModelError(f"the trial has no visit after the baseline visit {first}")
         chosen = trial.design.post_baseline[-1]
     else:
         chosen = trial.require_visit(visit)

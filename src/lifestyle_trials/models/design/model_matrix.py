@@ -272,7 +272,9 @@ def design_model(
         values = frame[name].reset_index(drop=True)
         lev = factor_levels(values)
         if lev is not None or (name in given and not pd.api.types.is_numeric_dtype(values)):
-            lev = given.get(name, lev)
+            lev = given[name] if name in given else lev
+            if lev is None:  # excluded by the condition above; narrows the type
+                continue
             require_levels(lev, name)
             values = _as_levels(values, lev, name)
             categorical.append(name)
