@@ -23,7 +23,7 @@ from ..errors import ModelError
 from ..jsonable import jsonable
 from ..trial import Exclusion, Trial, format_visit, require_trial
 from .design.prepare import AnalysisData, analysis_data
-from .design.spec import ModelSpec
+from .design.spec import FACTORIAL_CONTRASTS, ModelSpec, effect_weights
 from .engine.adjust import check_adjust
 from .engine.ols import VCOV_TYPES, least_squares
 from .marginal import contrast, count_grid, marginal_means
@@ -37,8 +37,6 @@ ESTIMANDS: tuple[str, ...] = ("margins", "factorial", "arms")
 
 ANALYSES: tuple[str, ...] = ("ancova", "change", "followup")
 """How the baseline enters: as a covariate, subtracted, or not at all."""
-
-_TREATMENT = {"margins": "additive", "factorial": "factorial", "arms": "arms"}
 
 
 @dataclass(frozen=True, eq=False)
@@ -364,8 +362,8 @@ def ancova(
     trial.require_outcome(outcome)
     if visit is None:
         if not trial.design.post_baseline:
-            base = format_visit(trial.design.baseline)
-            raise ModelError(f"the trial has no visit after the baseline visit {base}")
+            first = format_visit(trial.design.baseline)
+            raise ModelError(f"the trial has no visit after the baseline visit {first}")
         chosen = trial.design.post_baseline[-1]
     else:
         chosen = trial.require_visit(visit)
@@ -414,12 +412,8 @@ def fit_analysis_set(
         response = response - frame["baseline"].to_numpy(dtype=float)
     _require_varying(response, outcome, chosen, analysis)
 
-    numeric_covs = tuple(c for c in covs if frame[c].dtype.kind in "biuf")
-    factor_covs = {
-        c: tuple(sorted(pd.unique(frame[c]).tolist())) for c in covs if c not in numeric_covs
-    }
-    numeric = (("baseline",) if analysis == "ancova" else ()) + numeric_covs
-    spec = ModelSpec(_TREATMENT[estimand], arms=present, numeric=numeric, factors=factor_covs)
+    spec = ModelSpec.for_estimand(estimand, present, frame, covs, baseline=analysis == "ancova")
+    factor_covs = spec.factor_levels
     names = [name for name, _ in spec.columns()]
     n_subjects = len(frame)
     if n_subjects <= len(names):
@@ -439,7 +433,7 @@ def fit_analysis_set(
     ols = least_squares(X, response, names, vcov_type=vcov)
 
     grid: dict[str, tuple[Any, ...]] = {"diet": (0, 1), "exercise": (0, 1)}
-    for name in numeric:
+    for name in spec.numeric:
         grid[name] = (float(np.mean(frame[name].to_numpy(dtype=float))),)
     grid.update(factor_covs)
     fit = AncovaFit(
@@ -547,21 +541,12 @@ def _require_varying(response: np.ndarray, outcome: str, visit: float, analysis:
         )
 
 
-_FACTORIAL_COEFS = {
-    "diet": (-0.5, 0.5, -0.5, 0.5),
-    "exercise": (-0.5, -0.5, 0.5, 0.5),
-    "diet:exercise": (1.0, -1.0, -1.0, 1.0),
-}
-"""Contrast coefficients over the arm means (control, diet, exercise, diet+exercise)."""
-
-
 def _effects(fit: AncovaFit, arm_means: Any, method: str, level: float) -> pd.DataFrame:
     if fit.estimand == "arms":
         table = contrast(arm_means, "trt.vs.ctrl", adjust=method, level=level).table
         return table.loc[np.isfinite(table["estimate"].to_numpy())].reset_index(drop=True)
     # margins: the additive model has no interaction, so only the two main effects
-    terms = ("diet", "exercise") if fit.estimand == "margins" else tuple(_FACTORIAL_COEFS)
-    coefs = {t: _FACTORIAL_COEFS[t] for t in terms}
+    coefs = {t: tuple(w) for t, w in effect_weights(fit.estimand).items()}
     return contrast(arm_means, coefs, adjust=method, level=level).table
 
 
@@ -583,7 +568,7 @@ def _interaction(fit: AncovaFit, frame: pd.DataFrame, response: np.ndarray) -> p
     else:
         source = fit
     means = marginal_means(source, ("diet", "exercise"), level=fit.level)
-    coefs = {"diet:exercise": _FACTORIAL_COEFS["diet:exercise"]}
+    coefs = {"diet:exercise": FACTORIAL_CONTRASTS["diet:exercise"]}
     table = contrast(means, coefs, level=fit.level).table
     return table.reset_index(drop=True)
 

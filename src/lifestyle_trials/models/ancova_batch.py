@@ -31,16 +31,10 @@ from scipy import linalg
 from ..arms import ARM_CODES, ARMS
 from ..errors import ModelError, computed
 from .ancova import ANALYSES, ESTIMANDS, possible_estimands
-from .design.spec import ModelSpec
+from .design.spec import ModelSpec, arm_frame, effect_weights
 from .results import EFFECT_COLUMNS, RATIO_COLUMNS, t_inference
 
 __all__ = ["AncovaBatch", "ancova_batch"]
-
-_FACTORIAL = {
-    "diet": (-0.5, 0.5, -0.5, 0.5),
-    "exercise": (-0.5, -0.5, 0.5, 0.5),
-    "diet:exercise": (1.0, -1.0, -1.0, 1.0),
-}
 
 
 @dataclass(frozen=True, eq=False)
@@ -215,8 +209,6 @@ def ancova_batch(
         Y = Y - computed(B, "the baseline")
 
     frame = pd.DataFrame({"diet": d.astype(np.int64), "exercise": e.astype(np.int64)})
-    factors: dict[str, tuple] = {}
-    numeric: tuple[str, ...] = ()
     if covariates is not None:
         if len(covariates) != n:
             raise ModelError(f"covariates need {n} rows, one per row of y; got {len(covariates)}")
@@ -224,11 +216,7 @@ def ancova_batch(
             values = covariates[col].to_numpy()
             if pd.isna(values).any():
                 raise ModelError(f"covariate {col!r} has missing values; remove those subjects")
-            frame[col] = values
-            if covariates[col].dtype.kind in "biuf":
-                numeric += (str(col),)
-            else:
-                factors[str(col)] = tuple(sorted(pd.unique(values).tolist()))
+            frame[str(col)] = values
     codes = d.astype(np.int64) + 2 * e.astype(np.int64)
     arm_of = {dd + 2 * ee: arm for arm, (dd, ee) in ARM_CODES.items()}
     present = tuple(a for a in ARMS if a in {arm_of[c] for c in np.unique(codes)})
@@ -237,8 +225,7 @@ def ancova_batch(
             f"estimand {estimand!r} cannot be estimated with arms {', '.join(present)}; "
             f"possible: {', '.join(possible_estimands(present)) or 'none'}"
         )
-    treatment = {"margins": "additive", "factorial": "factorial", "arms": "arms"}[estimand]
-    spec = ModelSpec(treatment, arms=present, numeric=numeric, factors=factors)
+    spec = ModelSpec.for_estimand(estimand, present, frame, frame.columns[2:], baseline=False)
     Z = spec.matrix(frame)
     names = [c for c, _ in spec.columns()]
     q = Z.shape[1] + (1 if analysis == "ancova" else 0)
@@ -315,21 +302,13 @@ def _effect_rows(
     spec: ModelSpec, estimand: str, present: tuple[str, ...], frame: pd.DataFrame
 ) -> tuple[tuple[str, ...], np.ndarray]:
     """Contrast rows over the shared columns: arm-mean differences (covariates cancel)."""
-    arms = pd.DataFrame(
-        {"diet": [ARM_CODES[a][0] for a in ARMS], "exercise": [ARM_CODES[a][1] for a in ARMS]}
-    )
+    arms = arm_frame()
     for col in frame.columns[2:]:
         arms[col] = frame[col].iloc[0]
     rows = spec.matrix(arms)  # (4, q), NaN for an arm the arms model lacks
-    if estimand == "arms":
-        others = [a for a in present if a != "control"]
-        control = rows[ARMS.index("control")]
-        return tuple(f"{a} vs control" for a in others), np.array(
-            [rows[ARMS.index(a)] - control for a in others]
-        )
-    terms = ("diet", "exercise") if estimand == "margins" else tuple(_FACTORIAL)
-    coefs = np.array([_FACTORIAL[t] for t in terms])
-    return terms, coefs @ rows
+    weights = effect_weights(estimand, present)
+    has = ~np.isnan(rows[:, 0])
+    return tuple(weights), np.array([w[has] @ rows[has] for w in weights.values()])
 
 
 def _require_finite(values: np.ndarray, what: str) -> None:

@@ -6,21 +6,13 @@ import numbers
 from collections.abc import Sequence
 
 import numpy as np
-import pandas as pd
 from scipy import stats
 
-from ..arms import ARM_CODES, ARMS
 from ..errors import ConfigError, ModelError
-from ..models.design.spec import ModelSpec
+from ..models.design.spec import ESTIMAND_TREATMENT, ModelSpec, arm_frame, effect_weights
 from .design import ESTIMANDS, term_names
 
 __all__ = ["power_ancova"]
-
-_FACTORIAL = {
-    "diet": (-0.5, 0.5, -0.5, 0.5),
-    "exercise": (-0.5, -0.5, 0.5, 0.5),
-    "diet:exercise": (1.0, -1.0, -1.0, 1.0),
-}
 
 
 def power_ancova(
@@ -101,19 +93,9 @@ def power_ancova(
             f"term {term!r} is not an effect of estimand {estimand!r}; use one of "
             f"{', '.join(term_names(estimand))}"
         )
-    arms = pd.DataFrame(
-        {"diet": [ARM_CODES[a][0] for a in ARMS], "exercise": [ARM_CODES[a][1] for a in ARMS]}
-    )
-    treatment = {"margins": "additive", "factorial": "factorial", "arms": "arms"}[estimand]
-    rows = ModelSpec(treatment, arms=ARMS).matrix(arms)  # (4, q): one row per arm
+    rows = ModelSpec(ESTIMAND_TREATMENT[estimand]).matrix(arm_frame())  # (4, q): one per arm
     gram = (rows * np.asarray(sizes, dtype=float)[:, None]).T @ rows
-    if term.endswith(" vs control"):
-        weights = np.zeros(4)
-        weights[ARMS.index(term.removesuffix(" vs control"))] = 1.0
-        weights[0] = -1.0
-    else:
-        weights = np.asarray(_FACTORIAL[term])
-    lvec = weights @ rows
+    lvec = effect_weights(estimand)[term] @ rows
     v = float(lvec @ np.linalg.solve(gram, lvec))
     n, q = sum(sizes), rows.shape[1]
     df = n - q - 1

@@ -10,6 +10,12 @@ written as a visit is, ``visit12``), so a coefficient table reads as R's ``summa
 The same :class:`DesignModel` builds the rows of a reference grid (marginal means, type III
 tests): every factor at each of its levels, numeric variables at one value (their mean, as
 emmeans holds covariates).
+
+Two options serve models whose tables follow the formula as written: ``contrasts="sum"``
+codes every factor with sum-to-zero contrasts (R's ``contr.sum``: level ``j < k`` of a
+``k``-level factor is the unit vector ``e_j``, the last level ``-1`` in every column; columns
+named as R names them, ``sex1``, ``sex2``), the coding type III tests need; ``ordering="none"``
+keeps the terms in the order written instead of R's order by degree.
 """
 
 from __future__ import annotations
@@ -27,7 +33,13 @@ import pandas as pd
 from ...errors import ModelError
 from ...trial import format_visit
 
-__all__ = ["DesignModel", "design_model", "factor_levels"]
+__all__ = ["CONTRASTS", "ORDERINGS", "DesignModel", "design_model", "factor_levels"]
+
+CONTRASTS: tuple[str, ...] = ("treatment", "sum")
+"""Codings of the factors: R's ``contr.treatment`` (the default) and ``contr.sum``."""
+
+ORDERINGS: tuple[str, ...] = ("degree", "none")
+"""Orders of the terms: R's (by degree, as ``terms()``) or as written."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -54,6 +66,8 @@ class DesignModel:
         The column the covariance is over (a factor of the model or not).
     visits : tuple
         The levels of ``visit``, in order.
+    contrasts : {"treatment", "sum"}
+        The coding of the factors.
     """
 
     fixed: str
@@ -69,6 +83,8 @@ class DesignModel:
     _keep: np.ndarray | None = field(default=None, repr=False)
     x: np.ndarray | None = field(default=None, repr=False)
     """The design matrix of the rows the model was built from."""
+    contrasts: str = "treatment"
+    """The coding of the factors: ``"treatment"`` or ``"sum"`` (sum-to-zero)."""
 
     @property
     def factors(self) -> tuple[str, ...]:
@@ -169,6 +185,8 @@ def design_model(
     levels: Mapping[str, Sequence[Any]] | None = None,
     means: Mapping[str, float] | None = None,
     drop: Callable[[str, str], bool] | None = None,
+    contrasts: str = "treatment",
+    ordering: str = "degree",
 ) -> DesignModel:
     """The fixed-effects model ``fixed`` over the rows of ``frame``.
 
@@ -190,6 +208,12 @@ def design_model(
     drop : callable, optional
         ``drop(column, term)`` true for columns to leave out (constraints such as no
         treatment effect at the baseline visit).
+    contrasts : {"treatment", "sum"}, default "treatment"
+        The coding of every factor: treatment (the first level the reference) or
+        sum-to-zero (R's ``contr.sum``, for type III tests). Numeric variables given levels
+        stay numeric; pass them as a Categorical to code them as factors.
+    ordering : {"degree", "none"}, default "degree"
+        The order of the terms: by degree, as R orders them, or as written in ``fixed``.
 
     Returns
     -------
@@ -211,7 +235,22 @@ def design_model(
     ('(Intercept)', 'age', 'armb', 'visit12', 'armb:visit12')
     >>> dict(model.grid_variables)
     {'age': (55.0,), 'arm': ('a', 'b'), 'visit': (3.0, 12.0)}
+
+    Sum-to-zero coding, the terms in the order written:
+
+    >>> summed = design_model(frame, "arm * visit + age", contrasts="sum", ordering="none")
+    >>> summed.columns, summed.terms[1:]
+    (('(Intercept)', 'arm1', 'visit1', 'arm1:visit1', 'age'), ('arm', 'visit', 'arm:visit', 'age'))
+    >>> summed.x[:, 1:4]
+    array([[-1.,  1., -1.],
+           [ 1.,  1.,  1.],
+           [-1., -1.,  1.],
+           [ 1., -1., -1.]])
     """
+    if contrasts not in CONTRASTS:
+        raise ModelError(f"unknown contrasts {contrasts!r}; use one of {', '.join(CONTRASTS)}")
+    if ordering not in ORDERINGS:
+        raise ModelError(f"unknown ordering {ordering!r}; use one of {', '.join(ORDERINGS)}")
     try:
         parsed = formulaic.Formula(fixed)
         required = [str(v) for v in parsed.required_variables]
@@ -233,7 +272,9 @@ def design_model(
         values = frame[name].reset_index(drop=True)
         lev = factor_levels(values)
         if lev is not None or (name in given and not pd.api.types.is_numeric_dtype(values)):
-            lev = given.get(name, lev)
+            lev = given[name] if name in given else lev
+            if lev is None:  # excluded by the condition above; narrows the type
+                continue
             require_levels(lev, name)
             values = _as_levels(values, lev, name)
             categorical.append(name)
@@ -241,12 +282,14 @@ def design_model(
         elif name in given:
             found_levels[name] = given[name]
         data[name] = values
+    coded = {name: _sum_coded(name) for name in categorical} if contrasts == "sum" else {}
     try:
-        matrix = formulaic.model_matrix(fixed, data, na_action="raise", output="numpy")
+        formula = formulaic.Formula(_recoded(fixed, coded), _ordering=ordering)
+        matrix = formulaic.model_matrix(formula, data, na_action="raise", output="numpy")
     except Exception as exc:
         raise ModelError(f"cannot build the design matrix of {fixed!r}: {exc}") from None
     spec = matrix.model_spec
-    columns, terms = _r_names(spec, found_levels)
+    columns, terms = _r_names(spec, found_levels, coded)
     x = np.asarray(matrix, dtype=float)
     keep = None
     if drop is not None:
@@ -283,6 +326,7 @@ def design_model(
         _categorical=tuple(categorical),
         _keep=keep,
         x=x,
+        contrasts=contrasts,
     )
 
 
@@ -309,20 +353,51 @@ def _word(name: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![A-Za-z0-9_.]){re.escape(name)}(?![A-Za-z0-9_.])")
 
 
-def _r_names(spec: Any, levels: Mapping[str, tuple[Any, ...]]) -> tuple[tuple[str, ...], ...]:
-    """R's names of formulaic's columns and the term of each."""
+def _sum_coded(name: str) -> str:
+    """The formula text of ``name`` as a factor with sum-to-zero contrasts."""
+    quoted = name if name.isidentifier() else f"`{name}`"
+    return f"C({quoted}, contr.sum)"
+
+
+def _recoded(fixed: str, coded: Mapping[str, str]) -> str:
+    """``fixed`` with each variable of ``coded`` written as its coded expression (one pass)."""
+    if not coded:
+        return fixed
+    names = sorted(coded, key=len, reverse=True)
+    edge = "A-Za-z0-9_."
+    pattern = "|".join(
+        rf"`({re.escape(n)})`|(?<![{edge}])({re.escape(n)})(?![{edge}])" for n in names
+    )
+
+    def expression(match: re.Match[str]) -> str:
+        return coded[next(g for g in match.groups() if g is not None)]
+
+    return re.sub(pattern, expression, fixed)
+
+
+def _r_names(
+    spec: Any, levels: Mapping[str, tuple[Any, ...]], coded: Mapping[str, str] | None = None
+) -> tuple[tuple[str, ...], ...]:
+    """R's names of formulaic's columns and the term of each (``coded``: the expressions of
+    sum-coded variables, named back; their columns numbered as R numbers ``contr.sum``)."""
     replace: dict[str, str] = {}
     for name, lev in levels.items():
         for value in lev:
             label = f"{name}{level_label(value)}"
             replace[f"{name}[T.{value}]"] = label
             replace[f"{name}[{value}]"] = label
+    named = {expression: name for name, expression in (coded or {}).items()}
+    for expression, name in named.items():
+        for j, value in enumerate(levels[name][:-1], start=1):
+            replace[f"{expression}[S.{value}]"] = f"{name}{j}"
     keys = sorted(replace, key=len, reverse=True)
     columns: list[str] = []
     terms: list[str] = []
     for part in spec.structure:
         term = str(part.term)
         term = "(Intercept)" if term == "1" else term
+        if named:
+            term = ":".join(named.get(piece, piece) for piece in term.split(":"))
         for col in part.columns:
             if col == "Intercept":
                 columns.append("(Intercept)")

@@ -1,28 +1,34 @@
-"""Design matrices of baseline-adjusted models of a diet × exercise trial, and their coding.
+"""The terms of the ANCOVA of a diet × exercise trial, as a formula for the one design builder.
 
 A :class:`ModelSpec` names the terms of one model — the treatment terms of the estimand, the
 numeric regressors (the baseline value, numeric covariates) and the categorical covariates with
-their levels — and builds the design matrix of any table that has those columns: the analysed
-rows to fit, or the points of a reference grid for marginal means.
+their levels — and writes them as a formula in the order the ANCOVA's tables show them::
+
+    diet + exercise + diet:exercise + baseline + age + sex      (estimand "factorial")
+    arm + baseline + age + sex                                  (estimand "arms")
+
+The design matrices come from :func:`~.model_matrix.design_model` (formulaic), built once per
+model and coding and cached: the analysed rows to fit, or the points of a reference grid for
+marginal means. ``diet`` and ``exercise`` enter as their 0/1 codes, ``arm`` as a factor of the
+arms present (control first); numeric regressors enter as they are (not centred), as in R's
+``lm``.
 
 Two codings of the factors, both full rank:
 
 ``"treatment"`` (R's ``contr.treatment``)
-    a 0/1 indicator per level other than the first (diet and exercise: the 0/1 codes
-    themselves; arms: an indicator per arm other than control). Coefficients are differences
-    from the reference level. Used for estimation; marginal means and contrasts do not depend
-    on the coding.
-``"sum"`` (R's ``contr.sum``)
-    level ``j < k`` of a ``k``-level factor is coded by the unit vector ``e_j``, the last level
-    by ``-1`` in every column (a two-level factor: +1 for the first level, -1 for the second).
+    Coefficients are differences from the reference level. Used for estimation; marginal
+    means and contrasts do not depend on the coding.
+``"sum"`` (R's ``contr.sum``; diet and exercise coded as factors too)
     Used for type III tests, which are only meaningful with sum-to-zero contrasts.
 
-Numeric regressors enter as they are (not centred), as in R's ``lm``.
+Coefficient names: ``intercept``, ``diet``, ``exercise``, ``diet:exercise``, ``arm[diet]``, ...,
+the numeric regressors by name, ``sex[M]`` for a level of a categorical covariate.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,14 +36,76 @@ import numpy as np
 import pandas as pd
 
 from ...arms import ARM_CODES, ARMS
-from ...errors import ModelError
+from ...errors import ModelError, computed
+from .model_matrix import CONTRASTS, DesignModel, design_model, level_label
 
-__all__ = ["CODINGS", "TREATMENTS", "ModelSpec"]
+__all__ = [
+    "CODINGS",
+    "ESTIMAND_TREATMENT",
+    "FACTORIAL_CONTRASTS",
+    "TREATMENTS",
+    "ModelSpec",
+    "arm_frame",
+    "effect_weights",
+]
 
 TREATMENTS: tuple[str, ...] = ("additive", "factorial", "arms")
 """Treatment parts: ``diet + exercise``, ``diet * exercise``, one factor of the arms present."""
 
-CODINGS: tuple[str, ...] = ("treatment", "sum")
+ESTIMAND_TREATMENT: Mapping[str, str] = {
+    "margins": "additive",
+    "factorial": "factorial",
+    "arms": "arms",
+}
+"""The treatment part each estimand of the ANCOVA fits."""
+
+FACTORIAL_CONTRASTS: Mapping[str, tuple[float, ...]] = {
+    "diet": (-0.5, 0.5, -0.5, 0.5),
+    "exercise": (-0.5, -0.5, 0.5, 0.5),
+    "diet:exercise": (1.0, -1.0, -1.0, 1.0),
+}
+"""The factorial effects as contrasts of the arm means (control, diet, exercise,
+diet+exercise): each main effect averaged over the other factor, the interaction
+(DE - E) - (D - C)."""
+
+CODINGS: tuple[str, ...] = CONTRASTS
+
+
+def arm_frame() -> pd.DataFrame:
+    """The four arms (canonical order) as ``diet`` and ``exercise`` codes.
+
+    Examples
+    --------
+    >>> arm_frame()["diet"].tolist(), arm_frame()["exercise"].tolist()
+    ([0, 1, 0, 1], [0, 0, 1, 1])
+    """
+    return pd.DataFrame(
+        {"diet": [ARM_CODES[a][0] for a in ARMS], "exercise": [ARM_CODES[a][1] for a in ARMS]}
+    )
+
+
+def effect_weights(estimand: str, arms: Iterable[str] = ARMS) -> dict[str, np.ndarray]:
+    """The effects an estimand reports, as weights over the four arm means (canonical order).
+
+    ``"arms"``: each arm present minus control; ``"margins"``: diet and exercise;
+    ``"factorial"``: those and diet:exercise (:data:`FACTORIAL_CONTRASTS`).
+
+    Examples
+    --------
+    >>> for term, weights in effect_weights("arms", ["control", "diet", "diet+exercise"]).items():
+    ...     print(term, weights)
+    diet vs control [-1.  1.  0.  0.]
+    diet+exercise vs control [-1.  0.  0.  1.]
+    """
+    if estimand == "arms":
+        out = {}
+        for arm in (a for a in ARMS if a in set(arms) and a != "control"):
+            weights = np.zeros(len(ARMS))
+            weights[ARMS.index(arm)], weights[ARMS.index("control")] = 1.0, -1.0
+            out[f"{arm} vs control"] = weights
+        return out
+    terms = ("diet", "exercise") if estimand == "margins" else tuple(FACTORIAL_CONTRASTS)
+    return {t: np.array(FACTORIAL_CONTRASTS[t]) for t in terms}
 
 
 @dataclass(frozen=True)
@@ -55,6 +123,22 @@ class ModelSpec:
         Numeric regressors, in order (the baseline value first when the model has it).
     factors : Mapping[str, tuple]
         Categorical covariates and their levels (sorted; the first is the reference).
+
+    Examples
+    --------
+    >>> spec = ModelSpec("factorial", numeric=("baseline",), factors={"sex": ("F", "M")})
+    >>> spec.formula()
+    'diet + exercise + diet:exercise + baseline + sex'
+    >>> [name for name, _ in spec.columns()]
+    ['intercept', 'diet', 'exercise', 'diet:exercise', 'baseline', 'sex[M]']
+    >>> rows = pd.DataFrame({"diet": [0, 1], "exercise": [1, 1], "baseline": [2.5, 3.0],
+    ...                      "sex": ["M", "F"]})
+    >>> spec.matrix(rows)
+    array([[1. , 0. , 1. , 0. , 2.5, 1. ],
+           [1. , 1. , 1. , 1. , 3. , 0. ]])
+    >>> spec.matrix(rows, coding="sum")
+    array([[ 1. ,  1. , -1. , -1. ,  2.5, -1. ],
+           [ 1. , -1. , -1. ,  1. ,  3. ,  1. ]])
     """
 
     treatment: str
@@ -65,6 +149,29 @@ class ModelSpec:
     def __post_init__(self) -> None:
         if self.treatment not in TREATMENTS:
             raise ModelError(f"unknown treatment part {self.treatment!r}")
+
+    @classmethod
+    def for_estimand(
+        cls,
+        estimand: str,
+        arms: tuple[str, ...],
+        frame: pd.DataFrame,
+        covariates: Iterable[str] = (),
+        *,
+        baseline: bool = True,
+    ) -> ModelSpec:
+        """The model of an estimand (:data:`ESTIMAND_TREATMENT`) with the covariates of
+        ``frame``: the baseline first (when ``baseline``), numeric covariates linear, the others
+        factors with their levels sorted."""
+        covs = tuple(covariates)
+        numeric = tuple(c for c in covs if frame[c].dtype.kind in "biuf")
+        factors = {c: tuple(sorted(pd.unique(frame[c]).tolist())) for c in covs if c not in numeric}
+        return cls(
+            ESTIMAND_TREATMENT[estimand],
+            arms=arms,
+            numeric=(("baseline",) if baseline else ()) + numeric,
+            factors=factors,
+        )
 
     @property
     def factor_levels(self) -> dict[str, tuple[Any, ...]]:
@@ -81,31 +188,31 @@ class ModelSpec:
             design = ("diet", "exercise", "diet:exercise")
         return (*design, *self.numeric, *self.factor_levels)
 
+    def formula(self) -> str:
+        """The right-hand side of the model, terms in the order of :meth:`terms`."""
+        return " + ".join(
+            ":".join(v if v.isidentifier() else f"`{v}`" for v in term.split(":"))
+            for term in self.terms()
+        )
+
+    def design(self, coding: str = "treatment") -> DesignModel:
+        """The model built by :func:`~.model_matrix.design_model` (cached per model)."""
+        if coding not in CODINGS:
+            raise ModelError(f"unknown coding {coding!r}; use one of {', '.join(CODINGS)}")
+        return self._built(coding).model
+
     def columns(self) -> list[tuple[str, str]]:
-        """``(column name, term)`` of every column, the intercept first.
-
-        Names: ``intercept``, ``diet``, ``exercise``, ``diet:exercise``, ``arm[diet]``, ...,
-        the numeric regressors by name, ``sex[M]`` for a level of a categorical covariate.
-        """
-        cols = [("intercept", "(Intercept)")]
-        if self.treatment == "arms":
-            cols += [(f"arm[{a}]", "arm") for a in self._arm_columns()]
-        else:
-            cols += [("diet", "diet"), ("exercise", "exercise")]
-            if self.treatment == "factorial":
-                cols.append(("diet:exercise", "diet:exercise"))
-        cols += [(name, name) for name in self.numeric]
-        for name, levels in self.factor_levels.items():
-            cols += [(f"{name}[{lev}]", name) for lev in levels[1:]]
-        return cols
-
-    def _arm_columns(self) -> tuple[str, ...]:
-        return tuple(a for a in self.arms if a != "control")
+        """``(column name, term)`` of every column, the intercept first."""
+        model = self.design()
+        labels = {"(Intercept)": "intercept"}
+        for name, levels in self._levels().items():
+            labels.update({f"{name}{level_label(v)}": f"{name}[{v}]" for v in levels})
+        return [(labels.get(c, c), t) for c, t in zip(model.columns, model.terms, strict=True)]
 
     def term_columns(self) -> dict[str, np.ndarray]:
         """Column positions of each term, ``"(Intercept)"`` included."""
         out: dict[str, list[int]] = {}
-        for j, (_, term) in enumerate(self.columns()):
+        for j, term in enumerate(self.design().terms):
             out.setdefault(term, []).append(j)
         return {k: np.array(v) for k, v in out.items()}
 
@@ -115,54 +222,120 @@ class ModelSpec:
         ``frame`` needs ``diet`` and ``exercise`` (0/1), the numeric regressors and the
         categorical covariates. A row in an arm the model has no level for (the arms model of a
         trial without that arm) is all NaN: it cannot be predicted.
+
+        Every term is a main effect of one variable (the treatment terms of the arm), so each
+        column depends on one variable: the builder's rows at each arm and each level are
+        kept with the model, and a matrix is a lookup in them, numeric columns copied.
         """
         if coding not in CODINGS:
             raise ModelError(f"unknown coding {coding!r}; use one of {', '.join(CODINGS)}")
-        n = len(frame)
-        diet = np.asarray(frame["diet"], dtype=float)
-        exercise = np.asarray(frame["exercise"], dtype=float)
-        blocks: list[np.ndarray] = [np.ones((n, 1))]
-        unknown = np.zeros(n, dtype=bool)
-        if self.treatment == "arms":
-            code = diet.astype(np.int64) + 2 * exercise.astype(np.int64)
-            arm_of_code = {d + 2 * e: arm for arm, (d, e) in ARM_CODES.items()}
-            present = np.array([arm_of_code[c] in self.arms for c in range(4)])
-            unknown |= ~present[code]
-            labels = np.array(
-                [self.arms.index(arm_of_code[c]) if present[c] else -1 for c in range(4)]
-            )[code]
-            blocks.append(_coded(labels, len(self.arms), coding))
-        else:
-            d, e = (diet, exercise) if coding == "treatment" else (1 - 2 * diet, 1 - 2 * exercise)
-            blocks.append(np.column_stack([d, e]))
-            if self.treatment == "factorial":
-                blocks.append((d * e)[:, None])
-        for name in self.numeric:
-            blocks.append(np.asarray(frame[name], dtype=float)[:, None])
-        for name, levels in self.factor_levels.items():
-            lookup = {lev: i for i, lev in enumerate(levels)}
-            idx = np.array([lookup.get(v, -1) for v in frame[name].tolist()])
-            if (idx < 0).any():
-                bad = sorted(
-                    {str(v) for v, i in zip(frame[name].tolist(), idx, strict=True) if i < 0}
-                )
+        built = self._built(coding)
+        code = np.asarray(frame["diet"], dtype=np.int64) + 2 * np.asarray(
+            frame["exercise"], dtype=np.int64
+        )
+        out = np.empty((len(code), len(built.model.columns)))
+        for j, values in zip(built.arm_columns, built.arm_rows.T, strict=True):
+            out[:, j] = values.take(code)
+        for name, (levels, columns, rows) in built.factor_rows.items():
+            index = levels.get_indexer(frame[name].to_numpy(dtype=object))
+            if (index < 0).any():
+                bad = sorted({str(v) for v in frame[name].to_numpy(dtype=object)[index < 0]})
                 raise ModelError(
                     f"covariate {name!r} has level(s) {', '.join(bad)} the model was not "
                     f"fitted with; its levels are {', '.join(map(str, levels))}"
                 )
-            blocks.append(_coded(idx, len(levels), coding))
-        out = np.hstack(blocks)
-        out[unknown] = np.nan
+            out[:, columns] = rows[index]
+        for name, j in built.numeric_columns.items():
+            out[:, j] = np.asarray(frame[name], dtype=float)
+        if built.absent.any():
+            out[built.absent.take(code)] = np.nan
         return out
 
+    def _built(self, coding: str) -> _Built:
+        return _build(
+            self.treatment,
+            tuple(self.arms),
+            tuple(self.numeric),
+            tuple(self.factor_levels.items()),
+            coding,
+        )
 
-def _coded(index: np.ndarray, k: int, coding: str) -> np.ndarray:
-    """Columns of a ``k``-level factor given each row's level position (-1: unknown)."""
-    n = len(index)
-    safe = np.where(index < 0, 0, index)
-    if coding == "treatment":
-        full = np.zeros((n, k))
-        full[np.arange(n), safe] = 1.0
-        return full[:, 1:]
-    eye = np.vstack([np.eye(k - 1), -np.ones((1, k - 1))])
-    return eye[safe]
+    def _levels(self) -> dict[str, tuple[Any, ...]]:
+        """The factors of the model and their levels (the arm factor first)."""
+        arms = {"arm": tuple(self.arms)} if self.treatment == "arms" else {}
+        return {**arms, **self.factor_levels}
+
+
+@dataclass(frozen=True, eq=False)
+class _Built:
+    """A model built by the design builder, with its rows at each arm and level."""
+
+    model: DesignModel
+    arm_columns: np.ndarray
+    """Columns of the intercept and the treatment terms."""
+    arm_rows: np.ndarray
+    """Their values in each arm (canonical order); NaN for an arm the model has no level for."""
+    absent: np.ndarray
+    """Per arm (canonical order): the model has no level for it."""
+    factor_rows: Mapping[str, tuple[pd.Index, np.ndarray, np.ndarray]]
+    """Per categorical covariate: its levels, its columns, their values at each level."""
+    numeric_columns: Mapping[str, int]
+
+
+@functools.lru_cache(maxsize=64)
+def _build(
+    treatment: str,
+    arms: tuple[str, ...],
+    numeric: tuple[str, ...],
+    factors: tuple[tuple[str, tuple[Any, ...]], ...],
+    coding: str,
+) -> _Built:
+    """Build the model once from prototype rows: the four arms, then each covariate level."""
+    spec = ModelSpec(treatment, arms=arms, numeric=numeric, factors=dict(factors))
+    prototype = arm_frame()
+    for name in numeric:
+        prototype[name] = 0.0
+    for name, levels in factors:
+        prototype[name] = levels[0]
+    absent = np.array([a not in arms for a in ARMS])
+    if treatment == "arms":
+        prototype["arm"] = [arms[0] if gone else a for a, gone in zip(ARMS, absent, strict=True)]
+    blocks = [prototype]
+    for name, levels in factors:
+        block = prototype.iloc[[0] * len(levels)].reset_index(drop=True)
+        block[name] = list(levels)
+        blocks.append(block)
+    table = pd.concat(blocks, ignore_index=True)
+    if coding == "sum" and treatment != "arms":
+        for name in ("diet", "exercise"):
+            table[name] = pd.Categorical(table[name], categories=(0, 1))
+    model = design_model(
+        table,
+        spec.formula(),
+        levels=spec._levels(),
+        means=dict.fromkeys(numeric, 0.0),
+        contrasts=coding,
+        ordering="none",
+    )
+    x = computed(model.x, "the design matrix")
+    terms = np.array(model.terms, dtype=object)
+    arm_columns = np.flatnonzero(~np.isin(terms, [*numeric, *dict(factors)]))
+    arm_rows = x[:4, arm_columns]
+    absent &= treatment == "arms"
+    arm_rows[absent] = np.nan
+    factor_rows = {}
+    start = 4
+    for name, levels in factors:
+        columns = np.flatnonzero(terms == name)
+        factor_rows[name] = (pd.Index(levels), columns, x[start : start + len(levels), columns])
+        start += len(levels)
+    for values in (arm_rows, absent, *(rows for _, _, rows in factor_rows.values())):
+        values.flags.writeable = False
+    return _Built(
+        model=model,
+        arm_columns=arm_columns,
+        arm_rows=arm_rows,
+        absent=absent,
+        factor_rows=factor_rows,
+        numeric_columns={name: model.terms.index(name) for name in numeric},
+    )
