@@ -69,6 +69,10 @@ class DesignModel:
     _keep: np.ndarray | None = field(default=None, repr=False)
     x: np.ndarray | None = field(default=None, repr=False)
     """The design matrix of the rows the model was built from."""
+    _recipe: tuple[tuple[tuple[str, int], ...], ...] | None = field(default=None, repr=False)
+    """Each column as a product of variables (level ``-1``) and indicators of factor levels
+    (their position), when every column is such a product (checked against formulaic on the
+    rows the model was built from): grid rows are then built without formulaic."""
 
     @property
     def factors(self) -> tuple[str, ...]:
@@ -98,6 +102,18 @@ class DesignModel:
         missing = [c for c in needed if c not in frame.columns]
         if missing:
             raise ModelError(f"the table lacks the column(s) {', '.join(missing)} of the model")
+        if self._recipe is not None:
+            try:
+                values = {
+                    name: _level_codes(frame[name], self.levels[name], name)
+                    if name in self._categorical
+                    else frame[name].to_numpy(dtype=float)
+                    for name in needed
+                }
+            except (TypeError, ValueError):  # not numbers: formulaic says what is wrong
+                values = {}
+            if values and all(np.all(np.isfinite(v)) for v in values.values()):
+                return _product_columns(self._recipe, values, len(frame))
         data = pd.DataFrame(index=pd.RangeIndex(len(frame)))
         for name in needed:
             values = frame[name].reset_index(drop=True)
@@ -139,8 +155,9 @@ def factor_levels(values: pd.Series) -> tuple[Any, ...] | None:
     True
     """
     if isinstance(values.dtype, pd.CategoricalDtype):
-        present = set(values.dropna().unique())
-        return tuple(c for c in values.cat.categories if c in present)
+        codes = values.cat.codes.to_numpy()
+        used = np.bincount(codes[codes >= 0], minlength=len(values.cat.categories)) > 0
+        return tuple(values.cat.categories[used])
     if pd.api.types.is_bool_dtype(values):
         return tuple(v for v in (False, True) if v in set(values.dropna()))
     if pd.api.types.is_numeric_dtype(values):
@@ -149,16 +166,66 @@ def factor_levels(values: pd.Series) -> tuple[Any, ...] | None:
 
 
 def _as_levels(values: pd.Series, levels: tuple[Any, ...], name: str) -> pd.Series:
+    codes = _level_codes(values, levels, name)
+    return pd.Series(pd.Categorical.from_codes(codes, categories=pd.Index(levels)))
+
+
+def _level_codes(values: pd.Series, levels: tuple[Any, ...], name: str) -> np.ndarray:
+    """The position of each value among ``levels``; a ModelError naming the others."""
     known = pd.Index(levels)
-    raw = values.astype(object) if isinstance(values.dtype, pd.CategoricalDtype) else values
-    codes = known.get_indexer(raw.to_numpy(dtype=object))
+    categorical = isinstance(values.dtype, pd.CategoricalDtype)
+    if categorical:  # each category looked up once
+        cat_codes = values.cat.codes.to_numpy()
+        where = known.get_indexer(values.cat.categories.astype(object))
+        codes = np.where(cat_codes >= 0, where[cat_codes], -1)
+    else:
+        codes = known.get_indexer(values.to_numpy(dtype=object))
     if np.any(codes < 0):
+        raw = values.astype(object) if categorical else values
         bad = sorted({level_label(v) for v in raw[codes < 0]})
         raise ModelError(
             f"{name!r} has level(s) {', '.join(bad)} not in the model; its levels are "
             f"{', '.join(map(str, levels))}"
         )
-    return pd.Series(pd.Categorical.from_codes(codes, categories=known))
+    return codes
+
+
+def _column_recipe(
+    spec: Any, levels: Mapping[str, tuple[Any, ...]], numeric: Sequence[str]
+) -> tuple[tuple[tuple[str, int], ...], ...] | None:
+    """Each of formulaic's columns as the product of numeric variables (``(name, -1)``) and
+    indicators of factor levels (``(name, position)``); None when a column is anything else
+    (a transform, another coding)."""
+    pieces: dict[str, tuple[str, int]] = {name: (name, -1) for name in numeric}
+    for name, lev in levels.items():
+        for i, value in enumerate(lev):
+            pieces[f"{name}[T.{value}]"] = pieces[f"{name}[{value}]"] = (name, i)
+    recipe = []
+    for part in spec.structure:
+        for col in part.columns:
+            factors = () if col == "Intercept" else tuple(pieces.get(p) for p in col.split(":"))
+            if any(f is None for f in factors):
+                return None
+            recipe.append(factors)
+    return tuple(recipe)  # type: ignore[arg-type]
+
+
+def _product_columns(
+    recipe: tuple[tuple[tuple[str, int], ...], ...], values: Mapping[str, np.ndarray], n: int
+) -> np.ndarray:
+    """The columns of ``recipe`` from the variables' values (level positions for factors)."""
+    out = np.empty((len(recipe), n))  # a column per row: contiguous writes, one transpose
+    made: dict[tuple[str, int], np.ndarray] = {}
+    for j, factors in enumerate(recipe):
+        column = None
+        for name, level in factors:
+            factor = made.get((name, level))
+            if factor is None:
+                v = values[name]
+                factor = made[name, level] = v if level < 0 else (v == level).astype(float)
+            column = factor if column is None else column * factor
+        out[j] = 1.0 if column is None else column
+    return np.ascontiguousarray(out.T)
 
 
 def design_model(
@@ -241,13 +308,13 @@ def design_model(
         elif name in given:
             found_levels[name] = given[name]
         data[name] = values
-    try:
-        matrix = formulaic.model_matrix(fixed, data, na_action="raise", output="numpy")
-    except Exception as exc:
-        raise ModelError(f"cannot build the design matrix of {fixed!r}: {exc}") from None
-    spec = matrix.model_spec
+    x, spec, recipe = _materialise(
+        fixed,
+        data,
+        {n: found_levels[n] for n in categorical},
+        [n for n in order if n not in categorical],
+    )
     columns, terms = _r_names(spec, found_levels)
-    x = np.asarray(matrix, dtype=float)
     keep = None
     if drop is not None:
         mask = np.array([not drop(c, t) for c, t in zip(columns, terms, strict=True)])
@@ -255,6 +322,7 @@ def design_model(
         x = x[:, keep]
         columns = tuple(c for c, k in zip(columns, mask, strict=True) if k)
         terms = tuple(t for t, k in zip(terms, mask, strict=True) if k)
+        recipe = None if recipe is None else tuple(recipe[i] for i in keep)
     held = {
         name: float(means[name]) if means and name in means else float(data[name].mean())
         for name in order
@@ -283,7 +351,56 @@ def design_model(
         _categorical=tuple(categorical),
         _keep=keep,
         x=x,
+        _recipe=recipe,
     )
+
+
+_SAMPLE_ROWS = 64
+"""Rows formulaic reads to learn the columns of a large table."""
+
+
+def _materialise(
+    fixed: str,
+    data: pd.DataFrame,
+    levels: Mapping[str, tuple[Any, ...]],
+    numeric: Sequence[str],
+) -> tuple[np.ndarray, Any, tuple[tuple[tuple[str, int], ...], ...] | None]:
+    """The design matrix of ``data`` (factors as Categoricals of their ``levels``, the
+    ``numeric`` variables as numbers), formulaic's model spec and the columns as products
+    (see :func:`_column_recipe`; None when they are not).
+
+    formulaic reads the first :data:`_SAMPLE_ROWS` rows to learn the columns (a factor's
+    columns come from its categories, not from the rows); when every column is a product of
+    variables and level indicators, and the products equal formulaic's columns on those rows,
+    the rest are built as products. Otherwise formulaic builds the whole matrix.
+    """
+    values: dict[str, np.ndarray] = {n: data[n].cat.codes.to_numpy() for n in levels}
+    try:
+        values.update({n: data[n].to_numpy(dtype=float) for n in numeric})
+        finite = all(bool(np.all(np.isfinite(values[n]))) for n in numeric)
+    except (TypeError, ValueError):  # missing values of a nullable column: formulaic says so
+        finite = False
+    sample = data.iloc[:_SAMPLE_ROWS] if finite and len(data) > _SAMPLE_ROWS else data
+    matrix = _formulaic(fixed, sample)
+    x = np.asarray(matrix, dtype=float)
+    recipe = _column_recipe(matrix.model_spec, levels, numeric) if finite else None
+    if recipe is not None:
+        head = {n: v[: len(sample)] for n, v in values.items()}
+        if not np.array_equal(_product_columns(recipe, head, len(sample)), x):
+            recipe = None
+    if sample is data:
+        return x, matrix.model_spec, recipe
+    if recipe is not None:
+        return _product_columns(recipe, values, len(data)), matrix.model_spec, recipe
+    matrix = _formulaic(fixed, data)
+    return np.asarray(matrix, dtype=float), matrix.model_spec, None
+
+
+def _formulaic(fixed: str, data: pd.DataFrame) -> Any:
+    try:
+        return formulaic.model_matrix(fixed, data, na_action="raise", output="numpy")
+    except Exception as exc:
+        raise ModelError(f"cannot build the design matrix of {fixed!r}: {exc}") from None
 
 
 def require_levels(levels: tuple[Any, ...], name: str) -> None:
