@@ -30,7 +30,8 @@ Derivatives with respect to the natural covariance parameters ``ψ`` (``V_k = �
 
 The optimiser works on unconstrained parameters ``θ`` (``ψ = ψ(θ)``): Newton steps with the
 observed information when it is positive definite, Fisher scoring otherwise, with a
-backtracking line search, from starting values built from the least-squares residuals.
+backtracking line search, from starting values built from the least-squares residuals (the
+first step from there a Fisher scoring step).
 
 References
 ----------
@@ -764,12 +765,18 @@ def fit_covariance(
     iterations = 0
     # Cheap steps first (no curvature of ψ(θ)); with the exact Hessian in θ from the first
     # step whose line search fails (a fit heading for the boundary of the parameter space).
+    # From the least-squares start, which is far from the optimum, the first step is a
+    # Fisher scoring step (the expected information), which saves about one Newton step
+    # there; a warm start is close to the optimum and takes Newton steps only.
     exact = False
-    for iterations in range(1, max_iter + 1):  # noqa: B007 (used after the loop)
+    scoring = theta0 is None
+    for iterations in range(1, max_iter + 1):
         ev, jac = current
         grad_theta, hess_theta = _theta_derivatives(
             data, struct, theta, ev, jac, reml, curvature=exact
         )
+        if scoring and iterations == 1:
+            hess_theta = None
         direction = _ascent_direction(grad_theta, hess_theta, jac.T @ ev.expected @ jac)
         decrement = float(grad_theta @ direction)
         if decrement < tol:
