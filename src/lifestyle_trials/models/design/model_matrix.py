@@ -293,9 +293,9 @@ def design_model(
     given = {k: tuple(v) for k, v in (levels or {}).items()}
     order = [n for n in given if n in required]
     order += [n for n in _appearance(fixed, required) if n not in given]
-    data = pd.DataFrame(index=pd.RangeIndex(len(frame)))
     found_levels: dict[str, tuple[Any, ...]] = {}
     categorical: list[str] = []
+    prepared: dict[str, pd.Series] = {}
     for name in order:
         values = frame[name].reset_index(drop=True)
         lev = factor_levels(values)
@@ -307,8 +307,10 @@ def design_model(
             found_levels[name] = lev
         elif name in given:
             found_levels[name] = given[name]
-        data[name] = values
+        prepared[name] = values
+    data = pd.DataFrame(prepared, index=pd.RangeIndex(len(frame)))
     x, spec, recipe = _materialise(
+        parsed,
         fixed,
         data,
         {n: found_levels[n] for n in categorical},
@@ -360,6 +362,7 @@ _SAMPLE_ROWS = 64
 
 
 def _materialise(
+    formula: formulaic.Formula,
     fixed: str,
     data: pd.DataFrame,
     levels: Mapping[str, tuple[Any, ...]],
@@ -381,7 +384,7 @@ def _materialise(
     except (TypeError, ValueError):  # missing values of a nullable column: formulaic says so
         finite = False
     sample = data.iloc[:_SAMPLE_ROWS] if finite and len(data) > _SAMPLE_ROWS else data
-    matrix = _formulaic(fixed, sample)
+    matrix = _formulaic(formula, sample, fixed)
     x = np.asarray(matrix, dtype=float)
     recipe = _column_recipe(matrix.model_spec, levels, numeric) if finite else None
     if recipe is not None:
@@ -392,13 +395,13 @@ def _materialise(
         return x, matrix.model_spec, recipe
     if recipe is not None:
         return _product_columns(recipe, values, len(data)), matrix.model_spec, recipe
-    matrix = _formulaic(fixed, data)
+    matrix = _formulaic(formula, data, fixed)
     return np.asarray(matrix, dtype=float), matrix.model_spec, None
 
 
-def _formulaic(fixed: str, data: pd.DataFrame) -> Any:
+def _formulaic(formula: formulaic.Formula, data: pd.DataFrame, fixed: str) -> Any:
     try:
-        return formulaic.model_matrix(fixed, data, na_action="raise", output="numpy")
+        return formulaic.model_matrix(formula, data, na_action="raise", output="numpy")
     except Exception as exc:
         raise ModelError(f"cannot build the design matrix of {fixed!r}: {exc}") from None
 
