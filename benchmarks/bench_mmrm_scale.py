@@ -94,7 +94,7 @@ for (file in files) {
                estimate = tab$exercise$estimate, se = tab$exercise$SE, df = tab$exercise$df),
     data.frame(term = "diet:exercise", visit = as.character(tab$both$visit),
                estimate = tab$both$estimate, se = tab$both$SE, df = tab$both$df))
-  res[[length(res) + 1]] <- list(subjects = n, 
+  res[[length(res) + 1]] <- list(subjects = n,
     fit_s = fit_s, all_s = all_s, runs = runs, loglik = as.numeric(logLik(m)),
     effects = effects)
 }
