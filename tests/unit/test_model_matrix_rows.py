@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from lifestyle_trials import ModelError
+from lifestyle_trials.models.design import model_matrix
 from lifestyle_trials.models.design.model_matrix import design_model
 from lifestyle_trials.models.grid import reference_grid
 
@@ -85,3 +86,17 @@ def test_unknown_level_is_a_model_error_on_both_paths() -> None:
     for m in (model, replace(model, _recipe=None)):
         with pytest.raises(ModelError, match="'arm' has level"):
             m.matrix(bad)
+
+
+@pytest.mark.parametrize("formula", PLAIN)
+def test_design_from_the_first_rows_equals_formulaic_on_all_rows(
+    formula: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    frame = _frame(seed=3, n=300)
+    levels = {"diet": (0, 1), "exercise": (0, 1)} if "diet" in formula else None
+    fast = design_model(frame, formula, visit="visit", levels=levels)
+    monkeypatch.setattr(model_matrix, "_SAMPLE_ROWS", 10**9)
+    whole = design_model(frame, formula, visit="visit", levels=levels)
+    assert fast.columns == whole.columns and fast.terms == whole.terms
+    assert fast.x is not None and whole.x is not None
+    np.testing.assert_array_equal(fast.x, whole.x)
