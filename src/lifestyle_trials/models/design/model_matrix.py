@@ -27,7 +27,7 @@ import pandas as pd
 from ...errors import ModelError
 from ...trial import format_visit
 
-__all__ = ["DesignModel", "design_model", "factor_levels"]
+__all__ = ["DesignModel", "design_model", "factor_levels", "level_positions"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -105,7 +105,7 @@ class DesignModel:
         if self._recipe is not None:
             try:
                 values = {
-                    name: _level_codes(frame[name], self.levels[name], name)
+                    name: level_positions(frame[name], self.levels[name], name)
                     if name in self._categorical
                     else frame[name].to_numpy(dtype=float)
                     for name in needed
@@ -166,20 +166,34 @@ def factor_levels(values: pd.Series) -> tuple[Any, ...] | None:
 
 
 def _as_levels(values: pd.Series, levels: tuple[Any, ...], name: str) -> pd.Series:
-    codes = _level_codes(values, levels, name)
+    codes = level_positions(values, levels, name)
     return pd.Series(pd.Categorical.from_codes(codes, categories=pd.Index(levels)))
 
 
-def _level_codes(values: pd.Series, levels: tuple[Any, ...], name: str) -> np.ndarray:
-    """The position of each value among ``levels``; a ModelError naming the others."""
-    known = pd.Index(levels)
+def level_positions(values: pd.Series, levels: Sequence[Any], name: str) -> np.ndarray:
+    """The position of each value among ``levels`` (values compared as Python objects, so
+    ``1.0`` finds ``1``); each distinct value is looked up once.
+
+    Raises
+    ------
+    ModelError
+        A value not among ``levels`` (missing values included), naming them.
+
+    Examples
+    --------
+    >>> level_positions(pd.Series(["b", "a", "b"]), ("a", "b"), "arm")
+    array([1, 0, 1])
+    """
+    known = pd.Index(list(levels))
     categorical = isinstance(values.dtype, pd.CategoricalDtype)
-    if categorical:  # each category looked up once
-        cat_codes = values.cat.codes.to_numpy()
-        where = known.get_indexer(values.cat.categories.astype(object))
-        codes = np.where(cat_codes >= 0, where[cat_codes], -1)
+    if categorical:
+        value_codes = values.cat.codes.to_numpy()
+        distinct: Any = values.cat.categories
     else:
-        codes = known.get_indexer(values.to_numpy(dtype=object))
+        value_codes, distinct = pd.factorize(values)
+    # the position of each distinct value, then -1 for the code -1 of a missing value
+    lookup = np.append(known.get_indexer(np.asarray(distinct, dtype=object)), -1)
+    codes = lookup[value_codes]
     if np.any(codes < 0):
         raw = values.astype(object) if categorical else values
         bad = sorted({level_label(v) for v in raw[codes < 0]})
