@@ -8,11 +8,16 @@ Satterthwaite df.
 
 What is timed, on each side:
 
-- ours: the call a user makes and the tables a user reads, ``fit = lt.mmrm(trial,
-  "homa_ir")`` then ``fit.effects`` (diet, exercise and their interaction at each visit,
-  with Satterthwaite df) and ``fit.means`` (marginal means by arm and visit); the tables are
-  built lazily, so reading them is part of the time. It includes building the analysis set
-  and the design matrix from the trial.
+- ours, the trial preset: the call a user makes and the tables a user reads, ``fit =
+  lt.mmrm(trial, "homa_ir")`` then ``fit.effects`` (diet, exercise and their interaction at
+  each visit, with Satterthwaite df) and ``fit.means`` (marginal means by arm and visit); the
+  tables are built lazily, so reading them is part of the time. It includes building the
+  analysis set and the design matrix from the trial.
+- ours, the formula interface on the same rows (diet and exercise as text, visit a
+  Categorical, as R's factors): ``lt.mmrm(df, formula="y ~ baseline * visit + diet *
+  exercise * visit + us(visit | subject)")``, then ``fit.coefficients``,
+  ``lt.marginal_means(fit, ["diet", "exercise"], by="visit")`` and ``lt.contrast(means,
+  "factorial")``: R's work, step for step.
 - R: ``mmrm(y ~ baseline * visit + diet * exercise * visit + us(visit | subject))`` (the
   fit, timed alone too), then ``summary()``'s coefficient table and the same tables from
   emmeans: ``emmeans(~ diet * exercise | visit)`` (means), ``contrast(emmeans(~ diet |
@@ -26,6 +31,7 @@ several runs after a warm-up (R's the best of three at 1,000 and 5,000 subjects,
 above: a fit of 100,000 subjects takes R minutes); the notes give our processor time and the
 machine's load average, since other work on the machine slows both sides. Each row checks that
 the two fits agree: log-likelihood, and the effects' estimates, standard errors and df.
+"The call alone" in the notes is the call without reading any table.
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ import shutil
 import subprocess
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -108,30 +115,84 @@ def _trial(n: int) -> lt.Trial:
     return lt.simulate_odes(seed=1, n_per_arm=(n // 4,) * 4, visits=VISITS)
 
 
-def _ours(trial: lt.Trial, repeats: int) -> tuple[float, float, float, Any]:
-    """Best wall time of the call and its tables, the processor time of that run, the best
-    wall time of the fit alone, and the last fit."""
+FORMULA = "y ~ baseline * visit + diet * exercise * visit + us(visit | subject)"
 
-    def whole() -> Any:
-        fit = lt.mmrm(trial, "homa_ir")
-        _ = fit.effects, fit.means
-        return fit
 
+@dataclass(frozen=True)
+class Ours:
+    """Our timings of one interface at one size."""
+
+    best: float  # best wall time of the call and its tables
+    cpu: float  # processor time of that run
+    fit_only: float  # best wall time of the call alone (tables not read)
+    effects: pd.DataFrame  # term, visit, estimate, std_error, df
+    loglik: float
+    iterations: int
+    peak_mb: float
+    load: float
+
+
+def _preset(trial: lt.Trial) -> tuple[Any, Any]:
+    """The trial preset: the call, and the call with the tables a user reads."""
+
+    def fit_only() -> Any:
+        return lt.mmrm(trial, "homa_ir")
+
+    def whole() -> tuple[Any, pd.DataFrame]:
+        fit = fit_only()
+        _ = fit.means
+        return fit, fit.effects
+
+    return fit_only, whole
+
+
+def _formula(frame: pd.DataFrame) -> tuple[Any, Any]:
+    """The formula interface on the analysed rows (diet and exercise as factors, as R has
+    them): the call, and the call with the coefficient table, the means by arm and visit and
+    the factorial contrasts (as emmeans)."""
+    data = frame[["subject", "diet", "exercise", "visit", "baseline", "y"]].copy()
+    data["visit"] = pd.Categorical(data["visit"])
+    data["diet"] = data["diet"].astype(str)
+    data["exercise"] = data["exercise"].astype(str)
+
+    def fit_only() -> Any:
+        return lt.mmrm(data, formula=FORMULA)
+
+    def whole() -> tuple[Any, pd.DataFrame]:
+        fit = fit_only()
+        _ = fit.coefficients
+        means = lt.marginal_means(fit, ["diet", "exercise"], by="visit")
+        return fit, lt.contrast(means, "factorial").effects
+
+    return fit_only, whole
+
+
+def _ours(fit_only: Any, whole: Any, repeats: int) -> Ours:
+    """Best of ``repeats`` runs after a warm-up, the call alone and with its tables in turn
+    (so that both see the same load)."""
+    load = os.getloadavg()[0]
     whole()  # warm-up
-    best = cpu = np.inf
-    fit = None
+    best = cpu = alone = np.inf
+    fit = effects = None
     for _ in range(repeats):
         c0, t0 = time.process_time(), time.perf_counter()
-        fit = whole()
+        fit, effects = whole()
         wall = time.perf_counter() - t0
         if wall < best:
             best, cpu = wall, time.process_time() - c0
-    fit_only = np.inf
-    for _ in range(repeats):
         t0 = time.perf_counter()
-        lt.mmrm(trial, "homa_ir")
-        fit_only = min(fit_only, time.perf_counter() - t0)
-    return best, cpu, fit_only, fit
+        fit_only()
+        alone = min(alone, time.perf_counter() - t0)
+    return Ours(
+        best=best,
+        cpu=cpu,
+        fit_only=alone,
+        effects=effects.assign(visit=effects["visit"].astype(float)),
+        loglik=fit.loglik,
+        iterations=fit.convergence.iterations,
+        peak_mb=peak_mb(fit_only),
+        load=load,
+    )
 
 
 def _run_r(files: list[Path], out: Path) -> dict[str, Any] | None:
@@ -152,31 +213,36 @@ def _run_r(files: list[Path], out: Path) -> dict[str, Any] | None:
     return json.loads(out.read_text())
 
 
-def _agreement(fit: Any, r: dict[str, Any]) -> tuple[bool, str]:
+def _agreement(ours: Ours, r: dict[str, Any]) -> tuple[bool, str]:
     """Whether our fit equals R's: log-likelihood (relative 1e-6), effects' estimates and
     standard errors (relative to the standard error, 1e-4) and df (relative 1e-3)."""
     theirs = pd.DataFrame(r["effects"])
     theirs["visit"] = theirs["visit"].astype(float)
-    ours = fit.effects.assign(visit=fit.effects["visit"].astype(float))
-    both = ours.merge(theirs, on=["term", "visit"], suffixes=("", "_r"))
-    if len(both) != len(ours):
-        return False, "effects do not match R's rows"
-    d_loglik = abs(fit.loglik / r["loglik"] - 1)
+    both = ours.effects.merge(theirs, on=["term", "visit"], suffixes=("", "_r"))
+    if len(both) != len(ours.effects) or len(both) != len(theirs):
+        return False, "agree with R: NO (the effects do not match R's rows)"
+    d_loglik = abs(ours.loglik / r["loglik"] - 1)
     d_est = float(np.max(np.abs(both["estimate"] - both["estimate_r"]) / both["se"]))
     d_se = float(np.max(np.abs(both["std_error"] / both["se"] - 1)))
     d_df = float(np.max(np.abs(both["df"] / both["df_r"] - 1)))
     same = d_loglik < 1e-6 and d_est < 1e-4 and d_se < 1e-4 and d_df < 1e-3
     text = (
-        f"agree with R: {'yes' if same else 'NO'} (logLik {fit.loglik:.3f} vs "
+        f"agree with R: {'yes' if same else 'NO'} (logLik {ours.loglik:.3f} vs "
         f"{r['loglik']:.3f}; largest differences: estimates {d_est:.1e} SE, SE {d_se:.1e}, "
         f"df {d_df:.1e} relative)"
     )
     return same, text
 
 
+LABELS = {
+    "preset": "lt.mmrm(trial) + effects + means",
+    "formula": "lt.mmrm(df, formula) + coefficients + means + contrasts",
+}
+
+
 def run() -> list[dict]:
     """Rows: name, ours_s, peer, peer_s, ratio, peak_mb, notes."""
-    ours: dict[int, tuple[float, float, float, Any, float, float]] = {}
+    ours: dict[tuple[str, int], Ours] = {}
     with tempfile.TemporaryDirectory() as tmp:
         files = []
         for n in SIZES:
@@ -187,60 +253,57 @@ def run() -> list[dict]:
                 csv, index=False
             )
             files.append(csv)
-            load = os.getloadavg()[0]
-            best, cpu, fit_only, fit = _ours(trial, REPEATS[n])
-            ours[n] = (
-                best,
-                cpu,
-                fit_only,
-                fit,
-                peak_mb(lambda t=trial: lt.mmrm(t, "homa_ir")),
-                load,
+            ours["preset", n] = _ours(*_preset(trial), REPEATS[n])
+            ours["formula", n] = _ours(*_formula(frame), REPEATS[n])
+            print(
+                f"  {n:,} subjects: {1e3 * ours['preset', n].best:.1f} ms, formula "
+                f"{1e3 * ours['formula', n].best:.1f} ms (load {ours['preset', n].load:.1f})",
+                flush=True,
             )
-            print(f"  {n:,} subjects: {1e3 * best:.1f} ms (load {load:.1f})", flush=True)
         r_load = os.getloadavg()[0]
         r = _run_r(files, Path(tmp) / "r.json")
     skipped = r is None or "error" in r
     why = "Rscript not found" if r is None else " ".join(r.get("error", []))
     rows = []
     for i, n in enumerate(SIZES):
-        best, cpu, fit_only, fit, mb, load = ours[n]
-        timing = (
-            f"CPU {1e3 * cpu:.0f} ms, fit alone {1e3 * fit_only:.0f} ms, "
-            f"{fit.convergence.iterations} iterations; load {load:.1f}"
-        )
-        row = {
-            "name": f"mmrm us + effects + means, {n:,} subjects × 4 visits",
-            "ours_s": best,
-            "peak_mb": mb,
-        }
-        if skipped or r is None:
+        for kind in LABELS:
+            o = ours[kind, n]
+            timing = (
+                f"CPU {1e3 * o.cpu:.0f} ms, the call alone {1e3 * o.fit_only:.0f} ms, "
+                f"{o.iterations} iterations; load {o.load:.1f}"
+            )
+            row = {
+                "name": f"{LABELS[kind]}, {n:,} subjects × 4 visits, us",
+                "ours_s": o.best,
+                "peak_mb": o.peak_mb,
+            }
+            if skipped or r is None:
+                rows.append(
+                    {
+                        **row,
+                        "peer": "",
+                        "peer_s": float("nan"),
+                        "ratio": float("nan"),
+                        "notes": f"R mmrm skipped: {why}; {timing}",
+                    }
+                )
+                continue
+            theirs = r["results"][i]
+            _, agree = _agreement(o, theirs)
+            speedup = theirs["fit_s"] / o.best
             rows.append(
                 {
                     **row,
-                    "peer": "",
-                    "peer_s": float("nan"),
-                    "ratio": float("nan"),
-                    "notes": f"R mmrm skipped: {why}; {timing}",
+                    "peer": f"R mmrm {r['mmrm']} + summary + emmeans {r['emmeans']}",
+                    "peer_s": theirs["all_s"],
+                    "ratio": o.best / theirs["all_s"],
+                    "notes": f"{theirs['all_s'] / o.best:.0f}x faster than R's fit + tables; "
+                    f"{speedup:.0f}x faster than R's fit alone ({theirs['fit_s']:.2f} s, "
+                    f"best of {theirs['runs']}; goal >= {GOAL:.0f}x: "
+                    f"{'met' if speedup >= GOAL else 'NOT met'}); {timing} (R's {r_load:.1f}); "
+                    + agree,
                 }
             )
-            continue
-        theirs = r["results"][i]
-        _, agree = _agreement(fit, theirs)
-        speedup = theirs["fit_s"] / best
-        rows.append(
-            {
-                **row,
-                "peer": f"R mmrm {r['mmrm']} + summary + emmeans {r['emmeans']}",
-                "peer_s": theirs["all_s"],
-                "ratio": best / theirs["all_s"],
-                "notes": f"{theirs['all_s'] / best:.0f}x faster than R's fit + tables; "
-                f"{speedup:.0f}x faster than R's fit alone ({theirs['fit_s']:.2f} s, "
-                f"best of {theirs['runs']}; goal >= {GOAL:.0f}x: "
-                f"{'met' if speedup >= GOAL else 'NOT met'}); {timing} (R's {r_load:.1f}); "
-                + agree,
-            }
-        )
     return rows
 
 
