@@ -29,7 +29,7 @@ from ..trial import Trial
 from .design.formula import parse_formula
 from .design.formula_frame import formula_frame
 from .engine.covariance import STRUCTURES
-from .engine.threads import blas_threads
+from .engine.threads import fit_threads
 from .presets import preset_fit, visit_preset
 from .visit_fit import check_options, fit_visits
 from .visit_result import VisitModelResult, result_fields
@@ -72,6 +72,7 @@ class MMRMResult(VisitModelResult):
         return "MMRM"
 
 
+@fit_threads
 def mmrm(
     trial: Trial | pd.DataFrame,
     outcome: str | None = None,
@@ -253,23 +254,22 @@ def mmrm(
                 f"the formula {formula!r} has no covariance term; add one, e.g. "
                 "us(visit | subject), or fit random effects with lt.lmm"
             )
-        with blas_threads(len(trial)):
-            ff = formula_frame(trial, parsed, step=f"mmrm {parsed.response}", weights=weights)
-            fit = fit_visits(
-                ff.frame,
-                ff.model,
-                ff.structure,
-                position=ff.position,
-                times=ff.times,
-                visit_labels=ff.labels,
-                response=ff.response,
-                subject=ff.subject,
-                visit=ff.visit,
-                group_codes=ff.group_codes,
-                groups=ff.groups,
-                weights=ff.weights,
-                **options,
-            )
+        ff = formula_frame(trial, parsed, step=f"mmrm {parsed.response}", weights=weights)
+        fit = fit_visits(
+            ff.frame,
+            ff.model,
+            ff.structure,
+            position=ff.position,
+            times=ff.times,
+            visit_labels=ff.labels,
+            response=ff.response,
+            subject=ff.subject,
+            visit=ff.visit,
+            group_codes=ff.group_codes,
+            groups=ff.groups,
+            weights=ff.weights,
+            **options,
+        )
         fields = result_fields(
             fit,
             outcome=ff.response,
@@ -303,16 +303,14 @@ def mmrm(
         raise ModelError(
             f"unknown covariance structure {covariance!r}; use one of {', '.join(STRUCTURES)}"
         )
-    with blas_threads(len(trial.data)):
-        preset = visit_preset(
-            trial,
-            outcome,
-            estimand=estimand,
-            log=log,
-            covariates=covariates,
-            covariates_by_visit=covariates_by_visit,
-            baseline=baseline,
-            step=f"mmrm {outcome}",
-        )
-        fields = preset_fit(preset, name, level=level, **options)
-    return MMRMResult(covariance=name, **fields)
+    preset = visit_preset(
+        trial,
+        outcome,
+        estimand=estimand,
+        log=log,
+        covariates=covariates,
+        covariates_by_visit=covariates_by_visit,
+        baseline=baseline,
+        step=f"mmrm {outcome}",
+    )
+    return MMRMResult(covariance=name, **preset_fit(preset, name, level=level, **options))

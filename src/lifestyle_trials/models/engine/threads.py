@@ -13,12 +13,15 @@ own setting. Results do not depend on the number of threads beyond rounding.
 from __future__ import annotations
 
 import contextlib
-from functools import lru_cache
-from typing import Any
+from collections.abc import Callable
+from functools import lru_cache, wraps
+from typing import Any, TypeVar
 
 from threadpoolctl import ThreadpoolController
 
-__all__ = ["SMALL_ROWS", "blas_threads"]
+__all__ = ["SMALL_ROWS", "blas_threads", "fit_threads"]
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 SMALL_ROWS = 1_000_000
 """Observations below which a fit runs its matrix products on one BLAS thread."""
@@ -52,3 +55,30 @@ def blas_threads(n_rows: int) -> contextlib.AbstractContextManager[Any]:
     if n_rows >= SMALL_ROWS:
         return contextlib.nullcontext()
     return _controller().limit(limits=1, user_api="blas")
+
+
+def fit_threads(function: F) -> F:
+    """Run a model function whose first argument is the data (a table, or an object with
+    a ``data`` table) in :func:`blas_threads` of its number of rows.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> @fit_threads
+    ... def rows(data):
+    ...     return len(data)
+    >>> rows(pd.DataFrame({"y": [1.0, 2.0]}))
+    2
+    """
+
+    @wraps(function)
+    def wrapper(data: Any, *args: Any, **kwargs: Any) -> Any:
+        table = getattr(data, "data", data)
+        try:
+            n_rows = len(table)
+        except TypeError:  # not a table: the function says what it needs
+            n_rows = 0
+        with blas_threads(n_rows):
+            return function(data, *args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
