@@ -184,8 +184,13 @@ def level_positions(values: pd.Series, levels: Sequence[Any], name: str) -> np.n
     >>> level_positions(pd.Series(["b", "a", "b"]), ("a", "b"), "arm")
     array([1, 0, 1])
     """
-    known = pd.Index(list(levels))
     categorical = isinstance(values.dtype, pd.CategoricalDtype)
+    if len(values) <= _FEW_ROWS:  # a grid: a dictionary beats building indexes
+        lookup = {level: i for i, level in enumerate(levels)}
+        codes = np.array([lookup.get(v, -1) for v in values.tolist()], dtype=np.intp)
+        if np.all(codes >= 0):
+            return codes
+    known = pd.Index(list(levels))
     if categorical:
         value_codes = values.cat.codes.to_numpy()
         distinct: Any = values.cat.categories
@@ -373,6 +378,9 @@ def design_model(
 
 _SAMPLE_ROWS = 64
 """Rows formulaic reads to learn the columns of a large table."""
+
+_FEW_ROWS = 256
+"""Rows up to which level positions are looked up in a dictionary."""
 
 
 def _materialise(
