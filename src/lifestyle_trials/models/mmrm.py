@@ -29,6 +29,7 @@ from ..trial import Trial
 from .design.formula import parse_formula
 from .design.formula_frame import formula_frame
 from .engine.covariance import STRUCTURES
+from .engine.threads import fit_threads
 from .presets import preset_fit, visit_preset
 from .visit_fit import check_options, fit_visits
 from .visit_result import VisitModelResult, result_fields
@@ -71,6 +72,7 @@ class MMRMResult(VisitModelResult):
         return "MMRM"
 
 
+@fit_threads
 def mmrm(
     trial: Trial | pd.DataFrame,
     outcome: str | None = None,

@@ -22,7 +22,7 @@ from ...errors import ModelError
 from ...trial import Exclusion
 from ..engine.covariance import STRUCTURES
 from .formula import ParsedFormula
-from .model_matrix import DesignModel, design_model, factor_levels, level_label
+from .model_matrix import DesignModel, design_model, factor_levels, level_label, level_positions
 
 __all__ = ["FormulaFrame", "formula_frame"]
 
@@ -183,8 +183,7 @@ def formula_frame(
         model = design_model(frame, parsed.fixed, visit=visit)
         if visit in model.levels:
             visits = model.levels[visit]
-        codes = pd.Index(visits).get_indexer(frame[visit].astype(object).to_numpy())
-        position = codes.astype(np.int64)
+        position = level_positions(frame[visit], visits, visit).astype(np.int64)
         times = tuple(float(i + 1) for i in range(len(visits)))
         labels = tuple(level_label(v) for v in visits)
         name = cov.structure

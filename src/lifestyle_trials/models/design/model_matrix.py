@@ -33,7 +33,14 @@ import pandas as pd
 from ...errors import ModelError
 from ...trial import format_visit
 
-__all__ = ["CONTRASTS", "ORDERINGS", "DesignModel", "design_model", "factor_levels"]
+__all__ = [
+    "CONTRASTS",
+    "ORDERINGS",
+    "DesignModel",
+    "design_model",
+    "factor_levels",
+    "level_positions",
+]
 
 CONTRASTS: tuple[str, ...] = ("treatment", "sum")
 """Codings of the factors: R's ``contr.treatment`` (the default) and ``contr.sum``."""
@@ -85,6 +92,10 @@ class DesignModel:
     """The design matrix of the rows the model was built from."""
     contrasts: str = "treatment"
     """The coding of the factors: ``"treatment"`` or ``"sum"`` (sum-to-zero)."""
+    _recipe: tuple[tuple[tuple[str, int], ...], ...] | None = field(default=None, repr=False)
+    """Each column as a product of variables (level ``-1``) and indicators of factor levels
+    (their position), when every column is such a product (checked against formulaic on the
+    rows the model was built from): grid rows are then built without formulaic."""
 
     @property
     def factors(self) -> tuple[str, ...]:
@@ -114,6 +125,18 @@ class DesignModel:
         missing = [c for c in needed if c not in frame.columns]
         if missing:
             raise ModelError(f"the table lacks the column(s) {', '.join(missing)} of the model")
+        if self._recipe is not None:
+            try:
+                values = {
+                    name: level_positions(frame[name], self.levels[name], name)
+                    if name in self._categorical
+                    else frame[name].to_numpy(dtype=float)
+                    for name in needed
+                }
+            except (TypeError, ValueError):  # not numbers: formulaic says what is wrong
+                values = {}
+            if values and all(np.all(np.isfinite(v)) for v in values.values()):
+                return _product_columns(self._recipe, values, len(frame))
         data = pd.DataFrame(index=pd.RangeIndex(len(frame)))
         for name in needed:
             values = frame[name].reset_index(drop=True)
@@ -155,8 +178,9 @@ def factor_levels(values: pd.Series) -> tuple[Any, ...] | None:
     True
     """
     if isinstance(values.dtype, pd.CategoricalDtype):
-        present = set(values.dropna().unique())
-        return tuple(c for c in values.cat.categories if c in present)
+        codes = values.cat.codes.to_numpy()
+        used = np.bincount(codes[codes >= 0], minlength=len(values.cat.categories)) > 0
+        return tuple(values.cat.categories[used])
     if pd.api.types.is_bool_dtype(values):
         return tuple(v for v in (False, True) if v in set(values.dropna()))
     if pd.api.types.is_numeric_dtype(values):
@@ -165,16 +189,85 @@ def factor_levels(values: pd.Series) -> tuple[Any, ...] | None:
 
 
 def _as_levels(values: pd.Series, levels: tuple[Any, ...], name: str) -> pd.Series:
-    known = pd.Index(levels)
-    raw = values.astype(object) if isinstance(values.dtype, pd.CategoricalDtype) else values
-    codes = known.get_indexer(raw.to_numpy(dtype=object))
+    codes = level_positions(values, levels, name)
+    return pd.Series(pd.Categorical.from_codes(codes, categories=pd.Index(levels)))
+
+
+def level_positions(values: pd.Series, levels: Sequence[Any], name: str) -> np.ndarray:
+    """The position of each value among ``levels`` (values compared as Python objects, so
+    ``1.0`` finds ``1``); each distinct value is looked up once.
+
+    Raises
+    ------
+    ModelError
+        A value not among ``levels`` (missing values included), naming them.
+
+    Examples
+    --------
+    >>> level_positions(pd.Series(["b", "a", "b"]), ("a", "b"), "arm")
+    array([1, 0, 1])
+    """
+    categorical = isinstance(values.dtype, pd.CategoricalDtype)
+    if len(values) <= _FEW_ROWS:  # a grid: a dictionary beats building indexes
+        lookup = {level: i for i, level in enumerate(levels)}
+        codes = np.array([lookup.get(v, -1) for v in values.tolist()], dtype=np.intp)
+        if np.all(codes >= 0):
+            return codes
+    known = pd.Index(list(levels))
+    if categorical:
+        value_codes = values.cat.codes.to_numpy()
+        distinct: Any = values.cat.categories
+    else:
+        value_codes, distinct = pd.factorize(values)
+    # the position of each distinct value, then -1 for the code -1 of a missing value
+    lookup = np.append(known.get_indexer(np.asarray(distinct, dtype=object)), -1)
+    codes = lookup[value_codes]
     if np.any(codes < 0):
+        raw = values.astype(object) if categorical else values
         bad = sorted({level_label(v) for v in raw[codes < 0]})
         raise ModelError(
             f"{name!r} has level(s) {', '.join(bad)} not in the model; its levels are "
             f"{', '.join(map(str, levels))}"
         )
-    return pd.Series(pd.Categorical.from_codes(codes, categories=known))
+    return codes
+
+
+def _column_recipe(
+    spec: Any, levels: Mapping[str, tuple[Any, ...]], numeric: Sequence[str]
+) -> tuple[tuple[tuple[str, int], ...], ...] | None:
+    """Each of formulaic's columns as the product of numeric variables (``(name, -1)``) and
+    indicators of factor levels (``(name, position)``); None when a column is anything else
+    (a transform, another coding)."""
+    pieces: dict[str, tuple[str, int]] = {name: (name, -1) for name in numeric}
+    for name, lev in levels.items():
+        for i, value in enumerate(lev):
+            pieces[f"{name}[T.{value}]"] = pieces[f"{name}[{value}]"] = (name, i)
+    recipe = []
+    for part in spec.structure:
+        for col in part.columns:
+            factors = () if col == "Intercept" else tuple(pieces.get(p) for p in col.split(":"))
+            if any(f is None for f in factors):
+                return None
+            recipe.append(factors)
+    return tuple(recipe)  # type: ignore[arg-type]
+
+
+def _product_columns(
+    recipe: tuple[tuple[tuple[str, int], ...], ...], values: Mapping[str, np.ndarray], n: int
+) -> np.ndarray:
+    """The columns of ``recipe`` from the variables' values (level positions for factors)."""
+    out = np.empty((len(recipe), n))  # a column per row: contiguous writes, one transpose
+    made: dict[tuple[str, int], np.ndarray] = {}
+    for j, factors in enumerate(recipe):
+        column = None
+        for name, level in factors:
+            factor = made.get((name, level))
+            if factor is None:
+                v = values[name]
+                factor = made[name, level] = v if level < 0 else (v == level).astype(float)
+            column = factor if column is None else column * factor
+        out[j] = 1.0 if column is None else column
+    return np.ascontiguousarray(out.T)
 
 
 def design_model(
@@ -265,9 +358,9 @@ def design_model(
     given = {k: tuple(v) for k, v in (levels or {}).items()}
     order = [n for n in given if n in required]
     order += [n for n in _appearance(fixed, required) if n not in given]
-    data = pd.DataFrame(index=pd.RangeIndex(len(frame)))
     found_levels: dict[str, tuple[Any, ...]] = {}
     categorical: list[str] = []
+    prepared: dict[str, pd.Series] = {}
     for name in order:
         values = frame[name].reset_index(drop=True)
         lev = factor_levels(values)
@@ -281,16 +374,23 @@ def design_model(
             found_levels[name] = lev
         elif name in given:
             found_levels[name] = given[name]
-        data[name] = values
+        prepared[name] = values
+    data = pd.DataFrame(prepared, index=pd.RangeIndex(len(frame)))
     coded = {name: _sum_coded(name) for name in categorical} if contrasts == "sum" else {}
-    try:
-        formula = formulaic.Formula(_recoded(fixed, coded), _ordering=ordering)
-        matrix = formulaic.model_matrix(formula, data, na_action="raise", output="numpy")
-    except Exception as exc:
-        raise ModelError(f"cannot build the design matrix of {fixed!r}: {exc}") from None
-    spec = matrix.model_spec
+    formula = parsed
+    if coded or ordering != "degree":
+        try:
+            formula = formulaic.Formula(_recoded(fixed, coded), _ordering=ordering)
+        except Exception as exc:  # formulaic's own error types
+            raise ModelError(f"cannot build the design matrix of {fixed!r}: {exc}") from None
+    x, spec, recipe = _materialise(
+        formula,
+        fixed,
+        data,
+        {n: found_levels[n] for n in categorical},
+        [n for n in order if n not in categorical],
+    )
     columns, terms = _r_names(spec, found_levels, coded)
-    x = np.asarray(matrix, dtype=float)
     keep = None
     if drop is not None:
         mask = np.array([not drop(c, t) for c, t in zip(columns, terms, strict=True)])
@@ -298,6 +398,7 @@ def design_model(
         x = x[:, keep]
         columns = tuple(c for c, k in zip(columns, mask, strict=True) if k)
         terms = tuple(t for t, k in zip(terms, mask, strict=True) if k)
+        recipe = None if recipe is None else tuple(recipe[i] for i in keep)
     held = {
         name: float(means[name]) if means and name in means else float(data[name].mean())
         for name in order
@@ -327,7 +428,60 @@ def design_model(
         _keep=keep,
         x=x,
         contrasts=contrasts,
+        _recipe=recipe,
     )
+
+
+_SAMPLE_ROWS = 64
+"""Rows formulaic reads to learn the columns of a large table."""
+
+_FEW_ROWS = 256
+"""Rows up to which level positions are looked up in a dictionary."""
+
+
+def _materialise(
+    formula: formulaic.Formula,
+    fixed: str,
+    data: pd.DataFrame,
+    levels: Mapping[str, tuple[Any, ...]],
+    numeric: Sequence[str],
+) -> tuple[np.ndarray, Any, tuple[tuple[tuple[str, int], ...], ...] | None]:
+    """The design matrix of ``data`` (factors as Categoricals of their ``levels``, the
+    ``numeric`` variables as numbers), formulaic's model spec and the columns as products
+    (see :func:`_column_recipe`; None when they are not).
+
+    formulaic reads the first :data:`_SAMPLE_ROWS` rows to learn the columns (a factor's
+    columns come from its categories, not from the rows); when every column is a product of
+    variables and level indicators, and the products equal formulaic's columns on those rows,
+    the rest are built as products. Otherwise formulaic builds the whole matrix.
+    """
+    values: dict[str, np.ndarray] = {n: data[n].cat.codes.to_numpy() for n in levels}
+    try:
+        values.update({n: data[n].to_numpy(dtype=float) for n in numeric})
+        finite = all(bool(np.all(np.isfinite(values[n]))) for n in numeric)
+    except (TypeError, ValueError):  # missing values of a nullable column: formulaic says so
+        finite = False
+    sample = data.iloc[:_SAMPLE_ROWS] if finite and len(data) > _SAMPLE_ROWS else data
+    matrix = _formulaic(formula, sample, fixed)
+    x = np.asarray(matrix, dtype=float)
+    recipe = _column_recipe(matrix.model_spec, levels, numeric) if finite else None
+    if recipe is not None:
+        head = {n: v[: len(sample)] for n, v in values.items()}
+        if not np.array_equal(_product_columns(recipe, head, len(sample)), x):
+            recipe = None
+    if sample is data:
+        return x, matrix.model_spec, recipe
+    if recipe is not None:
+        return _product_columns(recipe, values, len(data)), matrix.model_spec, recipe
+    matrix = _formulaic(formula, data, fixed)
+    return np.asarray(matrix, dtype=float), matrix.model_spec, None
+
+
+def _formulaic(formula: formulaic.Formula, data: pd.DataFrame, fixed: str) -> Any:
+    try:
+        return formulaic.model_matrix(formula, data, na_action="raise", output="numpy")
+    except Exception as exc:
+        raise ModelError(f"cannot build the design matrix of {fixed!r}: {exc}") from None
 
 
 def require_levels(levels: tuple[Any, ...], name: str) -> None:

@@ -30,7 +30,8 @@ Derivatives with respect to the natural covariance parameters ``ψ`` (``V_k = �
 
 The optimiser works on unconstrained parameters ``θ`` (``ψ = ψ(θ)``): Newton steps with the
 observed information when it is positive definite, Fisher scoring otherwise, with a
-backtracking line search, from starting values built from the least-squares residuals.
+backtracking line search, from starting values built from the least-squares residuals (the
+first step from there a Fisher scoring step).
 
 References
 ----------
@@ -48,6 +49,8 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 from scipy import linalg
+from scipy.linalg.lapack import dpotrf as _potrf
+from scipy.linalg.lapack import dpotrs as _potrs
 
 from ...errors import ConvergenceError, ModelError, computed
 from .covariance import Structure
@@ -67,6 +70,7 @@ __all__ = [
 
 _LOG_2PI = float(np.log(2.0 * np.pi))
 _GRAM_LIMIT = 64e6  # bytes per pattern above which cross-products are recomputed on demand
+_STACK_LIMIT = 4e6  # values per derivative array above which patterns are evaluated one by one
 
 
 @dataclass(frozen=True)
@@ -158,6 +162,12 @@ class GroupedData:
     subject_index: np.ndarray
     log_weight_sum: float = 0.0
     root_weights: np.ndarray | None = None
+
+    @cached_property
+    def stacked(self) -> StackedPatterns | None:
+        """The patterns' cross-products in one array (see :class:`StackedPatterns`); None
+        when they would take more than the memory allowed for cross-products."""
+        return stack_patterns(self.blocks, self.n_coef)
 
 
 def group_by_pattern(
@@ -314,6 +324,99 @@ def contract(weights: np.ndarray, cross: np.ndarray) -> np.ndarray:
 
 
 @dataclass(frozen=True)
+class StackedPatterns:
+    """Every pattern's cross-products in one array, so that an evaluation of the likelihood
+    costs a few array operations whatever the number of patterns.
+
+    Pattern ``j`` with ``k_j`` visits fills the top-left ``k_j × k_j`` corner of a
+    ``kmax × kmax`` square (``kmax`` the largest ``k_j``); its rows of the stacked
+    cross-products are ``(a, b)`` for ``a, b < k_j``, and ``flat`` locates each row in the
+    squares raveled (``j kmax² + a kmax + b``).
+
+    Attributes
+    ----------
+    visits : ndarray of int, shape (m, kmax)
+        Visit positions of each pattern (padded with 0).
+    mask : ndarray of bool, shape (m, kmax, kmax)
+        True where both visits are observed.
+    n : ndarray, shape (m,)
+        Subjects per pattern.
+    flat : ndarray of int, shape (R,)
+        Position of each stacked row in the ``(m, kmax, kmax)`` squares raveled.
+    xx : ndarray, shape (R, p²)
+        ``Σ_i x_ia x_ibᵀ`` (raveled) of every pattern and pair of its visits.
+    xy : ndarray, shape (R, p)
+        ``Σ_i x_ia y_ib``.
+    yy : ndarray, shape (R,)
+        ``Σ_i y_ia y_ib``.
+    """
+
+    visits: np.ndarray
+    mask: np.ndarray
+    n: np.ndarray
+    flat: np.ndarray
+    xx: np.ndarray
+    xy: np.ndarray
+    yy: np.ndarray
+
+    @property
+    def kmax(self) -> int:
+        """Largest number of visits of a pattern."""
+        return int(self.visits.shape[1])
+
+    def square(self, rows: np.ndarray) -> np.ndarray:
+        """Values of the stacked rows (leading axis) as ``(m, kmax, kmax)`` squares, zero
+        outside each pattern."""
+        m, kmax = self.visits.shape
+        out = np.zeros((m * kmax * kmax, *rows.shape[1:]))
+        out[self.flat] = rows
+        return out.reshape(m, kmax, kmax, *rows.shape[1:])
+
+    def residual_cross(self, beta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``Σ_i r_ia r_ib`` as (m, kmax, kmax) squares and ``Σ_i x_ia r_ib`` as stacked
+        rows (R, p), for the residuals ``r = y - Xβ``."""
+        p = beta.size
+        xb = self.xx.reshape(-1, p, p) @ beta  # Σ_i x_ia (x_ib·β), (R, p)
+        xy = self.square(self.xy @ beta)  # Σ_i (x_ia·β) y_ib
+        cross = self.square(self.yy) - xy - xy.transpose(0, 2, 1) + self.square(xb @ beta)
+        return 0.5 * (cross + cross.transpose(0, 2, 1)), self.xy - xb
+
+
+def stack_patterns(blocks: tuple[PatternBlock, ...], n_coef: int) -> StackedPatterns | None:
+    """The cross-products of ``blocks`` stacked (see :class:`StackedPatterns`); None without
+    patterns or when they would take more than the memory allowed per pattern for
+    cross-products."""
+    if not blocks:
+        return None
+    sizes = [b.visits.size for b in blocks]
+    if 8.0 * sum(k * k for k in sizes) * n_coef * n_coef > _GRAM_LIMIT:
+        return None
+    m, kmax = len(blocks), max(sizes)
+    visits = np.zeros((m, kmax), dtype=np.int64)
+    observed = np.zeros((m, kmax), dtype=bool)
+    flat = []
+    for j, (b, k) in enumerate(zip(blocks, sizes, strict=True)):
+        visits[j, :k] = b.visits
+        observed[j, :k] = True
+        a, c = np.divmod(np.arange(k * k), k)
+        flat.append(j * kmax * kmax + a * kmax + c)
+    return StackedPatterns(
+        visits=visits,
+        mask=observed[:, :, None] & observed[:, None, :],
+        n=np.array([b.n for b in blocks], dtype=float),
+        flat=np.concatenate(flat),
+        xx=np.concatenate(
+            [
+                b.cross_xx().transpose(0, 2, 1, 3).reshape(k * k, -1)
+                for b, k in zip(blocks, sizes, strict=True)
+            ]
+        ),
+        xy=np.concatenate([b.flat_xy for b in blocks]),
+        yy=np.concatenate([b.syy.ravel() for b in blocks]),
+    )
+
+
+@dataclass(frozen=True)
 class Evaluation:
     """The likelihood and its derivatives at one value of the covariance parameters.
 
@@ -398,11 +501,152 @@ def evaluate(
     ``order=1`` adds the gradient, the expected information and ``Q_k``; ``order=2`` adds
     the observed information. Returns None when ``Σ(ψ)`` is not positive definite or the
     fixed effects are not estimable.
+
+    All patterns are evaluated together from :attr:`GroupedData.stacked` (a few array
+    operations whatever the number of patterns); pattern by pattern when the stacked
+    arrays would be too large.
     """
     psi = np.asarray(psi, dtype=float)
     if struct.local:  # each subject its own Σ_i: vectorised over subjects
         fields = subject_evaluation(data, struct, psi, reml=reml, order=order)
         return None if fields is None else Evaluation(**fields)
+    stacked = data.stacked
+    k_par = psi.size
+    if stacked is not None:
+        width = k_par * (1 if struct.linear or order < 2 else k_par)
+        if stacked.n.size * width * stacked.kmax**2 <= _STACK_LIMIT:
+            return _evaluate_stacked(data, stacked, struct, psi, reml, order)
+    return _evaluate_blocks(data, struct, psi, reml, order)
+
+
+def _profiled(
+    data: GroupedData, a: np.ndarray, c: np.ndarray, ywy: float, logdet_v: float, reml: bool
+) -> tuple[float, np.ndarray, np.ndarray] | None:
+    """Log-likelihood, ``β̂`` and ``Φ`` from ``A = Σ XᵀV⁻¹X``, ``c = Σ XᵀV⁻¹y``,
+    ``yᵀV⁻¹y`` and ``log|V|``; None when ``A`` is not positive definite."""
+    p = data.n_coef
+    chol, info = _potrf(a, lower=1, clean=1)
+    if info != 0 or not np.all(np.isfinite(chol)):
+        return None
+    beta = _potrs(chol, c, lower=1)[0]
+    vcov = _potrs(chol, np.eye(p), lower=1)[0]
+    vcov = 0.5 * (vcov + vcov.T)
+    quad = ywy - float(c @ beta)
+    logdet_v -= data.log_weight_sum
+    if reml:
+        logdet_a = 2.0 * float(np.sum(np.log(np.diag(chol))))
+        loglik = -0.5 * (logdet_v + logdet_a + quad + (data.n_obs - p) * _LOG_2PI)
+    else:
+        loglik = -0.5 * (logdet_v + quad + data.n_obs * _LOG_2PI)
+    return loglik, beta, vcov
+
+
+def _evaluate_stacked(
+    data: GroupedData,
+    st: StackedPatterns,
+    struct: Structure,
+    psi: np.ndarray,
+    reml: bool,
+    order: int,
+) -> Evaluation | None:
+    """:func:`evaluate` with all patterns at once: each pattern's ``Σ_j`` in the corner of
+    a ``kmax × kmax`` square with the identity beside it, so its inverse is ``Σ_j⁻¹``
+    beside the identity, which is masked to zero; every product below then vanishes
+    outside the pattern's visits."""
+    p = data.n_coef
+    m, kmax = st.visits.shape
+    rows, cols = st.visits[:, :, None], st.visits[:, None, :]
+    sub = np.where(st.mask, struct.sigma(psi)[rows, cols], np.eye(kmax))
+    try:
+        chol = np.linalg.cholesky(sub)
+    except np.linalg.LinAlgError:
+        return None
+    diag = np.diagonal(chol, axis1=1, axis2=2)
+    if not np.all(diag > 0):
+        return None
+    root = np.linalg.inv(chol)
+    w = np.matmul(root.transpose(0, 2, 1), root) * st.mask  # Σ_j⁻¹, (m, kmax, kmax)
+    logdet_v = float(st.n @ (2.0 * np.sum(np.log(diag), axis=1)))
+    w_rows = w.reshape(-1)[st.flat]
+    a = (w_rows @ st.xx).reshape(p, p)
+    c = w_rows @ st.xy
+    got = _profiled(data, a, c, float(w_rows @ st.yy), logdet_v, reml)
+    if got is None:
+        return None
+    loglik, beta, vcov = got
+    if order == 0:
+        return Evaluation(psi, loglik, beta, vcov)
+
+    k_par = psi.size
+    resid_cross, x_resid = st.residual_cross(beta)
+    trace_cross = st.square(st.xx @ vcov.ravel())  # tr(A⁻¹ S_ab)
+    mm = resid_cross + trace_cross if reml else resid_cross
+    d_sub = np.moveaxis(struct.d_sigma(psi)[:, rows, cols], 0, 1)  # (m, K, kmax, kmax)
+    wv = w[:, None] @ d_sub
+    wvw = wv @ w[:, None]
+    wvw_rows = wvw.transpose(1, 0, 2, 3).reshape(k_par, -1)[:, st.flat]  # (K, R)
+    flat_wv = wv.transpose(1, 0, 2, 3).reshape(k_par, -1)
+
+    def trace_with(other: np.ndarray) -> np.ndarray:
+        """``Σ_j tr(W_j V_k O_j)`` for ``O_j = W_j V_l X_j`` given as (m, K, kmax, kmax)."""
+        return flat_wv @ other.transpose(1, 0, 3, 2).reshape(k_par, -1).T
+
+    tr_wv = np.trace(wv, axis1=2, axis2=3)  # (m, K)
+    grad = -0.5 * (st.n @ tr_wv - np.einsum("jkab,jba->k", wvw, mm))
+    trace_vv = trace_with(wv * st.n[:, None, None, None])
+    q = (wvw_rows @ st.xx).reshape(k_par, p, p)
+    trace_vvc = trace_with(wv @ (w @ trace_cross)[:, None]) if reml else np.zeros((k_par,) * 2)
+    hess_v = quad_vv = u = None
+    if order >= 2:
+        quad_vv = trace_with(wv @ (w @ resid_cross)[:, None])
+        u = wvw_rows @ x_resid
+        hess_v = np.zeros((k_par, k_par))
+        if not struct.linear:
+            d2 = struct.d2_sigma(psi)[:, :, rows, cols]  # (K, K, m, kmax, kmax)
+            wv2 = w[:, None, None] @ np.moveaxis(d2, 2, 0)
+            hess_v = 0.5 * (
+                np.einsum("j,jklaa->kl", st.n, wv2) - np.einsum("jklab,jba->kl", wv2, w @ mm)
+            )
+    return _finish(psi, loglik, beta, vcov, reml, grad, trace_vv, trace_vvc, q, hess_v, quad_vv, u)
+
+
+def _finish(
+    psi: np.ndarray,
+    loglik: float,
+    beta: np.ndarray,
+    vcov: np.ndarray,
+    reml: bool,
+    grad: np.ndarray,
+    trace_vv: np.ndarray,
+    trace_vvc: np.ndarray,
+    q: np.ndarray,
+    hess_v: np.ndarray | None,
+    quad_vv: np.ndarray | None,
+    u: np.ndarray | None,
+) -> Evaluation:
+    """The informations from the sums over patterns: ``tr(V⁻¹V_k V⁻¹V_l)``,
+    ``tr(A⁻¹ XᵀV⁻¹V_k V⁻¹V_l V⁻¹X)``, ``Q_k``, and for the observed information the
+    ``V_kl`` terms, ``r̃ᵀV_k V⁻¹ V_l r̃`` and ``XᵀV⁻¹V_k V⁻¹ r``."""
+    trace_vvc = 0.5 * (trace_vvc + trace_vvc.T)
+    if reml:
+        phi_q = vcov @ q  # (K, p, p)
+        trace_pp = trace_vv - 2.0 * trace_vvc + np.einsum("kij,lji->kl", phi_q, phi_q)
+    else:
+        trace_pp = trace_vv
+    expected = 0.5 * trace_pp
+    observed = None
+    if hess_v is not None and quad_vv is not None and u is not None:
+        quad_vv = 0.5 * (quad_vv + quad_vv.T)
+        quad_p = quad_vv - u @ vcov @ u.T
+        observed = hess_v - expected + quad_p
+        observed = 0.5 * (observed + observed.T)
+    return Evaluation(psi, loglik, beta, vcov, grad, expected, observed, q)
+
+
+def _evaluate_blocks(
+    data: GroupedData, struct: Structure, psi: np.ndarray, reml: bool, order: int
+) -> Evaluation | None:
+    """:func:`evaluate` pattern by pattern (cross-products recomputed on demand)."""
     got = pattern_pieces(data, struct, psi)
     if got is None:
         return None
@@ -419,20 +663,10 @@ def evaluate(
         c += wf @ b.flat_xy
         ywy += float(wf @ b.syy.ravel())
         logdet_v += b.n * pc.logdet
-    try:
-        a_chol = linalg.cho_factor(a, lower=True)
-    except linalg.LinAlgError:
+    profiled = _profiled(data, a, c, ywy, logdet_v, reml)
+    if profiled is None:
         return None
-    beta = linalg.cho_solve(a_chol, c)
-    vcov = linalg.cho_solve(a_chol, np.eye(p))
-    vcov = 0.5 * (vcov + vcov.T)
-    quad = ywy - float(c @ beta)
-    logdet_v -= data.log_weight_sum
-    if reml:
-        logdet_a = 2.0 * float(np.sum(np.log(np.diag(a_chol[0]))))
-        loglik = -0.5 * (logdet_v + logdet_a + quad + (data.n_obs - p) * _LOG_2PI)
-    else:
-        loglik = -0.5 * (logdet_v + quad + data.n_obs * _LOG_2PI)
+    loglik, beta, vcov = profiled
     if order == 0:
         return Evaluation(psi, loglik, beta, vcov)
 
@@ -441,7 +675,7 @@ def evaluate(
     trace_vv = np.zeros((k_par, k_par))  # tr(V⁻¹V_k V⁻¹V_l)
     trace_vvc = np.zeros((k_par, k_par))  # tr(A⁻¹ XᵀV⁻¹V_k V⁻¹V_l V⁻¹X)
     q = np.zeros((k_par, p, p))
-    observed = None
+    hess_v = quad_vv = u = None
     if order >= 2:
         d2_full = None if struct.linear else struct.d2_sigma(psi)
         hess_v = np.zeros((k_par, k_par))  # the V_kl terms of -∂²ℓ
@@ -466,7 +700,7 @@ def evaluate(
         q += (wvw_flat @ fxx).reshape(k_par, p, p)
         if reml:
             trace_vvc += np.einsum("kab,lbc,ca->kl", wv, wv, w @ trace_cross)
-        if order >= 2:
+        if hess_v is not None and quad_vv is not None and u is not None:
             quad_vv += np.einsum("kab,lbc,ca->kl", wv, wv, w @ resid_cross)
             sxr = b.flat_xy - fxx.reshape(kk * kk, p, p) @ beta  # Σ_i x_ia r_ib, (k², p)
             u += wvw_flat @ sxr
@@ -477,19 +711,7 @@ def evaluate(
                 hess_v += 0.5 * (
                     b.n * np.einsum("klaa->kl", wv2) - np.einsum("klab,bc,ca->kl", wv2, w, m)
                 )
-    trace_vvc = 0.5 * (trace_vvc + trace_vvc.T)
-    if reml:
-        phi_q = vcov @ q  # (K, p, p)
-        trace_pp = trace_vv - 2.0 * trace_vvc + np.einsum("kij,lji->kl", phi_q, phi_q)
-    else:
-        trace_pp = trace_vv
-    expected = 0.5 * trace_pp
-    if order >= 2:
-        quad_vv = 0.5 * (quad_vv + quad_vv.T)
-        quad_p = quad_vv - u @ vcov @ u.T
-        observed = hess_v - expected + quad_p
-        observed = 0.5 * (observed + observed.T)
-    return Evaluation(psi, loglik, beta, vcov, grad, expected, observed, q)
+    return _finish(psi, loglik, beta, vcov, reml, grad, trace_vv, trace_vvc, q, hess_v, quad_vv, u)
 
 
 def _residual_cross(block: PatternBlock, sxx: np.ndarray, beta: np.ndarray) -> np.ndarray:
@@ -575,12 +797,18 @@ def fit_covariance(
     iterations = 0
     # Cheap steps first (no curvature of ψ(θ)); with the exact Hessian in θ from the first
     # step whose line search fails (a fit heading for the boundary of the parameter space).
+    # From the least-squares start, which is far from the optimum, the first step is a
+    # Fisher scoring step (the expected information), which saves about one Newton step
+    # there; a warm start is close to the optimum and takes Newton steps only.
     exact = False
-    for iterations in range(1, max_iter + 1):  # noqa: B007 (used after the loop)
+    scoring = theta0 is None
+    for iterations in range(1, max_iter + 1):
         ev, jac = current
         grad_theta, hess_theta = _theta_derivatives(
             data, struct, theta, ev, jac, reml, curvature=exact
         )
+        if scoring and iterations == 1:
+            hess_theta = None
         direction = _ascent_direction(grad_theta, hess_theta, jac.T @ ev.expected @ jac)
         decrement = float(grad_theta @ direction)
         if decrement < tol:
@@ -692,11 +920,9 @@ def _ascent_direction(
     for matrix in (observed, expected):
         if matrix is None:
             continue
-        try:
-            chol = linalg.cho_factor(matrix, lower=True)
-        except linalg.LinAlgError:
-            continue
-        return linalg.cho_solve(chol, grad)
+        chol, info = _potrf(matrix, lower=1, clean=1)
+        if info == 0:
+            return _potrs(chol, grad, lower=1)[0]
     scale = float(np.max(np.abs(np.diag(expected)))) if expected.size else 1.0
     damping = 1e-8 * max(scale, 1e-300)
     eye = np.eye(grad.size)
@@ -714,6 +940,9 @@ def start_values(data: GroupedData, struct: Structure) -> np.ndarray:
     if struct.local:  # no T × T matrix: each subject's residuals
         return subject_start(data, struct)
     t, p = data.n_visits, data.n_coef
+    st = data.stacked
+    if st is not None:
+        return struct.start(_stacked_start_covariance(st, t, p))
     xtx = np.zeros((p, p))
     xty = np.zeros(p)
     for b in data.blocks:
@@ -727,6 +956,32 @@ def start_values(data: GroupedData, struct: Structure) -> np.ndarray:
         idx = np.ix_(b.visits, b.visits)
         total[idx] += _residual_cross(b, b.cross_xx(), beta)
         count[idx] += b.n
+    return struct.start(_pairwise_covariance(total, count))
+
+
+def _stacked_start_covariance(st: StackedPatterns, t: int, p: int) -> np.ndarray:
+    """:func:`start_values`' covariance of the least-squares residuals from the stacked
+    cross-products."""
+    kmax = st.kmax
+    local = st.flat % (kmax * kmax)
+    same = local // kmax == local % kmax  # the rows Σ_i x_ia x_iaᵀ
+    xtx = st.xx[same].sum(axis=0).reshape(p, p)
+    xty = st.xy[same].sum(axis=0)
+    beta = linalg.lstsq(xtx, xty)[0]
+    cross, _ = st.residual_cross(beta)
+    rows = np.broadcast_to(st.visits[:, :, None], st.mask.shape)
+    cols = np.broadcast_to(st.visits[:, None, :], st.mask.shape)
+    total = np.zeros((t, t))
+    count = np.zeros((t, t))
+    np.add.at(total, (rows[st.mask], cols[st.mask]), cross[st.mask])
+    np.add.at(count, (rows[st.mask], cols[st.mask]), (st.n[:, None, None] * st.mask)[st.mask])
+    return _pairwise_covariance(total, count)
+
+
+def _pairwise_covariance(total: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """Sums of residual products over counts of subjects, NaN where no subject has both
+    visits, the diagonal filled where a variance is missing or not positive."""
+    t = total.shape[0]
     with np.errstate(invalid="ignore", divide="ignore"):
         s = total / count
     s = np.where(count > 0, s, np.nan)
@@ -735,4 +990,4 @@ def start_values(data: GroupedData, struct: Structure) -> np.ndarray:
         fallback = np.nanmean(diag[np.isfinite(diag) & (diag > 0)]) if np.any(diag > 0) else 1.0
         diag = np.where(np.isfinite(diag) & (diag > 0), diag, fallback)
         s[np.diag_indices(t)] = diag
-    return struct.start(s)
+    return s

@@ -53,6 +53,22 @@ class Unstructured(Structure):
         chol[rows, cols] = values
         return (chol @ chol.T)[rows, cols]
 
+    def jacobian(self, theta: np.ndarray) -> np.ndarray:
+        """``∂ψ/∂θ`` in closed form: with ``Σ = L Lᵀ`` and ``θ_j`` the entry ``(r, c)`` of
+        ``L`` (its log on the diagonal), ``∂Σ_ab/∂θ_j = s_j (δ_ar L_bc + δ_br L_ac)``,
+        ``s_j = L_rc`` on the diagonal and 1 below it."""
+        t = self.n_visits
+        rows, cols = self._tril()
+        theta = np.asarray(theta, dtype=float)
+        diagonal = rows == cols
+        values = np.where(diagonal, np.exp(theta), theta)
+        chol = np.zeros((t, t))
+        chol[rows, cols] = values
+        scale = np.where(diagonal, values, 1.0)
+        r, c = rows[None, :], cols[None, :]
+        a, b = rows[:, None], cols[:, None]
+        return scale * ((a == r) * chol[b, c] + (b == r) * chol[a, c])
+
     def sigma(self, psi: np.ndarray) -> np.ndarray:
         t = self.n_visits
         rows, cols = self._tril()
