@@ -97,6 +97,7 @@ def formula_frame(
             "the formula has no covariance or random-effects term: add one, e.g. "
             "us(visit | subject) for an MMRM or (1 | subject) for a random intercept"
         )
+    visit: str | None
     if cov is not None:
         subject, visit = cov.subject, cov.visit
         if cov.structure not in STRUCTURES:
@@ -123,8 +124,8 @@ def formula_frame(
     if weights is not None:
         _require_weights_column(data, weights)
     coordinates = cov is not None and cov.structure == "sp_exp"
-    if coordinates:
-        _require_time_type(data, visit, str(cov))
+    if cov is not None and coordinates:
+        _require_time_type(data, cov.visit, str(cov))
     if cov is not None and not coordinates and factor_levels(data[visit]) is None:
         raise ModelError(
             f"the visit column {visit!r} of {str(cov)!r} is numeric; a covariance structure "
@@ -167,10 +168,10 @@ def formula_frame(
     weight_values = None
     if weights is not None:
         weight_values = _weight_values(frame, weights, subject)
-    if coordinates and factor_levels(frame[visit]) is None:
+    if cov is not None and coordinates and factor_levels(frame[visit]) is None:
         model = design_model(frame, parsed.fixed)
         values = frame[visit].to_numpy(dtype=float)
-        _require_distinct_times(frame, values, visit, subject, str(cov))
+        _require_distinct_times(frame, values, cov.visit, subject, str(cov))
         distinct = np.unique(values)
         position = np.searchsorted(distinct, values).astype(np.int64)
         times = tuple(float(t) for t in distinct)
@@ -181,9 +182,9 @@ def formula_frame(
         if visits is None or len(visits) < 1:
             raise ModelError(f"the visit column {visit!r} has no level with data")
         model = design_model(frame, parsed.fixed, visit=visit)
-        if visit in model.levels:
-            visits = model.levels[visit]
-        position = level_positions(frame[visit], visits, visit).astype(np.int64)
+        if cov.visit in model.levels:
+            visits = model.levels[cov.visit]
+        position = level_positions(frame[cov.visit], visits, cov.visit).astype(np.int64)
         times = tuple(float(i + 1) for i in range(len(visits)))
         labels = tuple(level_label(v) for v in visits)
         name = cov.structure

@@ -209,10 +209,10 @@ def level_positions(values: pd.Series, levels: Sequence[Any], name: str) -> np.n
     """
     categorical = isinstance(values.dtype, pd.CategoricalDtype)
     if len(values) <= _FEW_ROWS:  # a grid: a dictionary beats building indexes
-        lookup = {level: i for i, level in enumerate(levels)}
-        codes = np.array([lookup.get(v, -1) for v in values.tolist()], dtype=np.intp)
-        if np.all(codes >= 0):
-            return codes
+        position = {level: i for i, level in enumerate(levels)}
+        few = np.array([position.get(v, -1) for v in values.tolist()], dtype=np.intp)
+        if np.all(few >= 0):
+            return few
     known = pd.Index(list(levels))
     if categorical:
         value_codes = values.cat.codes.to_numpy()
