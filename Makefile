@@ -45,7 +45,7 @@ lock: $(DEV_STAMP) ## Rewrite constraints.txt from .venv's versions (UPGRADE=1: 
 	$(PY) tools/lock.py $(LOCK)
 
 test: $(DEV_STAMP) ## Run the test suite
-	$(PY) -m pytest -q -n 2
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(PY) -m pytest -q -n 2
 
 lint: $(DEV_STAMP) ## ruff and mypy on src/
 	$(VENV)/bin/ruff check src tests
