@@ -19,9 +19,6 @@ point); the notes add our processor time of one run, which a busy machine inflat
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -31,6 +28,8 @@ import numpy as np
 
 import lifestyle_trials as lt
 from benchmarks.timing import best_time, peak_mb
+
+from .r_peer import run_r
 
 REFS = {"diet": "control", "exercise": "control", "diet+exercise": "control"}
 
@@ -85,21 +84,7 @@ write_json(list(jack_s = jack_s, bayes_s = bayes_s, parameter = est$parameter, e
 
 
 def _run_r(csv: Path, out: Path) -> dict[str, Any] | None:
-    rscript = shutil.which("Rscript")
-    if rscript is None:
-        return None
-    script = out.with_suffix(".R")
-    script.write_text(R_SCRIPT)
-    done = subprocess.run(
-        [rscript, "--vanilla", str(script), str(csv), str(out)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0 or not out.exists():
-        lines = [line for line in done.stderr.splitlines() if line.strip()]
-        return {"error": lines[-2:] or ["R failed"]}
-    return json.loads(out.read_text())
+    return run_r(R_SCRIPT, out, [csv, out])
 
 
 def _pipeline(trial: lt.Trial, method: str, **options: Any) -> lt.mi.Pooled:

@@ -26,9 +26,6 @@ is traced (tracemalloc) in a separate run. Each row's notes compare the log-like
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
 import tempfile
 import time
 import warnings
@@ -44,6 +41,8 @@ from lifestyle_trials.models.design.prepare import analysis_data
 from lifestyle_trials.models.engine import reml
 from lifestyle_trials.models.engine.covariance import structure
 from lifestyle_trials.models.engine.repeated import refit_many, without_subjects
+
+from .r_peer import run_r
 
 VISITS = (0, 3, 6, 9, 12)
 N_SMALL = 5_000
@@ -75,21 +74,7 @@ def _trial(n: int) -> lt.Trial:
 
 
 def _run_r(frame_csv: Path, out: Path, code: str = R_SCRIPT) -> dict[str, Any] | None:
-    rscript = shutil.which("Rscript")
-    if rscript is None:
-        return None
-    script = out.with_suffix(".R")
-    script.write_text(code)
-    done = subprocess.run(
-        [rscript, "--vanilla", str(script), str(frame_csv), str(out)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0 or not out.exists():
-        lines = [line for line in done.stderr.splitlines() if line.strip()]
-        return {"error": lines[-2:] or ["R failed"]}
-    return json.loads(out.read_text())
+    return run_r(code, out, [frame_csv, out])
 
 
 ENGINE_R_SCRIPT = r"""

@@ -36,10 +36,7 @@ the two fits agree: log-likelihood, and the effects' estimates, standard errors 
 
 from __future__ import annotations
 
-import json
 import os
-import shutil
-import subprocess
 import tempfile
 import time
 from dataclasses import dataclass
@@ -52,6 +49,8 @@ import pandas as pd
 import lifestyle_trials as lt
 from benchmarks.timing import peak_mb
 from lifestyle_trials.models.design.prepare import analysis_data
+
+from .r_peer import run_r
 
 SIZES = (1_000, 5_000, 20_000, 100_000)
 VISITS = (0, 3, 6, 9, 12)
@@ -196,21 +195,7 @@ def _ours(fit_only: Any, whole: Any, repeats: int) -> Ours:
 
 
 def _run_r(files: list[Path], out: Path) -> dict[str, Any] | None:
-    rscript = shutil.which("Rscript")
-    if rscript is None:
-        return None
-    script = out.with_suffix(".R")
-    script.write_text(R_SCRIPT)
-    done = subprocess.run(
-        [rscript, "--vanilla", str(script), str(out), *map(str, files)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0 or not out.exists():
-        lines = [line for line in done.stderr.splitlines() if line.strip()]
-        return {"error": lines[-2:] or ["R failed"]}
-    return json.loads(out.read_text())
+    return run_r(R_SCRIPT, out, [out, *files])
 
 
 def _agreement(ours: Ours, r: dict[str, Any]) -> tuple[bool, str]:

@@ -24,9 +24,6 @@ with a note, when Rscript with emmeans and mmrm is missing.
 from __future__ import annotations
 
 import functools
-import json
-import shutil
-import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -34,6 +31,8 @@ from typing import Any
 
 import lifestyle_trials as lt
 from benchmarks.timing import peak_mb
+
+from .r_peer import run_r
 
 ANCOVA_DESIGN: dict[str, Any] = {}  # the ODES defaults: published sizes and dropout
 MMRM_DESIGN: dict[str, Any] = {"visits": (0, 3, 6, 12)}
@@ -89,22 +88,14 @@ write_json(list(ancova_s = ancova_s, mmrm_s = mmrm_s, R = R.version.string,
 
 
 def _run_r() -> dict[str, Any]:
-    rscript = shutil.which("Rscript")
-    if rscript is None:
-        return {"error": "Rscript not found"}
     with tempfile.TemporaryDirectory() as tmp:
-        script, out = Path(tmp) / "power.R", Path(tmp) / "r.json"
-        script.write_text(R_SCRIPT)
-        done = subprocess.run(
-            [rscript, "--vanilla", str(script), str(out), str(R_ANCOVA_TRIALS), str(R_MMRM_TRIALS)],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if done.returncode != 0 or not out.exists():
-            lines = [line for line in done.stderr.splitlines() if line.strip()]
-            return {"error": " ".join(lines[-2:]) or "R failed"}
-        return json.loads(out.read_text())
+        out = Path(tmp) / "r.json"
+        r = run_r(R_SCRIPT, out, [out, R_ANCOVA_TRIALS, R_MMRM_TRIALS])
+    if r is None:
+        return {"error": "Rscript not found"}
+    if "error" in r:
+        return {"error": " ".join(r["error"])}
+    return r
 
 
 def _timed(function: Any) -> tuple[float, Any]:

@@ -11,9 +11,6 @@ not available.
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -23,6 +20,8 @@ import pandas as pd
 
 import lifestyle_trials as lt
 from benchmarks.timing import best_time, peak_mb
+
+from .r_peer import run_r
 
 FORMULA = "y ~ arm * day + sp_exp(day | id)"
 R_SCRIPT = r"""
@@ -61,23 +60,10 @@ def _ours(frame: pd.DataFrame) -> lt.MMRMResult:
 
 
 def _run_r(frame: pd.DataFrame) -> dict[str, Any] | None:
-    rscript = shutil.which("Rscript")
-    if rscript is None:
-        return None
     with tempfile.TemporaryDirectory() as tmp:
-        csv, out, script = Path(tmp) / "d.csv", Path(tmp) / "r.json", Path(tmp) / "b.R"
+        csv, out = Path(tmp) / "d.csv", Path(tmp) / "r.json"
         frame.to_csv(csv, index=False)
-        script.write_text(R_SCRIPT)
-        done = subprocess.run(
-            [rscript, "--vanilla", str(script), str(csv), str(out)],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if done.returncode != 0 or not out.exists():
-            lines = [line for line in done.stderr.splitlines() if line.strip()]
-            return {"error": lines[-2:] or ["R failed"]}
-        return json.loads(out.read_text())
+        return run_r(R_SCRIPT, out, [csv, out])
 
 
 def run() -> list[dict]:
