@@ -9,7 +9,8 @@ What a reviewer must check is compared by content, within the tolerances of
 - ``tables/*.csv``: the same rule, cell by cell.
 - ``figures/<name>``: what the figure draws (``figures/<name>.json``, written beside each SVG:
   plotted coordinates and texts), compared as numbers; not the SVG bytes.
-- ``index.html``: its text, embedded images set aside, printed numbers compared as numbers
+- ``index.html``: its text, embedded images and the stylesheet (the package's
+  ``report.css``, the same in every report) set aside, printed numbers compared as numbers
   within their printed precision (a value on a rounding boundary may print one unit apart in
   the last digit), checksums and software versions as notes.
 - ``data/{raw,interim,processed}/<id>.csv`` and their manifests: by their values.
@@ -71,12 +72,21 @@ _MANIFEST_NOTES = (("stamp",),)
 
 _DATA_URI = re.compile(r'src="data:image/svg\+xml;base64,[A-Za-z0-9+/=]+"')
 _STAMP = re.compile(r"<!-- lifestyle-trials stamp\n.*?\n-->\n", re.DOTALL)
+_STYLE = re.compile(r"<style>\n.*?</style>", re.DOTALL)
 
 
 def html_text(html: str) -> str:
-    """The report's HTML with each embedded image replaced by a placeholder and without the
-    stamp comment (its input checksums change with any bit of the numbers)."""
-    return _DATA_URI.sub('src="data:image/svg+xml;base64,…"', _STAMP.sub("", html))
+    r"""The report's HTML with each embedded image and the stylesheet replaced by a
+    placeholder and without the stamp comment (its input checksums change with any bit of
+    the numbers).
+
+    Examples
+    --------
+    >>> html_text('<head><style>\nbody { margin: 0 }\n</style></head>')
+    '<head><style>…</style></head>'
+    """
+    text = _STYLE.sub("<style>…</style>", _STAMP.sub("", html))
+    return _DATA_URI.sub('src="data:image/svg+xml;base64,…"', text)
 
 
 def _data_root(reports_root: Path) -> Path:
