@@ -206,8 +206,8 @@ def test_summary_text(trial):
 
 def test_possible_estimands():
     assert possible_estimands(lt.ARMS) == ("margins", "factorial", "arms")
-    assert possible_estimands(["control", "diet", "exercise"]) == ("margins", "arms")
-    assert possible_estimands(["diet", "exercise", "diet+exercise"]) == ("margins",)
+    assert possible_estimands(["control", "diet", "exercise"]) == ("arms",)
+    assert possible_estimands(["diet", "exercise", "diet+exercise"]) == ()
     assert possible_estimands(["control", "diet+exercise"]) == ("arms",)
     assert possible_estimands(["diet", "exercise"]) == ()
 
@@ -217,9 +217,12 @@ def test_three_arm_trial():
     trial = trial_of(table)
     fit = lt.ancova(trial, "homa_ir", estimand="arms")
     assert fit.effects["term"].tolist() == ["diet vs control", "diet+exercise vs control"]
-    assert lt.ancova(trial, "homa_ir", estimand="margins").effects.shape[0] == 2
-    with pytest.raises(ModelError, match="estimands still possible: 'margins', 'arms'"):
-        lt.ancova(trial, "homa_ir", estimand="factorial")
+    # the default estimand of a trial without the four arms: each arm against control
+    pd.testing.assert_frame_equal(lt.ancova(trial, "homa_ir").effects, fit.effects)
+    # the main effects of the 2 × 2 are not estimated from three arms (never relabelled)
+    for estimand in ("margins", "factorial"):
+        with pytest.raises(ModelError, match="needs subjects in all four arms.*possible: 'arms'"):
+            lt.ancova(trial, "homa_ir", estimand=estimand)
 
 
 # -- bad input ------------------------------------------------------------------------------------
@@ -246,7 +249,7 @@ def test_empty_design_cell_names_the_arm_and_what_remains():
     message = str(info.value)
     assert "needs subjects in all four arms" in message
     assert "has none in exercise" in message
-    assert "estimands still possible: 'margins', 'arms'" in message
+    assert "estimands still possible: 'arms'" in message
 
 
 def test_fewer_subjects_than_parameters():

@@ -122,7 +122,7 @@ def test_three_arm_batch(data):
         estimand="arms",
     )
     assert batch.terms == ("diet vs control", "diet+exercise vs control")
-    with pytest.raises(ModelError, match="possible: margins, arms"):
+    with pytest.raises(ModelError, match="possible: arms"):
         lt.ancova_batch(
             data["y"][keep],
             data["base"][keep],

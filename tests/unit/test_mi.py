@@ -533,3 +533,11 @@ def test_bootstrap_pooling_percentile_and_normal() -> None:
     np.testing.assert_allclose(z, 1.959963984540054, rtol=1e-12)
     with pytest.raises(lt.MIError, match="interval must be one of percentile, normal"):
         lt.mi.pool(analysed, interval="basic")
+
+
+def test_margins_needs_the_four_arms() -> None:
+    trial = lt.simulate_odes(seed=5, n_per_arm=(12, 12, 0, 12), visits=(0, 6, 12), dropout=0.2)
+    imputed = lt.mi.impute(lt.mi.draws(trial, "homa_ir", log=True))
+    assert lt.mi.analyse(imputed, "ancova", estimand="arms").terms
+    with pytest.raises(lt.MIError, match="'margins' needs all four arms.*estimand='arms'"):
+        lt.mi.analyse(imputed, "ancova", estimand="margins")

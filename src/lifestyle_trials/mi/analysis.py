@@ -92,9 +92,10 @@ def _design(data: MIData, estimand: str) -> tuple[np.ndarray, np.ndarray, tuple[
     n = data.n_subjects
     cov, _ = covariate_columns(data.covariates)
     if estimand == "margins":
-        if np.ptp(data.diet) == 0 or np.ptp(data.exercise) == 0:
+        if len(set(zip(data.diet.tolist(), data.exercise.tolist(), strict=True))) < 4:
             raise MIError(
-                f"estimand 'margins' needs both factors to vary; arms: {', '.join(data.arms)}"
+                f"estimand 'margins' needs all four arms of the 2 × 2 design; arms: "
+                f"{', '.join(data.arms)}. Compare each arm with control: estimand='arms'"
             )
         treat = np.column_stack([np.ones(n), data.diet, data.exercise])
         rows = np.zeros((2, treat.shape[1]))

@@ -246,7 +246,7 @@ class AncovaFit:
 def ancova(
     trial: Trial,
     outcome: str,
-    estimand: str = "margins",
+    estimand: str | None = None,
     visit: float | None = None,
     log: bool = False,
     covariates: Iterable[str] = (),
@@ -268,6 +268,9 @@ def ancova(
     ``"margins"``
         ``diet + exercise`` (no interaction): the analysis "at the margins"; terms ``diet`` and
         ``exercise``. Most efficient, but it assumes no interaction (McAlister et al. 2003).
+        It needs all four arms: without one of them the additive model could only be
+        identified by assuming the interaction away, so a trial with fewer arms is refused
+        (compare each arm with control, ``"arms"``).
     ``"factorial"``
         ``diet * exercise``: terms ``diet`` and ``exercise`` (each averaged over the other
         factor with equal weights) and ``diet:exercise`` = (DE - E) - (D - C).
@@ -297,7 +300,8 @@ def ancova(
     trial : Trial
     outcome : str
         An outcome of the trial.
-    estimand : {"margins", "factorial", "arms"}, default "margins"
+    estimand : {"margins", "factorial", "arms"}, optional
+        Default: ``"margins"`` when the four arms have analysed subjects, else ``"arms"``.
     visit : float, optional
         The follow-up visit (default: the last visit).
     log : bool, default False
@@ -386,7 +390,7 @@ def ancova(
 
 def fit_analysis_set(
     data: AnalysisData,
-    estimand: str = "margins",
+    estimand: str | None = None,
     *,
     analysis: str = "ancova",
     vcov: str = "classical",
@@ -405,6 +409,8 @@ def fit_analysis_set(
     outcome, chosen, log, covs = data.outcome, data.visits[0], data.log, data.covariates
     frame = data.frame
     present = tuple(a for a in ARMS if data.analysed.get(a, 0) > 0)
+    if estimand is None:
+        estimand = "margins" if len(present) == len(ARMS) else "arms"
     _require_cells(estimand, present, outcome, chosen)
 
     response = frame["y"].to_numpy(dtype=float)
@@ -472,10 +478,12 @@ def fit_analysis_set(
     )
 
 
-def _check_options(estimand: str, analysis: str, vcov: str, adjust: str, level: float) -> str:
+def _check_options(
+    estimand: str | None, analysis: str, vcov: str, adjust: str, level: float
+) -> str:
     """Validate the options shared by :func:`ancova` and :func:`fit_analysis_set`; return the
     canonical adjustment name."""
-    if estimand not in ESTIMANDS:
+    if estimand is not None and estimand not in ESTIMANDS:
         raise ModelError(f"unknown estimand {estimand!r}; use one of {', '.join(ESTIMANDS)}")
     if analysis not in ANALYSES:
         raise ModelError(f"unknown analysis {analysis!r}; use one of {', '.join(ANALYSES)}")
@@ -490,20 +498,19 @@ def _check_options(estimand: str, analysis: str, vcov: str, adjust: str, level: 
 def possible_estimands(arms: Iterable[str]) -> tuple[str, ...]:
     """The estimands a set of arms with analysed subjects supports.
 
-    ``factorial`` needs all four arms; ``margins`` needs three (the additive model is then
-    identified); ``arms`` needs control and at least one other arm.
+    ``factorial`` and ``margins`` need all four arms (with three, the additive model is
+    identified only by assuming no interaction, which the data cannot check); ``arms`` needs
+    control and at least one other arm.
 
     Examples
     --------
     >>> possible_estimands(["control", "diet", "diet+exercise"])
-    ('margins', 'arms')
+    ('arms',)
     """
     present = set(arms)
     out = []
     if present >= set(ARMS):
-        out.append("factorial")
-    if len(present & set(ARMS)) >= 3:
-        out.append("margins")
+        out += ["factorial", "margins"]
     if "control" in present and len(present) >= 2:
         out.append("arms")
     return tuple(e for e in ESTIMANDS if e in out)
@@ -516,7 +523,7 @@ def _require_cells(estimand: str, present: tuple[str, ...], outcome: str, visit:
     missing = [a for a in ARMS if a not in present]
     needs = {
         "factorial": "subjects in all four arms",
-        "margins": "subjects in at least three arms",
+        "margins": "subjects in all four arms",
         "arms": "subjects in the control arm and in at least one other arm",
     }[estimand]
     others = (
