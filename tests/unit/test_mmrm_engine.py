@@ -19,7 +19,7 @@ import pytest
 
 import lifestyle_trials as lt
 from lifestyle_trials import ModelError
-from lifestyle_trials.models.engine import reml
+from lifestyle_trials.models.engine import patterns, reml
 from lifestyle_trials.models.engine.covariance import structure
 from lifestyle_trials.models.engine.kenward_roger import kenward_roger
 
@@ -170,7 +170,7 @@ def test_cross_products_recomputed_on_demand_give_the_same_result(monkeypatch) -
     y, x, subj, vis = small_data(seed=9)
     struct = structure("toeph", VISITS)
     stored = reml.group_by_pattern(y, x, subj, vis, len(VISITS))
-    monkeypatch.setattr(reml, "_GRAM_LIMIT", 0.0)
+    monkeypatch.setattr(patterns, "_GRAM_LIMIT", 0.0)
     lazy = reml.group_by_pattern(y, x, subj, vis, len(VISITS))
     assert all(b.sxx is None for b in lazy.blocks)
     assert any(b.sxx is not None for b in stored.blocks)
