@@ -131,19 +131,23 @@ def test_mmrm_replicates_equal_one_fit_at_a_time():
         np.testing.assert_allclose(fits.conf_high[i], eff["conf_high"], rtol=REML_RTOL)
 
 
-def test_mmrm_kenward_roger_equals_lt_mmrm():
+@pytest.mark.parametrize("df_method", ["kenward-roger", "kenward-roger-mmrm"])
+def test_mmrm_kenward_roger_equals_lt_mmrm(df_method: str) -> None:
+    """The simulated trial's fit equals lt.mmrm with the same Kenward-Roger variant (ar1:
+    the variants' standard errors differ), estimates, p-values and limits."""
     args = {"n_per_arm": (10, 10, 10, 10), "visits": (0, 6, 12), "dropout": 0.2}
     design = make_design(
-        args, "glucose", "mmrm", "arms", False, None, "cs", "kenward-roger", ALPHA, 1, 4
+        args, "glucose", "mmrm", "arms", False, None, "ar1", df_method, ALPHA, 1, 4
     )
     fits = mmrm_chunk([make_replicate(design, 0)], design, (6.0, 12.0))
     trial = lt.simulate_odes(replicate_seed(4, 0), **args)
-    fit = lt.mmrm(trial, "glucose", covariance="cs", df_method="kenward-roger")
+    fit = lt.mmrm(trial, "glucose", covariance="ar1", df_method=df_method)
     means = lt.marginal_means(fit, ["diet", "exercise"], by="visit")
     arms = lt.contrast(means, "trt.vs.ctrl").table
     # contrast rows: per visit, each arm against control; ours are term-major
-    ours = fits.estimate[0].reshape(3, 2).T.ravel()
-    np.testing.assert_allclose(ours, arms["estimate"], rtol=REML_RTOL)
+    for ours, column in ((fits.estimate, "estimate"), (fits.p_value, "p_value"),
+                         (fits.conf_high, "conf_high")):  # fmt: skip
+        np.testing.assert_allclose(ours[0].reshape(3, 2).T.ravel(), arms[column], rtol=REML_RTOL)
 
 
 def test_failed_fits_are_counted_not_dropped():

@@ -26,12 +26,13 @@ from ..datasets.odes_settings import settings_of
 from ..datasets.synthetic import simulate_odes
 from ..errors import ConfigError, ModelError
 from ..models.engine.covariance import STRUCTURES
+from ..models.engine.kenward_roger import KR_DF_METHODS
 
 __all__ = ["ANALYSES", "ESTIMANDS", "PowerDesign", "make_design", "replicate_seed", "term_names"]
 
 ANALYSES: tuple[str, ...] = ("ancova", "mmrm")
 ESTIMANDS: tuple[str, ...] = ("factorial", "margins", "arms")
-DF_METHODS: tuple[str, ...] = ("satterthwaite", "kenward-roger", "residual")
+DF_METHODS: tuple[str, ...] = ("satterthwaite", *KR_DF_METHODS, "residual")
 
 _SIMULATE_ARGS: tuple[str, ...] = tuple(
     name for name in inspect.signature(simulate_odes).parameters if name != "seed"

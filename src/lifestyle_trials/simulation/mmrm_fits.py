@@ -20,12 +20,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..arms import ARMS
-from ..errors import ConvergenceError, LifestyleTrialsError, ModelError, computed
+from ..errors import ConvergenceError, LifestyleTrialsError, ModelError
 from ..models.engine.covariance import Structure, structure
-from ..models.engine.inference import ContrastInference
-from ..models.engine.kenward_roger import kenward_roger
+from ..models.engine.inference import contrast_inference
 from ..models.engine.reml import GroupedData, fit_covariance, group_by_pattern
-from ..models.engine.satterthwaite import parameter_covariance
 from ..models.results import t_inference
 from ..trial import format_visit
 from .design import PowerDesign
@@ -75,7 +73,9 @@ def engine_fit(
         Subject number and visit position of each row.
     struct : Structure
     contrasts : ndarray (m, p)
-    df_method : {"satterthwaite", "kenward-roger", "residual"}
+    df_method : str
+        ``"satterthwaite"``, a Kenward-Roger variant or ``"residual"`` (see
+        :mod:`~lifestyle_trials.models.engine.inference`).
 
     Raises
     ------
@@ -90,27 +90,7 @@ def engine_fit(
     values = np.linalg.eigvalsh(struct.sigma(ev.psi))
     if values[0] <= 1e-10 * values[-1]:
         raise ConvergenceError("the fitted covariance matrix is singular")
-    if df_method == "satterthwaite":
-        cov_psi = parameter_covariance(computed(ev.observed, "the observed information"))
-        d_vcov = ev.vcov @ computed(ev.q, "the derivative of the coefficient covariance") @ ev.vcov
-        inf = ContrastInference(
-            method=df_method,
-            beta=ev.beta,
-            vcov=ev.vcov,
-            model_vcov=ev.vcov,
-            d_vcov=d_vcov,
-            cov_psi=cov_psi,
-        )
-    elif df_method == "kenward-roger":
-        kr = kenward_roger(data, struct, ev)
-        inf = ContrastInference(
-            method=df_method, beta=ev.beta, vcov=kr.vcov_adjusted, model_vcov=ev.vcov, kr=kr
-        )
-    else:
-        coef_df = np.full(data.n_coef, float(data.n_obs - data.n_coef))
-        inf = ContrastInference(
-            method=df_method, beta=ev.beta, vcov=ev.vcov, model_vcov=ev.vcov, coef_df=coef_df
-        )
+    inf = contrast_inference(data, struct, ev, df_method=df_method)
     estimate = contrasts @ ev.beta
     std_error = np.sqrt(np.einsum("ij,jk,ik->i", contrasts, inf.vcov, contrasts))
     return EngineFit(estimate=estimate, std_error=std_error, df=inf.df(contrasts))

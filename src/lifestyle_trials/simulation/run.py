@@ -141,8 +141,10 @@ def power(
         ANCOVA: the follow-up visit analysed (default: the last).
     covariance : str, default "us"
         MMRM covariance structure.
-    df_method : {"satterthwaite", "kenward-roger", "residual"}
-        MMRM degrees of freedom.
+    df_method : str, default "satterthwaite"
+        MMRM degrees of freedom: ``"satterthwaite"``, ``"kenward-roger"``,
+        ``"kenward-roger-linear"``, ``"kenward-roger-mmrm"`` (as in
+        :func:`~lifestyle_trials.mmrm`) or ``"residual"``.
     n_sim : int, default 10000
         Number of replicate trials.
     seed : int, default 1
