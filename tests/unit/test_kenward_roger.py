@@ -64,44 +64,6 @@ def test_kenward_roger_equals_sas(name: str, linear: bool) -> None:
     np.testing.assert_allclose(kr_f_test(kr, contrast)[0], sas["df"], rtol=SAS_RTOL)
 
 
-def sas_psi(name: str, params: dict[str, float]) -> np.ndarray:
-    """SAS's covariance parameters in the order of the engine's ``psi``."""
-    var = [params[f"Var({i})"] for i in range(1, 5)] if "Var(1)" in params else []
-    if name == "ar1":
-        return np.array([params["Residual"], params["AR(1)"]])
-    if name == "cs":
-        return np.array([params["Residual"] + params["CS"], params["CS"]])
-    if name == "csh":
-        return np.array([*var, params["CSH"]])
-    if name == "ar1h":
-        return np.array([*var, params["ARH(1)"]])
-    return np.array([*var, *(params[f"Rho({i})"] for i in range(1, 4))])
-
-
-@pytest.mark.parametrize("key", sorted(SAS["fev1_intercept_only"]))
-def test_intercept_only_fits_equal_sas_listings(key: str) -> None:
-    """SAS ``MODEL FEV1 = / ddfm=satterthwaite; REPEATED AVISIT / TYPE=<cov>`` (REML and
-    ML): -2 log-likelihood (8 decimals), intercept and covariance parameters (as printed,
-    5-6 significant digits)."""
-    name, method = key.rsplit("_", 1)
-    sas = SAS["fev1_intercept_only"][key]
-    d = pd.read_csv(REFERENCE / "mmrm_fev" / "data.csv")
-    visit = d["AVISIT"].str[-1].astype(int).to_numpy() - 1
-    data = reml.group_by_pattern(
-        d["FEV1"].to_numpy(), np.ones((len(d), 1)), d["USUBJID"].to_numpy(), visit, 4
-    )
-    struct = structure(name, FEV_VISITS)
-    _, ev, conv = reml.fit_covariance(data, struct, reml=method == "reml")
-    assert conv.converged
-    np.testing.assert_allclose(-2.0 * ev.loglik, sas["minus2_loglik"], rtol=2e-9)
-    np.testing.assert_allclose(ev.beta[0], sas["intercept"]["estimate"], rtol=1e-5)
-    np.testing.assert_allclose(np.sqrt(ev.vcov[0, 0]), sas["intercept"]["std_error"], atol=1e-4)
-    # Σ from SAS's parameters (a small covariance such as cs's 5.72 is the least precise)
-    sigma = struct.sigma(sas_psi(name, sas["covariance_parameters"]))
-    ours = struct.sigma(ev.psi)
-    np.testing.assert_allclose(ours, sigma, atol=SAS_RTOL * np.max(np.abs(sigma)))
-
-
 def test_kenward_roger_linear_differs_where_sigma_is_not_linear() -> None:
     # SAS: KR and KR(LINEAR) standard errors differ by 0.2% for ar1 (Σ not linear in ρ)
     data = fev_armcd()
