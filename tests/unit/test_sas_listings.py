@@ -44,11 +44,14 @@ ENGINE_NAME = {
 
 WEIGHTED_DF_DIFFER = {"us_full_weighted_reml"}
 """Listings whose Satterthwaite df are not compared. sas_weighted.txt (``WEIGHT WEIGHT``,
-``TYPE=UN``, ARMCD, AVISIT, their interaction, RACE, SEX): the fit, estimates and standard
-errors agree, but SAS prints df 2.1 to 2.8 times the engine's (intercept 407 against 170,
-several capped at 526 = n - p); the engine's equal R mmrm's for this model within
-DF_EXACT_RTOL (tests/unit/test_mmrm_fev.py, expected_groups.json), and SAS's df for the
-weighted ANTE(1) intercept-only model (sas_weighted_mmrm_*.rtf) equal the engine's."""
+``TYPE=UN``, ARMCD, AVISIT, their interaction, RACE, SEX): the fit, estimates, standard
+errors and least-squares means agree, but SAS prints df 2.1 to 2.8 times the engine's
+(intercept 407 against 170, several capped at 526 = n - p; least-squares means 316-395
+against 128-147). The engine's equal R mmrm's for this model within DF_EXACT_RTOL
+(tests/unit/test_mmrm_fev.py, expected_groups.json), and its least-squares-means df round
+to those mmrm's own tests take from nlme for this model (test-emmeans.R, 134, 132, 147,
+142, 144, 143, 128, 128), not from this listing. SAS's df for the weighted ANTE(1)
+intercept-only model (sas_weighted_mmrm_*.rtf) equal the engine's."""
 
 
 def design(d: pd.DataFrame, labels: list[str]) -> np.ndarray:
@@ -173,3 +176,47 @@ def test_fixed_effects_equal_sas_listing(key: str) -> None:
         half = stats.t.ppf(0.975, ours_df) * ours_se
         ours_limits = np.c_[inf.beta - half, inf.beta + half]
         np.testing.assert_allclose(ours_limits, limits, rtol=SAS_RTOL, atol=5e-5)
+
+
+def lsmeans_row(d: pd.DataFrame, labels: list[str], effect: str, levels: str) -> np.ndarray:
+    """SAS's LSMEANS row for ``effect`` at ``levels`` (e.g. ``AVISIT*ARMCD``, ``VIS2 TRT``):
+    the factors of ``effect`` at those levels, every other factor of the model averaged with
+    equal weights over its levels (RACE 1/3 each, SEX 1/2)."""
+    at = dict(zip(effect.split("*"), levels.split(" "), strict=True))
+    row = []
+    for label in labels:
+        if label == "Intercept":
+            row.append(1.0)
+            continue
+        factors, values = label.split(" ", 1)
+        names = factors.split("*")
+        values = [values] if len(names) == 1 else values.split(" ")
+        value = 1.0
+        for factor, level in zip(names, values, strict=True):
+            value *= float(at[factor] == level) if factor in at else 1.0 / d[factor].nunique()
+        row.append(value)
+    return np.array(row)
+
+
+@pytest.mark.parametrize("key", sorted(k for k, v in LISTINGS.items() if "lsmeans" in v))
+def test_least_squares_means_equal_sas_listing(key: str) -> None:
+    """``LSMEANS AVISIT*ARMCD / cl``: estimate, SE, DF (printed as an integer) and 95%
+    limits."""
+    sas = LISTINGS[key]
+    data, struct, ev = fitted(key)
+    inf = contrast_inference(data, struct, ev, df_method="satterthwaite")
+    d = pd.read_csv(CASE / "data.csv")
+    labels = list(sas["solution"])
+    rows = np.array([lsmeans_row(d, labels, *name.split(" ", 1)) for name in sas["lsmeans"]])
+    ref = list(sas["lsmeans"].values())
+    est = rows @ inf.beta
+    se = np.sqrt(np.einsum("ij,jk,ik->i", rows, inf.vcov, rows))
+    np.testing.assert_allclose(est, [r["estimate"] for r in ref], rtol=SAS_RTOL)
+    np.testing.assert_allclose(se, [r["std_error"] for r in ref], rtol=SAS_RTOL)
+    df = inf.df(rows)
+    if key not in WEIGHTED_DF_DIFFER:
+        sas_df = np.array([r["df"] for r in ref])
+        np.testing.assert_array_less(np.abs(df - sas_df), 0.5 + SAS_RTOL * sas_df)
+        half = stats.t.ppf(0.975, df) * se
+        limits = [(r["lower"], r["upper"]) for r in ref]
+        np.testing.assert_allclose(np.c_[est - half, est + half], limits, rtol=SAS_RTOL)

@@ -17,13 +17,14 @@ Usage: ``python parse_sas.py <unpacked mmrm source folder>`` (the folder of
   'VIS1')`` puts VIS1 last), and from the listing: ``minus2_loglik`` and ``criterion`` (last
   line of the iteration history, 8 decimals), ``solution`` (the estimated rows of "Solution
   for Fixed Effects" by effect and levels: estimate, SE, DF as printed, rounded to an
-  integer, and 95% limits where printed) and ``covariance_parameters`` (as printed: 4
-  decimals, 5 or 6 significant digits; named with the arm for GROUP=). The ``.rtf`` files
-  (ODS RTF) are read table by table. Only listings where SAS converged ("Convergence
-  criteria met") are kept. Not parsed: ``sas_sp_exp2_*`` (two coordinates), ``sas_sp_gau*``
-  (Gaussian spatial), which the engine does not fit; ``sas_log_nonconvergence*`` (SAS did
-  not converge); ``sas_resid_*`` (no script beside them, and the weighted one uses a column
-  ``fit_weight`` not in fev_data).
+  integer, and 95% limits where printed; ``lsmeans`` likewise where the listing has "Least
+  Squares Means") and ``covariance_parameters`` (as printed: 4 decimals, 5 or 6 significant
+  digits; named with the arm for GROUP=). The ``.rtf`` files (ODS RTF) are read table by
+  table. Only listings where SAS converged ("Convergence criteria met") are kept. Not
+  parsed: ``sas_sp_exp2_*`` (two coordinates), ``sas_sp_gau*`` (Gaussian spatial), which the
+  engine does not fit; ``sas_log_nonconvergence*`` (SAS did not converge); ``sas_resid_*``
+  (no script beside them, and the weighted one uses a column ``fit_weight`` not in
+  fev_data).
 """
 
 from __future__ import annotations
@@ -140,11 +141,11 @@ def rtf_text(path: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
-def solution(text: str) -> dict[str, dict[str, float]]:
-    """Rows of "Solution for Fixed Effects" that were estimated (the reference levels, printed
-    as 0 with no standard error, are left out), named by effect and levels, e.g.
-    ``AVISIT*ARMCD VIS2 TRT``; DF as printed (rounded to an integer)."""
-    block = text.split("Solution for Fixed Effects")[1].split("Tests of Fixed Effects")[0]
+def solution(block: str) -> dict[str, dict[str, float]]:
+    """Rows of "Solution for Fixed Effects" (or "Least Squares Means") that were estimated
+    (the reference levels, printed as 0 with no standard error, are left out), named by
+    effect and levels, e.g. ``AVISIT*ARMCD VIS2 TRT``; DF as printed (rounded to an
+    integer)."""
     rows = {}
     for line in block.splitlines():
         m = SOLUTION_ROW.match(line)
@@ -179,10 +180,17 @@ def listing(path: Path) -> dict[str, object] | None:
         if len(parts) >= 5 and all(re.fullmatch(NUMBER, p) for p in parts[-4:]):
             name = " ".join(p for p in parts[:-4] if p not in ("USUBJID", "ARMCD"))
             params[name] = float(parts[-4])
+    extra = {}
+    lsmeans = re.search(r"\n\s*Least Squares Means\s*\n(.*?)Differences of Least", text, re.S)
+    if lsmeans is not None:
+        extra["lsmeans"] = solution(lsmeans.group(1))
     return {
+        **extra,
         "minus2_loglik": float(last[2]),
         "criterion": float(last[3]) if len(last) > 3 else None,
-        "solution": solution(text),
+        "solution": solution(
+            text.split("Solution for Fixed Effects")[1].split("Tests of Fixed Effects")[0]
+        ),
         "covariance_parameters": params,
     }
 
