@@ -13,51 +13,15 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import linalg
-from scipy.linalg.lapack import dpotrf as _potrf
-from scipy.linalg.lapack import dpotrs as _potrs
 
 from .covariance import Structure
+from .evaluation import Evaluation, informations, profiled
 from .patterns import GroupedData, PatternBlock, StackedPatterns
 from .subject_times import subject_evaluation
 
-__all__ = ["Evaluation", "evaluate", "pattern_pieces"]
+__all__ = ["evaluate", "pattern_pieces"]
 
-_LOG_2PI = float(np.log(2.0 * np.pi))
 _STACK_LIMIT = 4e6  # values per derivative array above which patterns are evaluated one by one
-
-
-@dataclass(frozen=True)
-class Evaluation:
-    """The likelihood and its derivatives at one value of the covariance parameters.
-
-    Attributes
-    ----------
-    psi : ndarray
-        Natural covariance parameters.
-    loglik : float
-        REML or ML log-likelihood.
-    beta : ndarray
-        GLS estimate ``β̂(ψ)``.
-    vcov : ndarray
-        ``Φ = (Σ_i X_iᵀ Σ_i⁻¹ X_i)⁻¹``, the model-based covariance of ``β̂``.
-    gradient : ndarray or None
-        ``∂ℓ/∂ψ``.
-    expected : ndarray or None
-        Expected information ``½ tr(P V_k P V_l)``.
-    observed : ndarray or None
-        Observed information ``-∂²ℓ/∂ψ_k∂ψ_l``.
-    q : ndarray or None, shape (K, p, p)
-        ``Q_k = Xᵀ V⁻¹ V_k V⁻¹ X``; ``∂Φ/∂ψ_k = Φ Q_k Φ``.
-    """
-
-    psi: np.ndarray
-    loglik: float
-    beta: np.ndarray
-    vcov: np.ndarray
-    gradient: np.ndarray | None = None
-    expected: np.ndarray | None = None
-    observed: np.ndarray | None = None
-    q: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -118,8 +82,7 @@ def evaluate(
     """
     psi = np.asarray(psi, dtype=float)
     if struct.local:  # each subject its own Σ_i: vectorised over subjects
-        fields = subject_evaluation(data, struct, psi, reml=reml, order=order)
-        return None if fields is None else Evaluation(**fields)
+        return subject_evaluation(data, struct, psi, reml=reml, order=order)
     stacked = data.stacked
     k_par = psi.size
     if stacked is not None:
@@ -127,28 +90,6 @@ def evaluate(
         if stacked.n.size * width * stacked.kmax**2 <= _STACK_LIMIT:
             return _evaluate_stacked(data, stacked, struct, psi, reml, order)
     return _evaluate_blocks(data, struct, psi, reml, order)
-
-
-def _profiled(
-    data: GroupedData, a: np.ndarray, c: np.ndarray, ywy: float, logdet_v: float, reml: bool
-) -> tuple[float, np.ndarray, np.ndarray] | None:
-    """Log-likelihood, ``β̂`` and ``Φ`` from ``A = Σ XᵀV⁻¹X``, ``c = Σ XᵀV⁻¹y``,
-    ``yᵀV⁻¹y`` and ``log|V|``; None when ``A`` is not positive definite."""
-    p = data.n_coef
-    chol, info = _potrf(a, lower=1, clean=1)
-    if info != 0 or not np.all(np.isfinite(chol)):
-        return None
-    beta = _potrs(chol, c, lower=1)[0]
-    vcov = _potrs(chol, np.eye(p), lower=1)[0]
-    vcov = 0.5 * (vcov + vcov.T)
-    quad = ywy - float(c @ beta)
-    logdet_v -= data.log_weight_sum
-    if reml:
-        logdet_a = 2.0 * float(np.sum(np.log(np.diag(chol))))
-        loglik = -0.5 * (logdet_v + logdet_a + quad + (data.n_obs - p) * _LOG_2PI)
-    else:
-        loglik = -0.5 * (logdet_v + quad + data.n_obs * _LOG_2PI)
-    return loglik, beta, vcov
 
 
 def _evaluate_stacked(
@@ -180,7 +121,7 @@ def _evaluate_stacked(
     w_rows = w.reshape(-1)[st.flat]
     a = (w_rows @ st.xx).reshape(p, p)
     c = w_rows @ st.xy
-    got = _profiled(data, a, c, float(w_rows @ st.yy), logdet_v, reml)
+    got = profiled(data, a, c, float(w_rows @ st.yy), logdet_v, reml)
     if got is None:
         return None
     loglik, beta, vcov = got
@@ -217,40 +158,9 @@ def _evaluate_stacked(
             hess_v = 0.5 * (
                 np.einsum("j,jklaa->kl", st.n, wv2) - np.einsum("jklab,jba->kl", wv2, w @ mm)
             )
-    return _finish(psi, loglik, beta, vcov, reml, grad, trace_vv, trace_vvc, q, hess_v, quad_vv, u)
-
-
-def _finish(
-    psi: np.ndarray,
-    loglik: float,
-    beta: np.ndarray,
-    vcov: np.ndarray,
-    reml: bool,
-    grad: np.ndarray,
-    trace_vv: np.ndarray,
-    trace_vvc: np.ndarray,
-    q: np.ndarray,
-    hess_v: np.ndarray | None,
-    quad_vv: np.ndarray | None,
-    u: np.ndarray | None,
-) -> Evaluation:
-    """The informations from the sums over patterns: ``tr(V⁻¹V_k V⁻¹V_l)``,
-    ``tr(A⁻¹ XᵀV⁻¹V_k V⁻¹V_l V⁻¹X)``, ``Q_k``, and for the observed information the
-    ``V_kl`` terms, ``r̃ᵀV_k V⁻¹ V_l r̃`` and ``XᵀV⁻¹V_k V⁻¹ r``."""
-    trace_vvc = 0.5 * (trace_vvc + trace_vvc.T)
-    if reml:
-        phi_q = vcov @ q  # (K, p, p)
-        trace_pp = trace_vv - 2.0 * trace_vvc + np.einsum("kij,lji->kl", phi_q, phi_q)
-    else:
-        trace_pp = trace_vv
-    expected = 0.5 * trace_pp
-    observed = None
-    if hess_v is not None and quad_vv is not None and u is not None:
-        quad_vv = 0.5 * (quad_vv + quad_vv.T)
-        quad_p = quad_vv - u @ vcov @ u.T
-        observed = hess_v - expected + quad_p
-        observed = 0.5 * (observed + observed.T)
-    return Evaluation(psi, loglik, beta, vcov, grad, expected, observed, q)
+    return informations(
+        psi, loglik, beta, vcov, reml, grad, trace_vv, trace_vvc, q, hess_v, quad_vv, u
+    )
 
 
 def _evaluate_blocks(
@@ -273,10 +183,10 @@ def _evaluate_blocks(
         c += wf @ b.flat_xy
         ywy += float(wf @ b.syy.ravel())
         logdet_v += b.n * pc.logdet
-    profiled = _profiled(data, a, c, ywy, logdet_v, reml)
-    if profiled is None:
+    fit = profiled(data, a, c, ywy, logdet_v, reml)
+    if fit is None:
         return None
-    loglik, beta, vcov = profiled
+    loglik, beta, vcov = fit
     if order == 0:
         return Evaluation(psi, loglik, beta, vcov)
 
@@ -321,4 +231,6 @@ def _evaluate_blocks(
                 hess_v += 0.5 * (
                     b.n * np.einsum("klaa->kl", wv2) - np.einsum("klab,bc,ca->kl", wv2, w, m)
                 )
-    return _finish(psi, loglik, beta, vcov, reml, grad, trace_vv, trace_vvc, q, hess_v, quad_vv, u)
+    return informations(
+        psi, loglik, beta, vcov, reml, grad, trace_vv, trace_vvc, q, hess_v, quad_vv, u
+    )

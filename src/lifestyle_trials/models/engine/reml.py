@@ -52,7 +52,8 @@ from scipy.linalg.lapack import dpotrs as _potrs
 
 from ...errors import ConvergenceError, computed
 from .covariance import Structure
-from .likelihood import Evaluation, evaluate, pattern_pieces
+from .evaluation import Evaluation
+from .likelihood import evaluate, pattern_pieces
 from .patterns import (
     GroupedData,
     PatternBlock,

@@ -21,19 +21,16 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from scipy import linalg
 
 from .covariance import Structure
-
-if TYPE_CHECKING:
-    from .reml import GroupedData
+from .evaluation import Evaluation, informations, profiled
+from .patterns import GroupedData
 
 __all__ = ["subject_evaluation", "subject_stacks", "subject_start"]
 
-_LOG_2PI = float(np.log(2.0 * np.pi))
 _STACKS: dict[int, tuple[weakref.ref, list[tuple[np.ndarray, np.ndarray, np.ndarray]]]] = {}
 """Stacks of the grouped data sets alive (built once per data set, not per evaluation)."""
 
@@ -101,8 +98,8 @@ def subject_evaluation(
     *,
     reml: bool = True,
     order: int = 0,
-) -> dict[str, Any] | None:
-    """The fields of :class:`~lifestyle_trials.models.engine.reml.Evaluation` at ``psi`` for
+) -> Evaluation | None:
+    """The :class:`~lifestyle_trials.models.engine.evaluation.Evaluation` at ``psi`` for
     a local structure (see the module description); None when some ``Σ_i`` is not positive
     definite or the fixed effects are not estimable."""
     p = data.n_coef
@@ -128,23 +125,12 @@ def subject_evaluation(
         c += np.einsum("spk,sk->p", xw, y)
         ywy += float(np.einsum("sa,sab,sb->", y, w, y))
         parts.append((idx, x, y, w))
-    try:
-        a_chol = linalg.cho_factor(a, lower=True)
-    except linalg.LinAlgError:
+    got = profiled(data, a, c, ywy, logdet_v, reml)
+    if got is None:
         return None
-    beta = linalg.cho_solve(a_chol, c)
-    vcov = linalg.cho_solve(a_chol, np.eye(p))
-    vcov = 0.5 * (vcov + vcov.T)
-    quad = ywy - float(c @ beta)
-    logdet_v -= data.log_weight_sum
-    if reml:
-        logdet_a = 2.0 * float(np.sum(np.log(np.diag(a_chol[0]))))
-        loglik = -0.5 * (logdet_v + logdet_a + quad + (data.n_obs - p) * _LOG_2PI)
-    else:
-        loglik = -0.5 * (logdet_v + quad + data.n_obs * _LOG_2PI)
-    out: dict[str, Any] = {"psi": psi, "loglik": loglik, "beta": beta, "vcov": vcov}
+    loglik, beta, vcov = got
     if order == 0:
-        return out
+        return Evaluation(psi, loglik, beta, vcov)
 
     k_par = psi.size
     grad = np.zeros(k_par)
@@ -176,17 +162,8 @@ def subject_evaluation(
                 hess_v += 0.5 * (
                     np.einsum("sklaa->kl", wv2) - np.einsum("sklab,sba->kl", wv2, w @ m)
                 )
-    trace_vvc = 0.5 * (trace_vvc + trace_vvc.T)
-    if reml:
-        phi_q = vcov @ q
-        trace_pp = trace_vv - 2.0 * trace_vvc + np.einsum("kij,lji->kl", phi_q, phi_q)
-    else:
-        trace_pp = trace_vv
-    expected = 0.5 * trace_pp
-    out.update(gradient=grad, expected=expected, q=q)
-    if order >= 2:
-        quad_vv = 0.5 * (quad_vv + quad_vv.T)
-        quad_p = quad_vv - u @ vcov @ u.T
-        observed = hess_v - expected + quad_p
-        out["observed"] = 0.5 * (observed + observed.T)
-    return out
+    second = order >= 2
+    return informations(
+        psi, loglik, beta, vcov, reml, grad, trace_vv, trace_vvc, q,
+        hess_v if second else None, quad_vv if second else None, u if second else None,
+    )  # fmt: skip
