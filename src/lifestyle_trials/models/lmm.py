@@ -34,7 +34,7 @@ from .design.formula import parse_formula
 from .design.formula_frame import formula_frame
 from .presets import preset_fit, visit_preset
 from .visit_fit import VisitFit, check_options, fit_visits
-from .visit_result import VisitModelResult, result_fields
+from .visit_result import VisitModelResult, formula_fields
 
 __all__ = ["RANDOM_EFFECTS", "LMMResult", "lmm"]
 
@@ -201,19 +201,13 @@ def lmm(
             subject=ff.subject,
             **options,
         )
-        fields = result_fields(
+        fields = formula_fields(
             fit,
-            outcome=ff.response,
-            log=False,
+            ff,
             visits=ff.times if kind == "slope" else (),
-            covariates=tuple(ff.model.grid_variables),
-            exclusions=ff.exclusions,
             df_method=df_name,
             vcov_type=vcov_name,
             level=level,
-            formula=f"{ff.response} ~ {ff.model.fixed}",
-            estimand=None,
-            analysis=None,
         )
     else:
         if not isinstance(trial, Trial) or outcome is None:

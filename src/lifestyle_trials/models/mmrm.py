@@ -32,7 +32,7 @@ from .engine.covariance import STRUCTURES
 from .engine.threads import fit_threads
 from .presets import preset_fit, visit_preset
 from .visit_fit import check_options, fit_visits
-from .visit_result import VisitModelResult, result_fields
+from .visit_result import VisitModelResult, formula_fields
 
 __all__ = ["MMRMResult", "mmrm"]
 
@@ -279,19 +279,8 @@ def mmrm(
             coordinates=ff.coordinates,
             **options,
         )
-        fields = result_fields(
-            fit,
-            outcome=ff.response,
-            log=False,
-            visits=ff.model.visits,
-            covariates=tuple(ff.model.grid_variables),
-            exclusions=ff.exclusions,
-            df_method=df_name,
-            vcov_type=vcov_name,
-            level=level,
-            formula=f"{ff.response} ~ {ff.model.fixed}",
-            estimand=None,
-            analysis=None,
+        fields = formula_fields(
+            fit, ff, visits=ff.model.visits, df_method=df_name, vcov_type=vcov_name, level=level
         )
         return MMRMResult(covariance=ff.structure, groups=ff.groups, weights=weights, **fields)
     if not isinstance(trial, Trial):

@@ -19,6 +19,7 @@ import pandas as pd
 from ..arms import ARM_CODES
 from ..jsonable import jsonable
 from ..trial import Exclusion, format_visit
+from .design.formula_frame import FormulaFrame
 from .design.model_matrix import level_label
 from .design.prepare import AnalysisData
 from .engine.ftest import TEST_COLUMNS, type3_hypotheses
@@ -328,6 +329,34 @@ def result_fields(
         "_fit": fit,
         "_analysis": analysis,
     }
+
+
+def formula_fields(
+    fit: VisitFit,
+    ff: FormulaFrame,
+    *,
+    visits: tuple[Any, ...],
+    df_method: str,
+    vcov_type: str,
+    level: float,
+) -> dict[str, Any]:
+    """:func:`result_fields` of a model given by a formula: the response as outcome, not
+    logged, the reference-grid variables as covariates, the formula frame's exclusions, no
+    trial estimand or analysis set."""
+    return result_fields(
+        fit,
+        outcome=ff.response,
+        log=False,
+        visits=visits,
+        covariates=tuple(ff.model.grid_variables),
+        exclusions=ff.exclusions,
+        df_method=df_method,
+        vcov_type=vcov_type,
+        level=level,
+        formula=f"{ff.response} ~ {ff.model.fixed}",
+        estimand=None,
+        analysis=None,
+    )
 
 
 def type3_table(fit: VisitFit) -> pd.DataFrame:
